@@ -1,0 +1,122 @@
+// The Kubernetes objects Tagline reads from the workspace and the Flux-shaped status it writes back.
+// Plain data only: these cross the LSP wire (server → extension host) and go into the CLI's JSON output.
+
+/** Where an object was found, so diagnostics and "open manifest" can point at it. 0-based like LSP. */
+export interface SourceLocation {
+  uri: string;
+  /** Index of the YAML document (`---`) in the file. */
+  documentIndex: number;
+  /** Range of the whole document. */
+  range: Range;
+  /** Range of the `spec.image` value, when present (ImageRepository only). */
+  imageRange?: Range;
+}
+
+export interface Position { line: number; character: number }
+export interface Range { start: Position; end: Position }
+
+export interface ObjectMeta {
+  name: string;
+  /** Defaults to "default" when the manifest has none, as kubectl would apply it. */
+  namespace: string;
+  annotations?: Record<string, string>;
+  labels?: Record<string, string>;
+}
+
+export interface LocalObjectReference { name: string }
+
+/** `image.toolkit.fluxcd.io/v1` ImageRepository spec, as written (no defaults applied). */
+export interface ImageRepositorySpec {
+  image: string;
+  interval: string;
+  timeout?: string;
+  secretRef?: LocalObjectReference;
+  certSecretRef?: LocalObjectReference;
+  proxySecretRef?: LocalObjectReference;
+  serviceAccountName?: string;
+  suspend?: boolean;
+  exclusionList?: string[];
+  provider?: string;
+  insecure?: boolean;
+  accessFrom?: { namespaceSelectors: { matchLabels?: Record<string, string> }[] };
+}
+
+export interface ImageRepositoryObject {
+  apiVersion: string;
+  kind: 'ImageRepository';
+  metadata: ObjectMeta;
+  spec: ImageRepositorySpec;
+  /** Stand-in for metadata.generation: a stable hash of the spec (see common/flux/generation.ts). */
+  specHash: string;
+  source?: SourceLocation;
+}
+
+export interface SecretObject {
+  apiVersion: 'v1';
+  kind: 'Secret';
+  metadata: ObjectMeta;
+  type?: string;
+  /** base64 values, as in the manifest. */
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+  /** True when the manifest is SOPS-encrypted (a top-level `sops:` key or ENC[...] values). */
+  sopsEncrypted?: boolean;
+  source?: SourceLocation;
+}
+
+export interface ServiceAccountObject {
+  apiVersion: 'v1';
+  kind: 'ServiceAccount';
+  metadata: ObjectMeta;
+  imagePullSecrets?: LocalObjectReference[];
+  source?: SourceLocation;
+}
+
+export interface WorkspaceObjects {
+  imageRepositories: ImageRepositoryObject[];
+  secrets: SecretObject[];
+  serviceAccounts: ServiceAccountObject[];
+}
+
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+
+export interface Condition {
+  type: 'Ready' | 'Reconciling' | 'Stalled';
+  status: ConditionStatus;
+  reason: string;
+  message: string;
+  /** RFC3339, UTC, seconds precision. */
+  lastTransitionTime: string;
+  observedGeneration: number;
+}
+
+export interface ScanResult {
+  revision: string;
+  tagCount: number;
+  scanTime: string;
+  latestTags?: string[];
+}
+
+export interface ImageRepositoryStatus {
+  observedGeneration: number;
+  conditions: Condition[];
+  canonicalImageName?: string;
+  lastScanResult?: ScanResult;
+  observedExclusionList?: string[];
+  lastHandledReconcileAt?: string;
+}
+
+export type EventType = 'Normal' | 'Warning' | 'Trace';
+
+export interface FluxEvent {
+  type: EventType;
+  reason: string;
+  message: string;
+  /** RFC3339 with milliseconds. */
+  timestamp: string;
+  involvedObject: { kind: 'ImageRepository'; namespace: string; name: string };
+}
+
+export function objectKey(meta: { namespace: string; name: string }): string {
+  return `${meta.namespace}/${meta.name}`;
+}

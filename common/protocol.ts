@@ -1,0 +1,50 @@
+// Messages between the language server (which parses and indexes the workspace) and the extension host
+// (which runs the reconciler). The server is the only publisher of diagnostics, so registry conditions
+// travel back to it and are merged with its own.
+import type { ImageRepositoryObject, ImageRepositoryStatus, SecretObject, ServiceAccountObject } from './model';
+
+/** server → client, debounced: the whole workspace index whenever it changes. */
+export const WorkspaceIndexNotification = 'tagline/workspaceIndex';
+export interface WorkspaceIndexParams {
+  imageRepositories: ImageRepositoryObject[];
+  secrets: SecretObject[];
+  serviceAccounts: ServiceAccountObject[];
+}
+
+/** client → server: the current status of some objects (full replacement per key). */
+export const StatusNotification = 'tagline/status';
+export interface ObjectStatus {
+  /** `namespace/name` */
+  key: string;
+  uri: string;
+  status: ImageRepositoryStatus;
+  /** True while a scan for this object is in flight (Reconciling shown as a hint). */
+  scanning: boolean;
+}
+export interface StatusParams {
+  statuses: ObjectStatus[];
+  /** Keys whose status is gone (object deleted, or the reconciler disabled / workspace untrusted). */
+  removed: string[];
+}
+
+/** server → client request: every tag stored for a canonical image (before exclusion), for exclusion hovers. */
+export const StoredTagsRequest = 'tagline/storedTags';
+export interface StoredTagsParams { canonicalImageName: string }
+export interface StoredTagsResult { tags: string[] | null }
+
+/** Command ids shared by hovers (command links) and the extension. */
+export const Commands = {
+  rescan: 'tagline.rescan',
+  rescanAll: 'tagline.rescanAll',
+  copyTag: 'tagline.copyTag',
+  copyCanonicalName: 'tagline.copyCanonicalName',
+  describe: 'tagline.describe',
+  showEvents: 'tagline.showEvents',
+  openManifest: 'tagline.openManifest',
+  suspend: 'tagline.suspend',
+  resume: 'tagline.resume',
+  clearDatabase: 'tagline.clearDatabase',
+  signIn: 'tagline.signIn',
+  showLogs: 'tagline.showLogs',
+  createImageRepository: 'tagline.createImageRepository',
+} as const;
