@@ -1,0 +1,293 @@
+// The tag database: one SQLite file through sql.js, held in memory and written back atomically (temp file +
+// rename), debounced. Before each write the file on disk is merged in row by row, newest `updated_at` winning,
+// under a lock file: two windows writing the same file lose nothing. Only tags and Flux statuses are stored;
+// credentials never reach this module.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { ImageRepositoryStatus } from '../../../common/model';
+import { withFileLock } from './lock';
+import { migrate } from './schema';
+import { loadSqlJs, type SqlDatabase, type SqlJs } from './sqljs';
+
+export interface StoredObject {
+  /** `namespace/name` */
+  key: string;
+  specHash: string;
+  /** Our stand-in for metadata.generation: starts at 1, +1 whenever specHash changes. */
+  generation: number;
+  status: ImageRepositoryStatus;
+  /** The filtered, sorted tags of the last successful scan of this object. */
+  tags: string[] | null;
+  updatedAt: number;
+}
+
+export interface TagStoreOptions {
+  /** Database file; absent means in memory only. */
+  file?: string;
+  /** Path of sql-wasm.wasm, when not next to the bundle or in node_modules. */
+  wasmPath?: string;
+  /** Quiet time before a write reaches the disk. */
+  debounceMs?: number;
+  /** Longest a pending write waits while changes keep coming. */
+  maxWaitMs?: number;
+  clock?: () => number;
+}
+
+interface FileIdentity { mtimeMs: number; size: number; ino: number }
+
+export class TagStore {
+  /** Set when the file was unreadable and moved aside (`<file>.corrupt-<timestamp>`); its objects get rescanned. */
+  recoveredFrom: string | undefined;
+  /** Set when the file was written by a newer schema: it is read but never overwritten. */
+  readOnlyReason: string | undefined;
+
+  private timer: NodeJS.Timeout | undefined;
+  private firstPendingAt = 0;
+  private writing: Promise<void> = Promise.resolve();
+  private lastStamp = 0;
+  private onDisk: FileIdentity | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly sql: SqlJs,
+    private db: SqlDatabase,
+    private readonly options: TagStoreOptions,
+  ) {}
+
+  static async open(options: TagStoreOptions = {}): Promise<TagStore> {
+    const sql = await loadSqlJs(options.wasmPath);
+    const store = new TagStore(sql, new sql.Database(), options);
+    if (options.file) await store.load(options.file);
+    else migrate(store.db);
+    return store;
+  }
+
+  get file(): string | undefined {
+    return this.options.file;
+  }
+
+  imageTags(canonicalImageName: string): string[] | null {
+    const row = this.one('SELECT tags FROM image_tags WHERE canonical_name = ?', [canonicalImageName]);
+    return row ? (JSON.parse(String(row[0])) as string[]) : null;
+  }
+
+  setImageTags(canonicalImageName: string, tags: readonly string[]): void {
+    this.db.run('INSERT OR REPLACE INTO image_tags (canonical_name, tags, updated_at) VALUES (?, ?, ?)', [
+      canonicalImageName,
+      JSON.stringify(tags),
+      this.stamp(),
+    ]);
+    this.changed();
+  }
+
+  object(key: string): StoredObject | undefined {
+    const row = this.one('SELECT key, spec_hash, generation, status, tags, updated_at FROM object_results WHERE key = ?', [key]);
+    return row ? toStoredObject(row) : undefined;
+  }
+
+  objects(): StoredObject[] {
+    const result = this.db.exec('SELECT key, spec_hash, generation, status, tags, updated_at FROM object_results ORDER BY key');
+    return (result[0]?.values ?? []).map(toStoredObject);
+  }
+
+  putObject(record: Omit<StoredObject, 'updatedAt'>): void {
+    this.db.run(
+      'INSERT OR REPLACE INTO object_results (key, spec_hash, generation, status, tags, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      [record.key, record.specHash, record.generation, JSON.stringify(record.status), record.tags ? JSON.stringify(record.tags) : null, this.stamp()],
+    );
+    this.changed();
+  }
+
+  /** Forgets everything, here and (at the next write) in every process sharing the file. */
+  clear(): void {
+    const at = this.stamp();
+    this.db.exec('DELETE FROM image_tags; DELETE FROM object_results;');
+    this.db.run(`INSERT OR REPLACE INTO store_meta (key, value) VALUES ('cleared_at', ?)`, [String(at)]);
+    this.changed();
+  }
+
+  /** Writes pending changes now. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.firstPendingAt = 0;
+    const file = this.options.file;
+    if (!file || this.readOnlyReason) return this.writing;
+    this.writing = this.writing.then(() => this.write(file));
+    return this.writing;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    this.db.close();
+  }
+
+  private now(): number {
+    return (this.options.clock ?? Date.now)();
+  }
+
+  /** A per-process increasing timestamp, so two writes in the same millisecond still order. */
+  private stamp(): number {
+    this.lastStamp = Math.max(this.now(), this.lastStamp + 1);
+    return this.lastStamp;
+  }
+
+  private one(sql: string, params: (string | number)[]): unknown[] | undefined {
+    const statement = this.db.prepare(sql);
+    try {
+      statement.bind(params);
+      return statement.step() ? statement.get() : undefined;
+    } finally {
+      statement.free();
+    }
+  }
+
+  private changed(): void {
+    if (!this.options.file || this.closed) return;
+    const debounce = this.options.debounceMs ?? 300;
+    const maxWait = this.options.maxWaitMs ?? 2000;
+    const now = Date.now();
+    if (!this.firstPendingAt) this.firstPendingAt = now;
+    if (this.timer) clearTimeout(this.timer);
+    const delay = Math.max(0, Math.min(debounce, this.firstPendingAt + maxWait - now));
+    this.timer = setTimeout(() => void this.flush().catch(() => undefined), delay);
+  }
+
+  private async load(file: string): Promise<void> {
+    mkdirSync(dirname(file), { recursive: true });
+    const bytes = await readFile(file).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+    if (bytes && bytes.length > 0) {
+      const opened = this.openBytes(bytes);
+      if (opened) {
+        this.db.close();
+        this.db = opened;
+        this.onDisk = await identity(file);
+      } else {
+        this.recoveredFrom = await moveAside(file);
+      }
+    }
+    if (!migrate(this.db)) this.readOnlyReason = `${file} was written by a newer Tagline (schema too new); changes stay in memory`;
+    for (const stampRow of this.db.exec('SELECT MAX(updated_at) FROM object_results UNION ALL SELECT MAX(updated_at) FROM image_tags')[0]?.values ?? []) {
+      this.lastStamp = Math.max(this.lastStamp, Number(stampRow[0] ?? 0));
+    }
+  }
+
+  /** A database from file bytes, or undefined when they are not a healthy SQLite file. */
+  private openBytes(bytes: Uint8Array): SqlDatabase | undefined {
+    let db: SqlDatabase | undefined;
+    try {
+      db = new this.sql.Database(bytes);
+      const check = db.exec('PRAGMA quick_check');
+      if (check[0]?.values[0]?.[0] !== 'ok') throw new Error('quick_check failed');
+      db.exec('SELECT count(*) FROM sqlite_master');
+      return db;
+    } catch {
+      db?.close();
+      return undefined;
+    }
+  }
+
+  private async write(file: string): Promise<void> {
+    await withFileLock(`${file}.lock`, async () => {
+      const current = await identity(file);
+      if (current && !sameIdentity(current, this.onDisk)) await this.mergeFromDisk(file);
+      const data = this.db.export();
+      const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+      try {
+        await writeFile(temp, data);
+        await rename(temp, file);
+      } catch (err) {
+        await unlink(temp).catch(() => undefined);
+        throw err;
+      }
+      this.onDisk = await identity(file);
+    });
+  }
+
+  /** Takes every row another process wrote after ours; a "clear" newer than a row drops it. */
+  private async mergeFromDisk(file: string): Promise<void> {
+    const bytes = await readFile(file);
+    const theirs = bytes.length > 0 ? this.openBytes(bytes) : undefined;
+    if (!theirs) {
+      if (bytes.length > 0) this.recoveredFrom = await moveAside(file);
+      return;
+    }
+    try {
+      if (!migrate(theirs)) return;
+      const theirClear = Number(theirs.exec(`SELECT value FROM store_meta WHERE key = 'cleared_at'`)[0]?.values[0]?.[0] ?? 0);
+      const ourClear = Number(this.one(`SELECT value FROM store_meta WHERE key = 'cleared_at'`, [])?.[0] ?? 0);
+      const clearedAt = Math.max(theirClear, ourClear);
+      this.db.exec('BEGIN');
+      if (theirClear > ourClear) {
+        this.db.run('DELETE FROM image_tags WHERE updated_at <= ?', [clearedAt]);
+        this.db.run('DELETE FROM object_results WHERE updated_at <= ?', [clearedAt]);
+        this.db.run(`INSERT OR REPLACE INTO store_meta (key, value) VALUES ('cleared_at', ?)`, [String(clearedAt)]);
+      }
+      mergeTable(theirs, this.db, 'image_tags', 'canonical_name', ['canonical_name', 'tags', 'updated_at'], clearedAt);
+      mergeTable(theirs, this.db, 'object_results', 'key', ['key', 'spec_hash', 'generation', 'status', 'tags', 'updated_at'], clearedAt);
+      this.db.exec('COMMIT');
+      const newest = Number(theirs.exec('SELECT MAX(updated_at) FROM object_results')[0]?.values[0]?.[0] ?? 0);
+      this.lastStamp = Math.max(this.lastStamp, newest);
+    } finally {
+      theirs.close();
+    }
+  }
+}
+
+function mergeTable(from: SqlDatabase, to: SqlDatabase, table: string, keyColumn: string, columns: string[], clearedAt: number): void {
+  const select = from.prepare(`SELECT ${columns.join(', ')} FROM ${table} WHERE updated_at > ?`);
+  const ours = to.prepare(`SELECT updated_at FROM ${table} WHERE ${keyColumn} = ?`);
+  const upsert = to.prepare(`INSERT OR REPLACE INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+  try {
+    select.bind([clearedAt]);
+    while (select.step()) {
+      const row = select.get();
+      const theirStamp = Number(row[columns.length - 1]);
+      ours.bind([row[0]]);
+      const ourStamp = ours.step() ? Number(ours.get()[0]) : -1;
+      ours.reset();
+      if (theirStamp > ourStamp) upsert.run(row);
+    }
+  } finally {
+    select.free();
+    ours.free();
+    upsert.free();
+  }
+}
+
+function toStoredObject(row: unknown[]): StoredObject {
+  return {
+    key: String(row[0]),
+    specHash: String(row[1]),
+    generation: Number(row[2]),
+    status: JSON.parse(String(row[3])) as ImageRepositoryStatus,
+    tags: row[4] === null ? null : (JSON.parse(String(row[4])) as string[]),
+    updatedAt: Number(row[5]),
+  };
+}
+
+async function identity(file: string): Promise<FileIdentity | undefined> {
+  try {
+    const info = await stat(file);
+    return { mtimeMs: info.mtimeMs, size: info.size, ino: info.ino };
+  } catch {
+    return undefined;
+  }
+}
+
+function sameIdentity(a: FileIdentity, b: FileIdentity | undefined): boolean {
+  return !!b && a.mtimeMs === b.mtimeMs && a.size === b.size && a.ino === b.ino;
+}
+
+async function moveAside(file: string): Promise<string> {
+  const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  await rename(file, aside);
+  return aside;
+}
