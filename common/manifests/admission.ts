@@ -7,7 +7,7 @@ let validate: ReturnType<Ajv['compile']> | undefined;
 
 function validator(): ReturnType<Ajv['compile']> {
   // strict: false because draft-07 ignores siblings of $ref, and our $ref siblings are only descriptions.
-  validate ??= new Ajv({ allErrors: true, strict: false }).compile(schema);
+  validate ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
   return validate;
 }
 

@@ -1,0 +1,155 @@
+// Secret and ServiceAccount references checked against every manifest of the workspace (flux-behaviour.md §5).
+// A name found nowhere is only information: the object may exist in the cluster and not in Git.
+import { isScalar, type Node } from 'yaml';
+import type { ParsedChunk } from '../../../common/manifests';
+import type { SecretObject, ServiceAccountObject, WorkspaceObjects } from '../../../common/model';
+import { Severity, SOURCE, type SeverityValue, type TaglineDiagnostic } from './types';
+import { nodeAt, nodeRange } from './yamlNodes';
+
+export interface ReferenceIndex {
+  secrets(namespace: string, name: string): SecretObject[];
+  serviceAccounts(namespace: string, name: string): ServiceAccountObject[];
+}
+
+function byKey<T extends { metadata: { namespace: string; name: string } }>(objects: T[]): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const object of objects) {
+    const key = `${object.metadata.namespace}/${object.metadata.name}`;
+    const list = map.get(key);
+    if (list) list.push(object);
+    else map.set(key, [object]);
+  }
+  return map;
+}
+
+export class ObjectIndex implements ReferenceIndex {
+  private readonly secretsByKey: Map<string, SecretObject[]>;
+  private readonly serviceAccountsByKey: Map<string, ServiceAccountObject[]>;
+
+  constructor(objects: Pick<WorkspaceObjects, 'secrets' | 'serviceAccounts'>) {
+    this.secretsByKey = byKey(objects.secrets);
+    this.serviceAccountsByKey = byKey(objects.serviceAccounts);
+  }
+
+  secrets(namespace: string, name: string): SecretObject[] {
+    return this.secretsByKey.get(`${namespace}/${name}`) ?? [];
+  }
+
+  serviceAccounts(namespace: string, name: string): ServiceAccountObject[] {
+    return this.serviceAccountsByKey.get(`${namespace}/${name}`) ?? [];
+  }
+}
+
+export function secretKeys(secret: SecretObject): Set<string> {
+  return new Set([...Object.keys(secret.data ?? {}), ...Object.keys(secret.stringData ?? {})]);
+}
+
+const DOCKER_CONFIG_TYPES: Record<string, string> = {
+  'kubernetes.io/dockerconfigjson': '.dockerconfigjson',
+  'kubernetes.io/dockercfg': '.dockercfg',
+};
+
+/** Why a Secret cannot serve as `secretRef`, or undefined when it can (keychain rules, §5.1). */
+export function pullSecretProblem(secret: SecretObject): string | undefined {
+  const ref = `${secret.metadata.namespace}/${secret.metadata.name}`;
+  const key = DOCKER_CONFIG_TYPES[secret.type ?? ''];
+  if (!key) {
+    return `Secret '${ref}' has type ${secret.type ?? 'Opaque'}: the controller reads credentials only from ` +
+      'kubernetes.io/dockerconfigjson (or kubernetes.io/dockercfg) Secrets, so the scan would be anonymous.';
+  }
+  if (!secretKeys(secret).has(key)) return `Secret '${ref}' of type ${secret.type} has no '${key}' key, so the scan would be anonymous.`;
+  return undefined;
+}
+
+/** The controller's TLSConfigFromSecret errors (§5.3), with the legacy keys as fallbacks. */
+export function certSecretProblem(secret: SecretObject): { message: string; deprecated: string[] } {
+  const ref = `${secret.metadata.namespace}/${secret.metadata.name}`;
+  const keys = secretKeys(secret);
+  const has = (key: string, legacy: string) => keys.has(key) || keys.has(legacy);
+  const deprecated = ['caFile', 'certFile', 'keyFile'].filter((k) => keys.has(k));
+  let message = '';
+  if (has('tls.crt', 'certFile') && !has('tls.key', 'keyFile')) message = `secret '${ref}' contains 'tls.crt' but missing 'tls.key'`;
+  else if (has('tls.key', 'keyFile') && !has('tls.crt', 'certFile')) message = `secret '${ref}' contains 'tls.key' but missing 'tls.crt'`;
+  else if (!has('ca.crt', 'caFile') && !has('tls.crt', 'certFile')) {
+    message = `secret '${ref}' must contain either 'ca.crt' or both 'tls.crt' and 'tls.key'`;
+  }
+  return { message, deprecated };
+}
+
+export function proxySecretProblem(secret: SecretObject): string | undefined {
+  const ref = `${secret.metadata.namespace}/${secret.metadata.name}`;
+  return secretKeys(secret).has('address') ? undefined : `secret '${ref}': key 'address' not found`;
+}
+
+export function namespaceOf(chunk: ParsedChunk): string {
+  const metadata = (chunk.value as { metadata?: { namespace?: unknown } } | undefined)?.metadata;
+  return typeof metadata?.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : 'default';
+}
+
+export function referenceDiagnostics(chunk: ParsedChunk, index: ReferenceIndex): TaglineDiagnostic[] {
+  const out: TaglineDiagnostic[] = [];
+  const add = (node: Node | undefined, severity: SeverityValue, code: string, message: string) => {
+    const range = nodeRange(chunk.lines, node);
+    if (range) out.push({ range, severity, code, source: SOURCE, message });
+  };
+  const namespace = namespaceOf(chunk);
+  const refName = (field: string): { node: Node; name: string } | undefined => {
+    const node = nodeAt(chunk.doc, ['spec', field, 'name']);
+    return isScalar(node) && typeof node.value === 'string' && node.value !== '' ? { node, name: node.value } : undefined;
+  };
+  const notFound = (node: Node, field: string, kind: string, name: string) =>
+    add(node, Severity.Information, `${field}.notFound`,
+      `${kind} '${namespace}/${name}' is not in the workspace; it may exist only in the cluster.`);
+
+  const secretRef = refName('secretRef');
+  if (secretRef) {
+    const found = index.secrets(namespace, secretRef.name);
+    if (found.length === 0) notFound(secretRef.node, 'secretRef', 'Secret', secretRef.name);
+    else if (found.every((s) => pullSecretProblem(s))) add(secretRef.node, Severity.Warning, 'secretRef.wrongType', pullSecretProblem(found[0])!);
+  }
+
+  const certRef = refName('certSecretRef');
+  if (certRef) {
+    const found = index.secrets(namespace, certRef.name);
+    if (found.length === 0) notFound(certRef.node, 'certSecretRef', 'Secret', certRef.name);
+    else {
+      const problems = found.map(certSecretProblem);
+      if (problems.every((p) => p.message)) add(certRef.node, Severity.Warning, 'certSecretRef.missingKeys', problems[0].message);
+      const deprecated = problems.find((p) => p.deprecated.length > 0)?.deprecated;
+      if (deprecated) {
+        add(certRef.node, Severity.Warning, 'certSecretRef.deprecatedKeys',
+          `Secret '${namespace}/${certRef.name}' uses the deprecated keys ${deprecated.join(', ')}; rename them to ca.crt, tls.crt and tls.key.`);
+      }
+    }
+    if (secretRef && secretRef.name === certRef.name) {
+      add(certRef.node, Severity.Warning, 'certSecretRef.sameAsSecretRef',
+        'certSecretRef names the same Secret as secretRef: the controller (v1.2) then fails to load the certificates; use two Secrets.');
+    }
+  }
+
+  const proxyRef = refName('proxySecretRef');
+  if (proxyRef) {
+    const found = index.secrets(namespace, proxyRef.name);
+    if (found.length === 0) notFound(proxyRef.node, 'proxySecretRef', 'Secret', proxyRef.name);
+    else if (found.every((s) => proxySecretProblem(s))) add(proxyRef.node, Severity.Warning, 'proxySecretRef.missingKeys', proxySecretProblem(found[0])!);
+  }
+
+  const saNode = nodeAt(chunk.doc, ['spec', 'serviceAccountName']);
+  if (isScalar(saNode) && typeof saNode.value === 'string' && saNode.value !== '') {
+    const name = saNode.value;
+    const found = index.serviceAccounts(namespace, name);
+    if (found.length === 0) notFound(saNode, 'serviceAccountName', 'ServiceAccount', name);
+    else {
+      const provider = (chunk.value as { spec?: { provider?: unknown } }).spec?.provider;
+      const generic = provider === undefined || provider === 'generic';
+      const missing = generic
+        ? (found[0].imagePullSecrets ?? []).map((s) => s.name).filter((n) => index.secrets(namespace, n).length === 0)
+        : [];
+      if (missing.length > 0) {
+        add(saNode, Severity.Information, 'serviceAccountName.pullSecretNotFound',
+          `ServiceAccount '${namespace}/${name}' lists image pull Secrets that are not in the workspace: ${missing.join(', ')}.`);
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,128 @@
+// Checks the CRD schema cannot express, in the controller's own words where it has them
+// (flux-behaviour.md §1.1, §1.2, §2, §3.3, §5.5).
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import type { ParsedChunk } from '../../../common/manifests';
+import { repositoryOf } from '../../../common/manifests';
+import { parseGoDuration } from '../../../common/flux/duration';
+import { compileExclusion, DEFAULT_EXCLUSION } from '../../../common/flux/exclusion';
+import { parseImageReference } from '../../../common/flux/reference';
+import { FLUX_IMAGE_GROUP } from '../../../common/manifests';
+import { Severity, SOURCE, type QuickFix, type SeverityValue, type TaglineDiagnostic } from './types';
+import { keyAt, nodeAt, nodeRange, scalarText } from './yamlNodes';
+
+export const SERVED_API_VERSION = `${FLUX_IMAGE_GROUP}/v1`;
+const FORMER_VERSIONS: Record<string, string> = {
+  v1beta2: 'deprecated in image-reflector-controller v1.0 and no longer served since v1.2',
+  v1beta1: 'no longer served since image-reflector-controller v1.0',
+};
+const CLOUD_PROVIDERS = new Set(['aws', 'azure', 'gcp']);
+const FEATURE_GATE_MESSAGE =
+  'to use spec.serviceAccountName for provider authentication please enable the ObjectLevelWorkloadIdentity feature gate in the controller';
+
+class Collector {
+  readonly diagnostics: TaglineDiagnostic[] = [];
+  constructor(readonly chunk: ParsedChunk) {}
+
+  add(node: Node | undefined, severity: SeverityValue, code: string, message: string, fixes?: QuickFix[]): void {
+    const range = nodeRange(this.chunk.lines, node);
+    if (!range) return;
+    this.diagnostics.push({ range, severity, code, source: SOURCE, message, ...(fixes?.length ? { data: { fixes } } : {}) });
+  }
+
+  replaceFix(title: string, node: Node, newValue: string): QuickFix {
+    return { title, edits: [{ range: nodeRange(this.chunk.lines, node)!, newText: scalarText(node, newValue) }], preferred: true };
+  }
+}
+
+function checkApiVersion(c: Collector): void {
+  const node = nodeAt(c.chunk.doc, ['apiVersion']);
+  const apiVersion = c.chunk.apiVersion;
+  if (!node || !apiVersion || apiVersion === SERVED_API_VERSION) return;
+  const version = apiVersion.slice(FLUX_IMAGE_GROUP.length + 1);
+  const fix = c.replaceFix(`Migrate to ${SERVED_API_VERSION}`, node, SERVED_API_VERSION);
+  const history = FORMER_VERSIONS[version];
+  if (history) {
+    c.add(node, Severity.Error, 'apiVersion.deprecated',
+      `${apiVersion} ImageRepository is ${history}; use ${SERVED_API_VERSION} (the spec is the same).`, [fix]);
+  } else {
+    c.add(node, Severity.Error, 'apiVersion.unserved', `${apiVersion} is not a served version of ImageRepository; use ${SERVED_API_VERSION}.`, [fix]);
+  }
+}
+
+function checkImage(c: Collector, spec: Record<string, unknown>): void {
+  const node = nodeAt(c.chunk.doc, ['spec', 'image']);
+  if (!isScalar(node) || typeof spec.image !== 'string') return;
+  const image = spec.image;
+  const parsed = parseImageReference(image, spec.insecure === true);
+  if (parsed.ok) return;
+  const fixes: QuickFix[] = [];
+  if (parsed.kind === 'scheme') {
+    const withoutScheme = image.split('://').slice(1).join('://');
+    fixes.push(c.replaceFix(`Remove '${image.split('://')[0]}://' from spec.image`, node, withoutScheme));
+  } else if (parsed.kind === 'tag') {
+    const repository = repositoryOf(image);
+    if (repository !== image && parseImageReference(repository).ok) {
+      fixes.push(c.replaceFix(`Remove '${image.slice(repository.length)}' from spec.image`, node, repository));
+    }
+  }
+  const message = parsed.detail && parsed.kind === 'invalid' ? `${parsed.message} (${parsed.detail})` : parsed.message;
+  c.add(node, Severity.Error, `image.${parsed.kind}`, message, fixes);
+}
+
+function checkExclusionList(c: Collector, spec: Record<string, unknown>): void {
+  const list = nodeAt(c.chunk.doc, ['spec', 'exclusionList']);
+  if (!isSeq(list)) return;
+  if (list.items.length === 0) {
+    c.add(keyAt(c.chunk.doc, ['spec', 'exclusionList']), Severity.Warning, 'exclusionList.empty',
+      `An empty exclusionList still excludes ${DEFAULT_EXCLUSION}: the controller treats [] like an absent list. ` +
+      'To keep .sig tags, list a pattern that never matches instead.');
+    return;
+  }
+  const values = Array.isArray(spec.exclusionList) ? spec.exclusionList : [];
+  list.items.forEach((item, i) => {
+    const pattern = values[i];
+    if (typeof pattern !== 'string') return;
+    const compiled = compileExclusion(pattern);
+    if (!compiled.ok) {
+      c.add(item as Node, Severity.Error, 'exclusionList.invalidRegex', `failed to compile regex ${pattern}: ${compiled.message}`);
+    }
+  });
+}
+
+function checkServiceAccount(c: Collector, spec: Record<string, unknown>): void {
+  if (typeof spec.serviceAccountName !== 'string' || spec.serviceAccountName === '') return;
+  if (typeof spec.provider === 'string' && CLOUD_PROVIDERS.has(spec.provider)) {
+    // Off by default since Flux 2.6; if a cluster has it on, this is fine, hence a warning.
+    c.add(nodeAt(c.chunk.doc, ['spec', 'serviceAccountName']), Severity.Warning, 'serviceAccountName.featureGate', FEATURE_GATE_MESSAGE);
+  }
+}
+
+function checkDurations(c: Collector, spec: Record<string, unknown>): void {
+  const interval = typeof spec.interval === 'string' ? parseGoDuration(spec.interval) : undefined;
+  const timeout = typeof spec.timeout === 'string' ? parseGoDuration(spec.timeout) : undefined;
+  if (interval !== undefined && interval < 1000) {
+    c.add(nodeAt(c.chunk.doc, ['spec', 'interval']), Severity.Warning, 'interval.tooShort',
+      `interval ${String(spec.interval)} is under 1s: the controller counts the repository as always due and rescans it on every reconcile.`);
+  }
+  if (interval !== undefined && timeout !== undefined && timeout > interval) {
+    c.add(nodeAt(c.chunk.doc, ['spec', 'timeout']), Severity.Warning, 'timeout.exceedsInterval',
+      `timeout ${String(spec.timeout)} is longer than interval ${String(spec.interval)}: a slow scan would still be running when the next one is due.`);
+  }
+}
+
+/** Checks that depend only on this document's text (cached per document by the caller). */
+export function semanticDiagnostics(chunk: ParsedChunk): TaglineDiagnostic[] {
+  const c = new Collector(chunk);
+  checkApiVersion(c);
+  const specNode = nodeAt(chunk.doc, ['spec']);
+  const top = chunk.value as Record<string, unknown>;
+  const spec = top && typeof top === 'object' ? top.spec : undefined;
+  if (isMap(specNode) && spec && typeof spec === 'object' && !Array.isArray(spec)) {
+    const s = spec as Record<string, unknown>;
+    checkImage(c, s);
+    checkExclusionList(c, s);
+    checkServiceAccount(c, s);
+    checkDurations(c, s);
+  }
+  return c.diagnostics;
+}

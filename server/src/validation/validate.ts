@@ -1,0 +1,50 @@
+// Validation of whole files, with no LSP connection: the server publishes the result, `tagline check` prints it.
+// What depends only on a document's text is cached per parsed document; references are recomputed each time
+// from the index, which is cheap.
+import type { ManifestDocument, ParsedChunk, ParsedManifest } from '../../../common/manifests';
+import { referenceDiagnostics, type ReferenceIndex } from './references';
+import { schemaDiagnostics } from './schemaDiagnostics';
+import { semanticDiagnostics } from './semantic';
+import { Severity, shiftDiagnostic, SOURCE, type TaglineDiagnostic } from './types';
+
+const textChecks = new WeakMap<ParsedChunk, TaglineDiagnostic[]>();
+
+/** An ImageRepository, or a document so broken that its kind is unknown but its text says it is one. */
+export function isOurDocument(chunk: ParsedChunk): boolean {
+  if (chunk.isImageRepository) return true;
+  return chunk.syntaxErrors.length > 0 && chunk.text.includes('image.toolkit.fluxcd.io/') && /kind:\s*ImageRepository\b/.test(chunk.text);
+}
+
+function checkText(chunk: ParsedChunk): TaglineDiagnostic[] {
+  let diagnostics = textChecks.get(chunk);
+  if (!diagnostics) {
+    if (chunk.syntaxErrors.length > 0) {
+      // On a broken tree, schema errors would only repeat the syntax error in confusing words.
+      diagnostics = chunk.syntaxErrors.map((error) => ({
+        range: error.range, severity: Severity.Error, code: `yaml.${error.code}`, source: SOURCE, message: error.message,
+      }));
+    } else {
+      diagnostics = [...schemaDiagnostics(chunk), ...semanticDiagnostics(chunk)];
+    }
+    textChecks.set(chunk, diagnostics);
+  }
+  return diagnostics;
+}
+
+function byPosition(a: TaglineDiagnostic, b: TaglineDiagnostic): number {
+  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
+}
+
+export function validateDocument(document: ManifestDocument, index: ReferenceIndex): TaglineDiagnostic[] {
+  const { chunk } = document;
+  if (!isOurDocument(chunk)) return [];
+  const own = checkText(chunk);
+  const references = chunk.syntaxErrors.length === 0 ? referenceDiagnostics(chunk, index) : [];
+  return [...own, ...references].sort(byPosition).map((d) => shiftDiagnostic(d, document.startLine));
+}
+
+export function validateManifest(manifest: ParsedManifest, index: ReferenceIndex): TaglineDiagnostic[] {
+  const out: TaglineDiagnostic[] = [];
+  for (const document of manifest.documents) out.push(...validateDocument(document, index));
+  return out;
+}
