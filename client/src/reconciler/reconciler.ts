@@ -1,0 +1,408 @@
+// The reconcile loop for every ImageRepository of the workspace: what starts a reconcile (a new object, a new
+// generation, a new requestedAt value, the requeue timer), backoff after failures, nothing for Stalled or
+// suspended objects, cancellation of superseded runs (flux-behaviour.md §3). Shared by the extension and the CLI.
+import { getCondition, isStalled } from '../../../common/flux/conditions';
+import { getIntervalMs, getTimeoutMs } from '../../../common/flux/duration';
+import { RECONCILE_REQUEST_ANNOTATION, retryDelayMs } from '../../../common/flux/scheduling';
+import type { FluxEvent, ImageRepositoryObject, ImageRepositoryStatus, WorkspaceObjects } from '../../../common/model';
+import { objectKey } from '../../../common/model';
+import type { ObjectStatus } from '../../../common/protocol';
+import type { CredentialContext } from '../registry/contract';
+import type { TagStore } from '../store';
+import { reconcile, type ReconcileResult } from './reconcile';
+import { ScanQueue } from './scan-queue';
+import { realScheduler, ReconcileCancelled, type RegistryApi, type Scheduler } from './types';
+
+export interface ReconcilerOptions {
+  store: TagStore;
+  credentials: CredentialContext;
+  /** Listings running at once against one registry host. */
+  concurrencyPerHost?: number;
+  /** Scan at least this often locally, whatever spec.interval says (the editor's freshness cap). */
+  maxIntervalMs?: number;
+  clock?: () => number;
+  scheduler?: Scheduler;
+  /** Defaults to client/src/registry. */
+  registry?: RegistryApi;
+  /** Events kept per object for describe views. */
+  eventHistory?: number;
+}
+
+export interface Disposable { dispose(): void }
+
+interface Entry {
+  key: string;
+  object: ImageRepositoryObject;
+  generation: number;
+  status: ImageRepositoryStatus;
+  /** A local rescan request, standing in for a newer requestedAt annotation value. */
+  requestedOverride?: string;
+  scanning: boolean;
+  failures: number;
+  timer?: unknown;
+  running?: { cancel: AbortController; done: Promise<void> };
+  again: boolean;
+  /** Requests counted up; a run serves the requests made before it started. */
+  requested: number;
+  served: number;
+  waiters: { upTo: number; resolve: () => void }[];
+  events: FluxEvent[];
+  removed: boolean;
+}
+
+const EMPTY_WORKSPACE: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [] };
+
+export class Reconciler {
+  readonly queue: ScanQueue;
+  private readonly entries = new Map<string, Entry>();
+  private workspace: WorkspaceObjects = EMPTY_WORKSPACE;
+  private readonly statusListeners = new Set<(s: ObjectStatus) => void>();
+  private readonly eventListeners = new Set<(e: FluxEvent) => void>();
+  private readonly removedListeners = new Set<(key: string) => void>();
+  private idleWaiters: (() => void)[] = [];
+  private disposed = false;
+  private registryApi: RegistryApi | undefined;
+
+  constructor(private readonly options: ReconcilerOptions) {
+    this.queue = new ScanQueue(options.concurrencyPerHost ?? 4);
+    this.registryApi = options.registry;
+  }
+
+  /** A new workspace index: new objects and new generations reconcile now, removed objects are cancelled. */
+  update(objects: WorkspaceObjects): void {
+    if (this.disposed) return;
+    this.workspace = objects;
+    const seen = new Set<string>();
+    for (const object of objects.imageRepositories) {
+      const key = objectKey(object.metadata);
+      if (seen.has(key)) continue; // a duplicate in the workspace: the first one wins, as `kubectl apply` would fail
+      seen.add(key);
+      const entry = this.entries.get(key);
+      if (!entry) this.add(key, object);
+      else this.change(entry, object);
+    }
+    for (const [key, entry] of this.entries) if (!seen.has(key)) this.remove(entry);
+  }
+
+  /** Like writing a new `reconcile.fluxcd.io/requestedAt` value; resolves when that reconcile is done. */
+  requestReconcile(key?: string): Promise<void> {
+    const targets = key === undefined ? [...this.entries.values()] : [this.entries.get(key)].filter((e): e is Entry => !!e);
+    const token = new Date(this.now()).toISOString();
+    return Promise.all(
+      targets.map((entry) => {
+        entry.requestedOverride = token;
+        entry.requested++;
+        const done = new Promise<void>((resolve) => entry.waiters.push({ upTo: entry.requested, resolve }));
+        this.kick(entry, false);
+        return done;
+      }),
+    ).then(() => undefined);
+  }
+
+  status(key: string): ImageRepositoryStatus | undefined {
+    return this.entries.get(key)?.status;
+  }
+
+  statuses(): ObjectStatus[] {
+    return [...this.entries.values()].map((e) => this.objectStatus(e));
+  }
+
+  events(key: string): FluxEvent[] {
+    return [...(this.entries.get(key)?.events ?? [])];
+  }
+
+  /** Every tag stored for the image, before exclusion, or null when never scanned. */
+  storedTags(canonicalImageName: string): string[] | null {
+    return this.options.store.imageTags(canonicalImageName);
+  }
+
+  onStatus(listener: (s: ObjectStatus) => void): Disposable {
+    this.statusListeners.add(listener);
+    return { dispose: () => this.statusListeners.delete(listener) };
+  }
+
+  onEvent(listener: (e: FluxEvent) => void): Disposable {
+    this.eventListeners.add(listener);
+    return { dispose: () => this.eventListeners.delete(listener) };
+  }
+
+  /** An object left the workspace: its status is gone. */
+  onRemoved(listener: (key: string) => void): Disposable {
+    this.removedListeners.add(listener);
+    return { dispose: () => this.removedListeners.delete(listener) };
+  }
+
+  /** Resolves when no reconcile is running (requeue timers may still be pending). */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const running: Promise<void>[] = [];
+    for (const entry of this.entries.values()) {
+      this.clearTimer(entry);
+      if (entry.running) {
+        entry.running.cancel.abort(new ReconcileCancelled());
+        running.push(entry.running.done);
+      }
+    }
+    await Promise.all(running);
+    await this.options.store.flush();
+  }
+
+  private now(): number {
+    return (this.options.clock ?? Date.now)();
+  }
+
+  private get scheduler(): Scheduler {
+    return this.options.scheduler ?? realScheduler;
+  }
+
+  private async registry(): Promise<RegistryApi> {
+    // Loaded on first use so the pure parts (and their tests) do not pull in undici and the credential chain.
+    this.registryApi ??= (await import('../registry')) as RegistryApi;
+    return this.registryApi;
+  }
+
+  private add(key: string, object: ImageRepositoryObject): void {
+    const stored = this.options.store.object(key);
+    const entry: Entry = {
+      key,
+      object,
+      generation: stored ? (stored.specHash === object.specHash ? stored.generation : stored.generation + 1) : 1,
+      status: stored ? stored.status : { observedGeneration: -1, conditions: [] },
+      scanning: false,
+      failures: 0,
+      again: false,
+      requested: 0,
+      served: 0,
+      waiters: [],
+      events: [],
+      removed: false,
+    };
+    this.entries.set(key, entry);
+    this.kick(entry, false);
+  }
+
+  private change(entry: Entry, object: ImageRepositoryObject): void {
+    const previous = entry.object;
+    entry.object = object;
+    const newGeneration = previous.specHash !== object.specHash;
+    const newRequest = requestedAtOf(previous) !== requestedAtOf(object);
+    if (newRequest) entry.requestedOverride = undefined;
+    if (newGeneration) {
+      entry.generation++;
+      entry.failures = 0;
+    }
+    if (newGeneration || newRequest) this.kick(entry, newGeneration);
+  }
+
+  private remove(entry: Entry): void {
+    entry.removed = true;
+    this.clearTimer(entry);
+    entry.running?.cancel.abort(new ReconcileCancelled());
+    this.entries.delete(entry.key);
+    for (const w of entry.waiters) w.resolve();
+    entry.waiters = [];
+    for (const l of this.removedListeners) l(entry.key);
+  }
+
+  /** Starts a reconcile now, or right after the running one (cancelling it when its spec is outdated). */
+  private kick(entry: Entry, cancelRunning: boolean): void {
+    if (this.disposed || entry.removed) return;
+    this.clearTimer(entry);
+    if (entry.running) {
+      entry.again = true;
+      if (cancelRunning) entry.running.cancel.abort(new ReconcileCancelled());
+      return;
+    }
+    const cancel = new AbortController();
+    entry.running = { cancel, done: this.runLoop(entry, cancel) };
+  }
+
+  private async runLoop(entry: Entry, first: AbortController): Promise<void> {
+    let cancel = first;
+    for (;;) {
+      entry.again = false;
+      const serving = entry.requested;
+      try {
+        await this.reconcileOnce(entry, cancel.signal);
+      } catch (err) {
+        // A bug, not a registry failure: report it like the controller's `Failed` and retry with backoff.
+        this.emitEvent(entry, 'Warning', 'Failed', err instanceof Error ? err.message : String(err));
+        entry.failures++;
+        this.schedule(entry, retryDelayMs(entry.failures));
+      }
+      if (!cancel.signal.aborted || entry.removed) {
+        entry.served = Math.max(entry.served, serving);
+        entry.waiters = entry.waiters.filter((w) => (w.upTo <= entry.served ? (w.resolve(), false) : true));
+      }
+      if (!entry.again || entry.removed || this.disposed) break;
+      this.clearTimer(entry);
+      cancel = new AbortController();
+      entry.running = { cancel, done: entry.running!.done };
+    }
+    entry.running = undefined;
+    if (entry.scanning) {
+      entry.scanning = false;
+      if (!entry.removed) this.emitStatus(entry);
+    }
+    if (this.isIdle()) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private async reconcileOnce(entry: Entry, cancel: AbortSignal): Promise<void> {
+    const { object } = entry;
+    const requestedAt = entry.requestedOverride ?? requestedAtOf(object);
+    if (object.spec.suspend) {
+      this.recordSuspended(entry, requestedAt);
+      return;
+    }
+    let result: ReconcileResult;
+    try {
+      const registry = await this.registry();
+      result = await reconcile({
+        object,
+        generation: entry.generation,
+        status: entry.status,
+        requestedAt,
+        intervalMs: this.intervalMs(object),
+        timeoutMs: getTimeoutMs(object.spec),
+        workspace: this.workspace,
+        credentials: this.options.credentials,
+        registry,
+        store: this.options.store,
+        cancel,
+        now: () => this.now(),
+        list: (reference, scanOptions, signal) =>
+          this.queue.list(
+            { host: reference.registry, canonicalImageName: reference.canonicalImageName, shareKey: shareKey(object), signal },
+            (shared) => registry.listTags(reference, scanOptions, shared),
+          ),
+        patch: (status, scanning) => {
+          if (cancel.aborted) return;
+          entry.status = status;
+          entry.scanning = scanning;
+          this.emitStatus(entry);
+        },
+      });
+    } catch (err) {
+      if (err instanceof ReconcileCancelled || cancel.aborted) return;
+      throw err;
+    }
+    if (cancel.aborted) return;
+    entry.status = result.status;
+    entry.scanning = false;
+    this.persist(entry, result);
+    this.emitStatus(entry);
+    this.emitEvent(entry, result.event.type, result.event.reason, result.event.message);
+    this.requeue(entry, result);
+  }
+
+  /** A suspended object is left alone; only the handled request (and the generation, when settled) is recorded. */
+  private recordSuspended(entry: Entry, requestedAt: string | undefined): void {
+    const status = structuredClone(entry.status);
+    if (requestedAt !== undefined) status.lastHandledReconcileAt = requestedAt;
+    if (getCondition(status, 'Ready')?.status === 'True' || isStalled(status)) status.observedGeneration = entry.generation;
+    if (JSON.stringify(status) === JSON.stringify(entry.status)) return;
+    entry.status = status;
+    this.persist(entry, undefined);
+    this.emitStatus(entry);
+  }
+
+  private persist(entry: Entry, result: ReconcileResult | undefined): void {
+    const previous = this.options.store.object(entry.key);
+    this.options.store.putObject({
+      key: entry.key,
+      specHash: entry.object.specHash,
+      generation: entry.generation,
+      status: entry.status,
+      tags: result?.scanned ? result.scanned.tags : (previous?.tags ?? null),
+    });
+  }
+
+  private requeue(entry: Entry, result: ReconcileResult): void {
+    switch (result.outcome.kind) {
+      case 'success':
+        entry.failures = 0;
+        this.schedule(entry, result.outcome.requeueAfterMs);
+        break;
+      case 'error':
+        entry.failures++;
+        this.schedule(entry, retryDelayMs(entry.failures));
+        break;
+      case 'stalled':
+        entry.failures = 0; // nothing until the spec (or requestedAt) changes
+        break;
+    }
+  }
+
+  private schedule(entry: Entry, ms: number): void {
+    this.clearTimer(entry);
+    entry.timer = this.scheduler.setTimeout(() => {
+      entry.timer = undefined;
+      this.kick(entry, false);
+    }, Math.max(0, ms));
+  }
+
+  private clearTimer(entry: Entry): void {
+    if (entry.timer !== undefined) this.scheduler.clearTimeout(entry.timer);
+    entry.timer = undefined;
+  }
+
+  private intervalMs(object: ImageRepositoryObject): number {
+    const interval = getIntervalMs(object.spec);
+    return this.options.maxIntervalMs !== undefined ? Math.min(interval, this.options.maxIntervalMs) : interval;
+  }
+
+  private isIdle(): boolean {
+    for (const entry of this.entries.values()) if (entry.running) return false;
+    return true;
+  }
+
+  private objectStatus(entry: Entry): ObjectStatus {
+    return { key: entry.key, uri: entry.object.source?.uri ?? '', status: entry.status, scanning: entry.scanning };
+  }
+
+  private emitStatus(entry: Entry): void {
+    const s = this.objectStatus(entry);
+    for (const l of this.statusListeners) l(s);
+  }
+
+  private emitEvent(entry: Entry, type: FluxEvent['type'], reason: string, message: string): void {
+    const event: FluxEvent = {
+      type,
+      reason,
+      message,
+      timestamp: new Date(this.now()).toISOString(),
+      involvedObject: { kind: 'ImageRepository', namespace: entry.object.metadata.namespace, name: entry.object.metadata.name },
+    };
+    entry.events.push(event);
+    const keep = this.options.eventHistory ?? 50;
+    if (entry.events.length > keep) entry.events.splice(0, entry.events.length - keep);
+    for (const l of this.eventListeners) l(event);
+  }
+}
+
+function requestedAtOf(object: ImageRepositoryObject): string | undefined {
+  return object.metadata.annotations?.[RECONCILE_REQUEST_ANNOTATION];
+}
+
+/** Objects that resolve to the same credentials, TLS and proxy may share one listing. */
+function shareKey(object: ImageRepositoryObject): string {
+  const s = object.spec;
+  return JSON.stringify([
+    object.metadata.namespace,
+    s.secretRef?.name,
+    s.serviceAccountName,
+    s.certSecretRef?.name,
+    s.proxySecretRef?.name,
+    s.provider ?? 'generic',
+    s.insecure ?? false,
+  ]);
+}
