@@ -1,0 +1,64 @@
+// Wiring only: the language server, the reconciler host, and the views over them.
+import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { TaglineLog } from './host/log';
+import { ReconcilerHost } from './host/reconcilerHost';
+import { affectsReconciler, readSettings } from './host/settings';
+import { SignIns } from './host/signIns';
+import { TaglineState } from './host/state';
+import { TaglineLanguageClient } from './lsp/languageClient';
+import { TaglineStatusBar } from './status/statusBar';
+import { DESCRIBE_SCHEME, DescribeProvider } from './views/describeDocument';
+import { RepositoryTree } from './views/repositoryTree';
+
+/** What activate() returns: the extension-host tests inspect the running extension through it. */
+export interface TaglineApi {
+  state: TaglineState;
+  host: ReconcilerHost;
+  statusBar: TaglineStatusBar;
+  tree: RepositoryTree;
+}
+
+let client: TaglineLanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<TaglineApi> {
+  const log = new TaglineLog();
+  log.setLevel(readSettings().logLevel);
+  const state = new TaglineState();
+  const signIns = new SignIns(context.secrets, context.globalState);
+  let host: ReconcilerHost | undefined;
+  client = new TaglineLanguageClient(context, {
+    onWorkspaceIndex: (index) => host?.onWorkspaceIndex(index),
+    storedTags: async (name) => (host ? host.storedTags(name) : null),
+  });
+  host = new ReconcilerHost(context, client, state, log, signIns);
+  const statusBar = new TaglineStatusBar(state, host);
+  const tree = new RepositoryTree(state);
+  const describe = new DescribeProvider(state);
+  const treeView = vscode.window.createTreeView('tagline.repositories', { treeDataProvider: tree, showCollapseAll: true });
+
+  context.subscriptions.push(
+    log, state, statusBar, tree, describe, treeView, host,
+    vscode.workspace.registerTextDocumentContentProvider(DESCRIBE_SCHEME, describe),
+    ...registerCommands({ state, host, statusBar, describe, signIns, log }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void host!.restart()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('tagline.logLevel')) log.setLevel(readSettings().logLevel);
+      if (affectsReconciler(e)) void host!.restart();
+    }),
+    // A new sign-in may fix an AuthenticationFailed/ReadOperationFailed object; rescan with the new credentials.
+    signIns.onDidChange(() => void host!.restart()),
+    state.onDidChange(() => {
+      treeView.message = state.hasIndex ? undefined : 'Indexing the workspace…';
+      void vscode.commands.executeCommand('setContext', 'tagline.hasImageRepositories', state.all().length > 0);
+    }),
+  );
+  treeView.message = 'Indexing the workspace…';
+  await Promise.all([client.start(), host.restart()]);
+  return { state, host, statusBar, tree };
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.dispose();
+  client = undefined;
+}

@@ -1,0 +1,180 @@
+// Runs the reconciler inside the extension host, only in trusted workspaces with the reconciler enabled.
+// Inputs: the server's workspace index. Outputs: statuses to the server (which owns all diagnostics) and to
+// TaglineState (tree, status bar), events to the log. In Restricted Mode nothing here contacts a registry or
+// runs a credential helper: the reconciler is simply never built.
+import * as vscode from 'vscode';
+import type { FluxEvent, WorkspaceObjects } from '../../../common/model';
+import type { ObjectStatus } from '../../../common/protocol';
+import type { TaglineLanguageClient } from '../lsp/languageClient';
+import { createHostedReconciler, type HostedReconciler } from './createReconciler';
+import type { TaglineLog } from './log';
+import { readSettings } from './settings';
+import type { SignIns } from './signIns';
+import type { TaglineState } from './state';
+
+export type ReconcilerState = 'running' | 'untrusted' | 'disabled' | 'failed';
+
+export class ReconcilerHost implements vscode.Disposable {
+  private reconciler: HostedReconciler | undefined;
+  private starting: Promise<void> | undefined;
+  private lastIndex: WorkspaceObjects | undefined;
+  private sentKeys = new Set<string>();
+  private readonly stateChanged = new vscode.EventEmitter<ReconcilerState>();
+  readonly onDidChangeState = this.stateChanged.event;
+  private current: ReconcilerState = 'disabled';
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly client: TaglineLanguageClient,
+    private readonly state: TaglineState,
+    private readonly log: TaglineLog,
+    private readonly signIns: SignIns,
+  ) {}
+
+  get reconcilerState(): ReconcilerState {
+    return this.current;
+  }
+
+  /** (Re)builds the reconciler for the current trust and settings. */
+  restart(): Promise<void> {
+    const run = async () => {
+      await this.stop();
+      const settings = readSettings();
+      if (!vscode.workspace.isTrusted) return this.setState('untrusted');
+      if (!settings.reconcilerEnabled) return this.setState('disabled');
+      try {
+        const storageDir = this.context.globalStorageUri.fsPath;
+        await vscode.workspace.fs.createDirectory(this.context.globalStorageUri);
+        this.reconciler = await createHostedReconciler({
+          databaseFile: vscode.Uri.joinPath(this.context.globalStorageUri, 'tags.sqlite').fsPath,
+          wasmPath: this.context.asAbsolutePath('dist/sql-wasm.wasm'),
+          settings,
+          credentials: {
+            env: process.env,
+            allowProcesses: vscode.workspace.isTrusted,
+            extraCaFiles: settings.extraCaFiles,
+            signedIn: (registry) => this.signIns.get(registry),
+          },
+          onStatus: (s) => this.publish(s),
+          onRemoved: (key) => this.unpublish(key),
+          onEvent: (e) => this.onEvent(e),
+        });
+        this.log.info(`reconciler started (database in ${storageDir})`);
+        this.setState('running');
+        if (this.lastIndex) this.reconciler.update(this.lastIndex);
+      } catch (err) {
+        this.log.error(`reconciler could not start: ${messageOf(err)}`);
+        this.setState('failed');
+      }
+    };
+    this.starting = (this.starting ?? Promise.resolve()).then(run, run);
+    return this.starting;
+  }
+
+  onWorkspaceIndex(index: WorkspaceObjects): void {
+    this.lastIndex = index;
+    this.state.setObjects(index.imageRepositories);
+    this.reconciler?.update(index);
+  }
+
+  async storedTags(canonicalImageName: string): Promise<string[] | null> {
+    return this.reconciler ? this.reconciler.storedTags(canonicalImageName) : null;
+  }
+
+  /**
+   * Asks for a scan now (Flux's `reconcile.fluxcd.io/requestedAt` path) and resolves with the status of the
+   * reconcile that handled it. Cancelling stops the wait; a listing already sent to the registry finishes.
+   */
+  async rescan(key: string, token?: vscode.CancellationToken): Promise<ObjectStatus | undefined> {
+    const reconciler = this.requireRunning();
+    if (!reconciler) return undefined;
+    const finished = await untilCancelled(reconciler.requestReconcile(key), token);
+    const view = this.state.get(key);
+    return finished && view?.status ? { key, uri: view.object.source?.uri ?? '', status: view.status, scanning: view.scanning } : undefined;
+  }
+
+  /** Rescans `keys`, reporting each one that finishes; returns how many finished before cancellation. */
+  async rescanAll(
+    keys: string[],
+    progress: (done: number, total: number) => void,
+    token: vscode.CancellationToken,
+  ): Promise<number> {
+    const reconciler = this.requireRunning();
+    if (!reconciler) return 0;
+    let done = 0;
+    progress(0, keys.length);
+    const all = Promise.all(keys.map((k) => reconciler.requestReconcile(k).then(() => progress(++done, keys.length))));
+    await untilCancelled(all, token);
+    return done;
+  }
+
+  async clearDatabase(): Promise<void> {
+    await this.reconciler?.clearDatabase();
+    this.state.clearStatuses();
+    await this.restart();
+  }
+
+  private requireRunning(): HostedReconciler | undefined {
+    if (this.reconciler) return this.reconciler;
+    const why = {
+      untrusted: 'Tagline contacts registries only in trusted workspaces (Restricted Mode is on).',
+      disabled: 'The Tagline reconciler is disabled (setting tagline.reconciler.enable).',
+      failed: 'The Tagline reconciler could not start; see Tagline: Show Logs.',
+      running: 'The Tagline reconciler is starting.',
+    }[this.current];
+    void vscode.window.showWarningMessage(why);
+    return undefined;
+  }
+
+  private publish(s: ObjectStatus): void {
+    this.state.setStatus(s.key, s.status, s.scanning);
+    this.sentKeys.add(s.key);
+    void this.client.sendStatus({ statuses: [s], removed: [] }).catch((err) => this.log.debug(`status not sent: ${messageOf(err)}`));
+  }
+
+  private unpublish(key: string): void {
+    this.sentKeys.delete(key);
+    void this.client.sendStatus({ statuses: [], removed: [key] }).catch((err) => this.log.debug(`status not sent: ${messageOf(err)}`));
+  }
+
+  private onEvent(e: FluxEvent): void {
+    this.state.addEvent(e);
+    this.log.event(e);
+  }
+
+  private setState(s: ReconcilerState): void {
+    this.current = s;
+    this.stateChanged.fire(s);
+  }
+
+  private async stop(): Promise<void> {
+    const r = this.reconciler;
+    this.reconciler = undefined;
+    if (r) await r.dispose();
+    if (this.sentKeys.size > 0) {
+      // The server drops these conditions from its diagnostics: no reconciler, no registry view.
+      await this.client.sendStatus({ statuses: [], removed: [...this.sentKeys] }).catch(() => undefined);
+      this.sentKeys.clear();
+      this.state.clearStatuses();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    this.stateChanged.dispose();
+  }
+}
+
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Resolves true when `work` finishes, false as soon as `token` is cancelled. */
+function untilCancelled(work: Promise<unknown>, token?: vscode.CancellationToken): Promise<boolean> {
+  if (!token) return work.then(() => true);
+  if (token.isCancellationRequested) return Promise.resolve(false);
+  return new Promise((resolve, reject) => {
+    const sub = token.onCancellationRequested(() => { sub.dispose(); resolve(false); });
+    work.then(() => { sub.dispose(); resolve(true); }, (err) => { sub.dispose(); reject(err); });
+  });
+}

@@ -1,0 +1,73 @@
+// What the VS Code adapter knows about the workspace: the server's index of ImageRepositories and the
+// reconciler's statuses and events for them. Views and the status bar only read this.
+import * as vscode from 'vscode';
+import type { FluxEvent, ImageRepositoryObject, ImageRepositoryStatus } from '../../../common/model';
+import { objectKey } from '../../../common/model';
+
+export interface RepositoryView {
+  key: string;
+  object: ImageRepositoryObject;
+  status?: ImageRepositoryStatus;
+  scanning: boolean;
+}
+
+/** Kubernetes keeps about an hour of events; a short history per object is enough for "Show Events". */
+const EVENTS_PER_OBJECT = 50;
+
+export class TaglineState implements vscode.Disposable {
+  private objects = new Map<string, ImageRepositoryObject>();
+  private readonly statuses = new Map<string, { status: ImageRepositoryStatus; scanning: boolean }>();
+  private readonly events = new Map<string, FluxEvent[]>();
+  private indexReceived = false;
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+
+  setObjects(objects: ImageRepositoryObject[]): void {
+    this.objects = new Map(objects.map((o) => [objectKey(o.metadata), o]));
+    this.indexReceived = true;
+    for (const key of [...this.statuses.keys()]) if (!this.objects.has(key)) this.statuses.delete(key);
+    this.changed.fire();
+  }
+
+  setStatus(key: string, status: ImageRepositoryStatus, scanning: boolean): void {
+    this.statuses.set(key, { status, scanning });
+    this.changed.fire();
+  }
+
+  clearStatuses(): void {
+    this.statuses.clear();
+    this.changed.fire();
+  }
+
+  addEvent(event: FluxEvent): void {
+    const key = objectKey(event.involvedObject);
+    const list = this.events.get(key) ?? [];
+    list.push(event);
+    if (list.length > EVENTS_PER_OBJECT) list.splice(0, list.length - EVENTS_PER_OBJECT);
+    this.events.set(key, list);
+  }
+
+  eventsFor(key: string): FluxEvent[] {
+    return this.events.get(key) ?? [];
+  }
+
+  /** False until the server sent its first index: the tree then shows a spinner, not the welcome view. */
+  get hasIndex(): boolean {
+    return this.indexReceived;
+  }
+
+  get(key: string): RepositoryView | undefined {
+    const object = this.objects.get(key);
+    if (!object) return undefined;
+    const s = this.statuses.get(key);
+    return { key, object, status: s?.status, scanning: s?.scanning ?? false };
+  }
+
+  all(): RepositoryView[] {
+    return [...this.objects.keys()].map((k) => this.get(k)!).sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

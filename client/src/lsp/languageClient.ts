@@ -1,0 +1,63 @@
+// Starts the Tagline language server (dist/server.js) over IPC and exposes the custom messages of
+// common/protocol.ts. Settings under `tagline` are synchronized; the server keeps its own workspace index,
+// fed by the YAML file watcher below.
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  StatusNotification,
+  StoredTagsRequest,
+  WorkspaceIndexNotification,
+  type StatusParams,
+  type StoredTagsParams,
+  type StoredTagsResult,
+  type WorkspaceIndexParams,
+} from '../../../common/protocol';
+
+export interface ServerHooks {
+  onWorkspaceIndex(index: WorkspaceIndexParams): void;
+  storedTags(canonicalImageName: string): Promise<string[] | null>;
+}
+
+export class TaglineLanguageClient implements vscode.Disposable {
+  private readonly client: LanguageClient;
+
+  constructor(context: vscode.ExtensionContext, hooks: ServerHooks) {
+    const module = context.asAbsolutePath('dist/server.js');
+    const serverOptions: ServerOptions = {
+      run: { module, transport: TransportKind.ipc },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    };
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}');
+    context.subscriptions.push(watcher);
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [
+        { scheme: 'file', language: 'yaml' },
+        { scheme: 'untitled', language: 'yaml' },
+      ],
+      synchronize: { configurationSection: 'tagline', fileEvents: watcher },
+    };
+    this.client = new LanguageClient('tagline', 'Tagline Language Server', serverOptions, clientOptions);
+    this.client.onNotification(WorkspaceIndexNotification, (params: WorkspaceIndexParams) => hooks.onWorkspaceIndex(params));
+    this.client.onRequest(StoredTagsRequest, async (params: StoredTagsParams): Promise<StoredTagsResult> => ({
+      tags: await hooks.storedTags(params.canonicalImageName),
+    }));
+  }
+
+  start(): Promise<void> {
+    return this.client.start();
+  }
+
+  get running(): boolean {
+    return this.client.isRunning();
+  }
+
+  async sendStatus(params: StatusParams): Promise<void> {
+    if (!this.client.isRunning()) return;
+    if (params.statuses.length === 0 && params.removed.length === 0) return;
+    await this.client.sendNotification(StatusNotification, params);
+  }
+
+  async dispose(): Promise<void> {
+    await this.client.dispose();
+  }
+}

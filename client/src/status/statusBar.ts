@@ -1,0 +1,80 @@
+// Status bar: a summary of all ImageRepositories ("12 ready · 1 failing") that opens the tree, and a spinner
+// while a single rescan runs.
+import * as vscode from 'vscode';
+import { healthOf, type Health } from '../host/health';
+import type { ReconcilerHost, ReconcilerState } from '../host/reconcilerHost';
+import type { TaglineState } from '../host/state';
+
+const ORDER: Health[] = ['ready', 'failing', 'stalled', 'scanning', 'suspended', 'unknown'];
+const WORDS: Record<Health, string> = {
+  ready: 'ready', failing: 'failing', stalled: 'stalled', scanning: 'scanning', suspended: 'suspended', unknown: 'waiting',
+};
+
+export function summarise(healths: Health[]): string {
+  const counts = new Map<Health, number>();
+  for (const h of healths) counts.set(h, (counts.get(h) ?? 0) + 1);
+  return ORDER.filter((h) => counts.has(h)).map((h) => `${counts.get(h)} ${WORDS[h]}`).join(' · ');
+}
+
+export class TaglineStatusBar implements vscode.Disposable {
+  private readonly summary: vscode.StatusBarItem;
+  private readonly spinner: vscode.StatusBarItem;
+  private readonly subs: vscode.Disposable[] = [];
+  private scans = 0;
+
+  constructor(private readonly state: TaglineState, private readonly host: ReconcilerHost) {
+    this.summary = vscode.window.createStatusBarItem('tagline.summary', vscode.StatusBarAlignment.Left, 10);
+    this.summary.name = 'Tagline';
+    this.summary.command = 'tagline.repositories.focus';
+    this.spinner = vscode.window.createStatusBarItem('tagline.scan', vscode.StatusBarAlignment.Left, 9);
+    this.spinner.name = 'Tagline scan';
+    this.subs.push(state.onDidChange(() => this.update()), host.onDidChangeState(() => this.update()));
+    this.update();
+  }
+
+  /** Text shown now; the extension-host tests read it. */
+  get text(): string {
+    return this.summary.text;
+  }
+
+  /** Shows the spinner for the duration of `work`. */
+  async withSpinner<T>(label: string, work: () => Promise<T>): Promise<T> {
+    this.scans++;
+    this.spinner.text = `$(sync~spin) ${label}`;
+    this.spinner.show();
+    try {
+      return await work();
+    } finally {
+      if (--this.scans === 0) this.spinner.hide();
+    }
+  }
+
+  get spinning(): boolean {
+    return this.scans > 0;
+  }
+
+  private update(): void {
+    const views = this.state.all();
+    const rs: ReconcilerState = this.host.reconcilerState;
+    if (views.length === 0) {
+      this.summary.hide();
+      return;
+    }
+    const counts = summarise(views.map(healthOf));
+    const icon = views.some((v) => ['failing', 'stalled'].includes(healthOf(v))) ? '$(warning)' : '$(tag)';
+    this.summary.text = rs === 'running' ? `${icon} ${counts}` : `$(shield) ${views.length} ImageRepositor${views.length === 1 ? 'y' : 'ies'}`;
+    this.summary.tooltip = {
+      running: `Tagline: ${counts}`,
+      untrusted: 'Tagline: Restricted Mode — registries are not scanned until the workspace is trusted.',
+      disabled: 'Tagline: the reconciler is disabled (tagline.reconciler.enable).',
+      failed: 'Tagline: the reconciler could not start — see Tagline: Show Logs.',
+    }[rs];
+    this.summary.show();
+  }
+
+  dispose(): void {
+    for (const s of this.subs) s.dispose();
+    this.summary.dispose();
+    this.spinner.dispose();
+  }
+}

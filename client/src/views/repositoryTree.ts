@@ -1,0 +1,143 @@
+// The "Image Repositories" tree: namespace → ImageRepository → latest tags, as `flux get image repository -A`
+// groups them. Icons follow the conditions (host/health.ts).
+import * as vscode from 'vscode';
+import { getCondition } from '../../../common/flux/conditions';
+import { healthOf, type Health } from '../host/health';
+import type { RepositoryView, TaglineState } from '../host/state';
+import { timeAgo } from '../host/time';
+
+export type TreeNode =
+  | { kind: 'namespace'; namespace: string }
+  | { kind: 'repository'; key: string }
+  | { kind: 'tag'; key: string; tag: string; canonicalImageName?: string }
+  | { kind: 'info'; key: string; text: string };
+
+const ICONS: Record<Health, vscode.ThemeIcon> = {
+  ready: new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed')),
+  failing: new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground')),
+  stalled: new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('problemsErrorIcon.foreground')),
+  scanning: new vscode.ThemeIcon('sync~spin'),
+  suspended: new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('disabledForeground')),
+  unknown: new vscode.ThemeIcon('circle-large-outline'),
+};
+
+export class RepositoryTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly sub: vscode.Disposable;
+  // Nodes are re-created on each refresh; VS Code matches them by TreeItem.id, so expansion state survives.
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly state: TaglineState) {
+    this.sub = state.onDidChange(() => this.changed.fire(undefined));
+    // "scanned 3 minutes ago" ages by itself.
+    this.timer = setInterval(() => this.changed.fire(undefined), 60_000);
+  }
+
+  getChildren(node?: TreeNode): TreeNode[] {
+    const all = this.state.all();
+    if (!node) {
+      const namespaces = [...new Set(all.map((v) => v.object.metadata.namespace))].sort();
+      return namespaces.map((namespace) => ({ kind: 'namespace', namespace }));
+    }
+    if (node.kind === 'namespace') {
+      return all.filter((v) => v.object.metadata.namespace === node.namespace).map((v) => ({ kind: 'repository', key: v.key }));
+    }
+    if (node.kind === 'repository') {
+      const view = this.state.get(node.key);
+      const tags = view?.status?.lastScanResult?.latestTags ?? [];
+      if (tags.length === 0) {
+        const ready = view?.status && getCondition(view.status, 'Ready');
+        return [{ kind: 'info', key: node.key, text: ready?.status === 'False' ? ready.message : 'no tags scanned yet' }];
+      }
+      return tags.map((tag) => ({ kind: 'tag', key: node.key, tag, canonicalImageName: view?.status?.canonicalImageName }));
+    }
+    return [];
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    if (node.kind === 'repository') return { kind: 'namespace', namespace: node.key.split('/')[0] };
+    if (node.kind === 'tag' || node.kind === 'info') return { kind: 'repository', key: node.key };
+    return undefined;
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'namespace': {
+        const item = new vscode.TreeItem(node.namespace, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `ns:${node.namespace}`;
+        item.iconPath = new vscode.ThemeIcon('symbol-namespace');
+        item.contextValue = 'namespace';
+        return item;
+      }
+      case 'repository':
+        return this.repositoryItem(node.key);
+      case 'tag': {
+        const item = new vscode.TreeItem(node.tag, vscode.TreeItemCollapsibleState.None);
+        item.id = `tag:${node.key}:${node.tag}`;
+        item.iconPath = new vscode.ThemeIcon('tag');
+        item.contextValue = 'tag';
+        item.tooltip = node.canonicalImageName ? `${node.canonicalImageName}:${node.tag}` : node.tag;
+        return item;
+      }
+      case 'info': {
+        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        item.id = `info:${node.key}`;
+        item.contextValue = 'info';
+        return item;
+      }
+    }
+  }
+
+  private repositoryItem(key: string): vscode.TreeItem {
+    const view = this.state.get(key);
+    const name = key.split('/')[1] ?? key;
+    const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `repo:${key}`;
+    if (!view) return item;
+    const health = healthOf(view);
+    item.iconPath = ICONS[health];
+    item.description = describeShort(view, health);
+    item.tooltip = tooltip(view, health);
+    item.contextValue = view.object.spec.suspend === true ? 'imageRepository.suspended' : 'imageRepository';
+    item.accessibilityInformation = { label: `${name}, ${health}, ${item.description}` };
+    return item;
+  }
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    this.sub.dispose();
+    this.changed.dispose();
+  }
+}
+
+/** e.g. `12 tags · scanned 3 minutes ago`, or the failure reason when there is no scan to show. */
+export function describeShort(view: RepositoryView, health: Health): string {
+  const scan = view.status?.lastScanResult;
+  const parts: string[] = [];
+  if (scan) parts.push(`${scan.tagCount} tag${scan.tagCount === 1 ? '' : 's'}`, `scanned ${timeAgo(scan.scanTime)}`);
+  const ready = view.status && getCondition(view.status, 'Ready');
+  if (health === 'suspended') parts.unshift('suspended');
+  else if (health === 'scanning') parts.unshift('scanning…');
+  else if ((health === 'failing' || health === 'stalled') && ready) parts.unshift(ready.reason);
+  else if (!view.status) parts.push(view.object.spec.image);
+  return parts.join(' · ');
+}
+
+function tooltip(view: RepositoryView, health: Health): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**${view.key}** — ${health}\n\n`);
+  md.appendMarkdown(`\`spec.image\`: \`${view.object.spec.image}\`  \n`);
+  if (view.status?.canonicalImageName) md.appendMarkdown(`canonical name: \`${view.status.canonicalImageName}\`  \n`);
+  const scan = view.status?.lastScanResult;
+  if (scan) md.appendMarkdown(`last scan: ${scan.tagCount} tags, ${scan.scanTime} (${timeAgo(scan.scanTime)}), revision \`${scan.revision}\`  \n`);
+  for (const c of view.status?.conditions ?? []) {
+    md.appendMarkdown(`\n$(${c.status === 'True' ? 'check' : c.status === 'False' ? 'x' : 'question'}) **${c.type}=${c.status}** ${c.reason}: `);
+    md.appendText(c.message);
+  }
+  return md;
+}

@@ -1,0 +1,87 @@
+// A real VS Code server (code-server's lib/vscode/out/server-main.js, the reh-web build) on 127.0.0.1, with
+// fresh data folders, the packaged extension installed from its .vsix, and settings that keep the workbench
+// quiet (no walkthrough stealing focus, no telemetry, no update checks).
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync, readdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { killGroup, spawnGroup } from './processes.mjs';
+
+const run = promisify(execFile);
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export const QUIET_SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'telemetry.telemetryLevel': 'off',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'update.mode': 'none',
+  'workbench.enableExperiments': false,
+  'chat.disableAIFeatures': true,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'git.enabled': false,
+  'redhat.telemetry.enabled': false,
+};
+
+/** Creates the folders of one VS Code "installation" and installs the .vsix into it. */
+export async function prepareInstallation({ root, serverMain, vsix, settings = {} }) {
+  const dirs = {
+    root,
+    serverData: path.join(root, 'server-data'),
+    userData: path.join(root, 'user-data'),
+    extensions: path.join(root, 'extensions'),
+  };
+  for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
+  mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
+  writeFileSync(path.join(dirs.userData, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...settings }, null, 2));
+  if (vsix) {
+    await run(process.execPath, [serverMain, '--server-data-dir', dirs.serverData, '--extensions-dir', dirs.extensions,
+      '--install-extension', vsix, '--force'], { timeout: 60_000 });
+  }
+  const installed = readdirSync(dirs.extensions).find((d) => d.startsWith('tagline.tagline-'));
+  return { ...dirs, extensionFolder: installed ? path.join(dirs.extensions, installed) : undefined };
+}
+
+/** Starts server-main.js in its own process group and resolves once it answers HTTP. */
+export async function startVscodeServer({ serverMain, installation, env = process.env, logFile }) {
+  const port = await freePort();
+  // server-main.js directly, not code-server's wrapper: only it accepts --enable-smoke-test-driver, without
+  // which a built workbench ignores extensionTestsPath from the URL payload (real-vscode.md).
+  const child = spawnGroup(process.execPath, [serverMain,
+    '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms',
+    '--enable-smoke-test-driver', '--telemetry-level', 'off',
+    '--server-data-dir', installation.serverData, '--user-data-dir', installation.userData,
+    '--extensions-dir', installation.extensions,
+  ], { env, logFile });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  let exited = false;
+  child.exited.then(() => { exited = true; });
+  for (;;) {
+    if (exited) throw new Error(`VS Code server exited during start; see ${logFile}`);
+    try {
+      const res = await fetch(url + '/', { signal: AbortSignal.timeout(2000) });
+      if (res.ok) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) {
+      await killGroup(child);
+      throw new Error(`VS Code server did not answer on ${url} within 30 s; see ${logFile}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url, port, child, stop: () => killGroup(child) };
+}
