@@ -1,0 +1,183 @@
+// The sql.js tag database: persistence, migrations, recovery from a damaged file, and two processes sharing it.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, test } from 'node:test';
+import initSqlJs from 'sql.js';
+import { TagStore } from '../../client/src/store';
+import type { ImageRepositoryStatus } from '../../common/model';
+
+const folder = mkdtempSync(join(tmpdir(), 'tagline-store-'));
+after(() => rmSync(folder, { recursive: true, force: true }));
+let n = 0;
+const dbFile = () => join(folder, `db-${++n}`, 'tags.sqlite');
+const status = (revision: string): ImageRepositoryStatus => ({
+  observedGeneration: 1,
+  conditions: [],
+  lastScanResult: { revision, tagCount: 1, scanTime: '2026-01-01T00:00:00Z' },
+});
+
+test('keeps raw tags per image and results per object across a reopen', async () => {
+  const file = dbFile();
+  const store = await TagStore.open({ file });
+  store.setImageTags('ghcr.io/a/b', ['1.0.0', '1.0.0.sig', '2.0.0']);
+  store.putObject({ key: 'default/one', specHash: 'h1', generation: 1, status: status('1'), tags: ['2.0.0', '1.0.0'] });
+  store.putObject({ key: 'other/two', specHash: 'h2', generation: 4, status: status('2'), tags: ['2.0.0'] });
+  await store.close();
+
+  const started = performance.now();
+  const reopened = await TagStore.open({ file });
+  const reopenMs = performance.now() - started;
+  assert.deepEqual(reopened.imageTags('ghcr.io/a/b'), ['1.0.0', '1.0.0.sig', '2.0.0']);
+  assert.equal(reopened.imageTags('ghcr.io/a/none'), null);
+  assert.deepEqual(reopened.object('default/one')?.tags, ['2.0.0', '1.0.0']);
+  assert.deepEqual(reopened.object('other/two')?.tags, ['2.0.0'], 'objects sharing an image keep their own exclusion results');
+  assert.equal(reopened.object('other/two')?.generation, 4);
+  assert.deepEqual(reopened.objects().map((o) => o.key), ['default/one', 'other/two']);
+  assert.ok(reopenMs < 200, `reopen took ${reopenMs} ms`);
+  await reopened.close();
+});
+
+test('writes through a temporary file and rename, leaving no temporary or lock file behind', async () => {
+  const file = dbFile();
+  const store = await TagStore.open({ file, debounceMs: 10_000 });
+  store.setImageTags('x/y', ['a']);
+  assert.ok(!existsSync(file), 'debounced: nothing written yet');
+  await store.flush();
+  assert.ok(existsSync(file));
+  assert.deepEqual(readdirSync(join(file, '..')), ['tags.sqlite']);
+  await store.close();
+});
+
+test('creates the schema_version table and migrates a new file to the current version', async () => {
+  const file = dbFile();
+  const store = await TagStore.open({ file });
+  store.setImageTags('x/y', ['a']);
+  await store.close();
+  const SQL = await initSqlJs();
+  const db = new SQL.Database(readFileSync(file));
+  assert.deepEqual(db.exec('SELECT version FROM schema_version')[0].values, [[1]]);
+  db.close();
+});
+
+test('reads but never overwrites a file written by a newer schema', async () => {
+  const file = dbFile();
+  const store = await TagStore.open({ file });
+  store.setImageTags('x/y', ['a']);
+  await store.close();
+  const SQL = await initSqlJs();
+  const db = new SQL.Database(readFileSync(file));
+  db.run('UPDATE schema_version SET version = 99');
+  writeFileSync(file, db.export());
+  db.close();
+  const before = readFileSync(file);
+  const newer = await TagStore.open({ file });
+  assert.match(newer.readOnlyReason ?? '', /newer Tagline/);
+  newer.setImageTags('x/z', ['b']);
+  await newer.close();
+  assert.ok(readFileSync(file).equals(before));
+});
+
+for (const [name, damage] of [
+  ['garbage', (bytes: Buffer) => Buffer.from('this is not a database at all, not even close'.repeat(100))],
+  ['truncated', (bytes: Buffer) => bytes.subarray(0, Math.floor(bytes.length / 2))],
+  ['zeroed pages', (bytes: Buffer) => Buffer.concat([bytes.subarray(0, 100), Buffer.alloc(bytes.length - 100)])],
+] as const) {
+  test(`moves a ${name} file aside and starts again empty`, async () => {
+    const file = dbFile();
+    const store = await TagStore.open({ file });
+    for (let i = 0; i < 200; i++) store.setImageTags(`ghcr.io/a/${i}`, Array.from({ length: 50 }, (_, j) => `v${j}`));
+    await store.close();
+    writeFileSync(file, damage(readFileSync(file)));
+
+    const recovered = await TagStore.open({ file });
+    assert.match(recovered.recoveredFrom ?? '', /tags\.sqlite\.corrupt-\d{4}-\d\d-\d\dT/);
+    assert.ok(existsSync(recovered.recoveredFrom!));
+    assert.deepEqual(recovered.objects(), []);
+    recovered.setImageTags('x/y', ['a']);
+    await recovered.close();
+    const again = await TagStore.open({ file });
+    assert.equal(again.recoveredFrom, undefined);
+    assert.deepEqual(again.imageTags('x/y'), ['a']);
+    await again.close();
+  });
+}
+
+test('treats an empty file as a new database', async () => {
+  const file = dbFile();
+  const store = await TagStore.open({ file });
+  await store.close();
+  writeFileSync(file, '');
+  const reopened = await TagStore.open({ file });
+  assert.equal(reopened.recoveredFrom, undefined);
+  await reopened.close();
+});
+
+test('merges another writer\'s rows instead of overwriting them, newest row winning', async () => {
+  const file = dbFile();
+  const a = await TagStore.open({ file, debounceMs: 10_000 });
+  const b = await TagStore.open({ file, debounceMs: 10_000 });
+  a.putObject({ key: 'ns/a', specHash: 'h', generation: 1, status: status('a1'), tags: ['1'] });
+  a.putObject({ key: 'ns/shared', specHash: 'h', generation: 1, status: status('old'), tags: ['1'] });
+  await a.flush();
+  b.putObject({ key: 'ns/b', specHash: 'h', generation: 1, status: status('b1'), tags: ['1'] });
+  await new Promise((r) => setImmediate(r));
+  b.putObject({ key: 'ns/shared', specHash: 'h', generation: 2, status: status('new'), tags: ['2'] });
+  await b.flush();
+  a.setImageTags('img', ['x']);
+  await a.flush();
+  await Promise.all([a.close(), b.close()]);
+  const merged = await TagStore.open({ file });
+  assert.deepEqual(merged.objects().map((o) => o.key), ['ns/a', 'ns/b', 'ns/shared']);
+  assert.equal(merged.object('ns/shared')?.status.lastScanResult?.revision, 'new');
+  assert.deepEqual(merged.imageTags('img'), ['x']);
+  await merged.close();
+});
+
+test('a clear in one process removes older rows everywhere at the next write', async () => {
+  const file = dbFile();
+  const a = await TagStore.open({ file, debounceMs: 10_000 });
+  const b = await TagStore.open({ file, debounceMs: 10_000 });
+  a.putObject({ key: 'ns/a', specHash: 'h', generation: 1, status: status('a'), tags: ['1'] });
+  await a.flush();
+  b.clear();
+  await b.flush();
+  await a.flush();
+  await Promise.all([a.close(), b.close()]);
+  const after = await TagStore.open({ file });
+  assert.deepEqual(after.objects(), []);
+  await after.close();
+});
+
+test('two processes writing one file at the same time lose nothing', async () => {
+  const file = dbFile();
+  const storeModule = resolve(__dirname, '../../client/src/store/index.ts');
+  const writer = (name: string) => `
+    const { TagStore } = require(${JSON.stringify(storeModule)});
+    (async () => {
+      const store = await TagStore.open({ file: ${JSON.stringify(file)}, debounceMs: 1 });
+      for (let i = 0; i < 40; i++) {
+        store.putObject({ key: '${name}/' + i, specHash: 'h', generation: 1, status: { observedGeneration: 1, conditions: [] }, tags: [String(i)] });
+        store.setImageTags('${name}/image-' + i, ['t' + i]);
+        if (i % 4 === 0) await store.flush();
+      }
+      await store.close();
+    })().catch((e) => { console.error(e); process.exit(1); });`;
+  const runWriter = (name: string) =>
+    new Promise<number>((done) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '-e', writer(name)], { stdio: ['ignore', 'inherit', 'inherit'] });
+      child.on('exit', (code) => done(code ?? 1));
+    });
+  const codes = await Promise.all([runWriter('first'), runWriter('second'), runWriter('third')]);
+  assert.deepEqual(codes, [0, 0, 0]);
+  const merged = await TagStore.open({ file });
+  assert.equal(merged.objects().length, 120);
+  for (const name of ['first', 'second', 'third']) {
+    for (let i = 0; i < 40; i++) assert.deepEqual(merged.imageTags(`${name}/image-${i}`), [`t${i}`]);
+  }
+  await merged.close();
+  assert.deepEqual(readdirSync(join(file, '..')), ['tags.sqlite']);
+  assert.ok(statSync(file).size > 0);
+});
