@@ -1,0 +1,99 @@
+// Error texts as go-containerregistry (v0.21.6) and Go's net/http print them, because the controller's condition
+// messages are exactly those strings (flux-behaviour.md §3.3). Nothing here ever includes a credential.
+import { STATUS_CODES } from 'node:http';
+import { RegistryError } from './contract';
+
+/** Go's `http.StatusText`, which differs from Node's for a few codes. */
+function statusText(status: number): string {
+  const go: Record<number, string> = { 413: 'Request Entity Too Large', 414: 'Request URI Too Long', 416: 'Requested Range Not Satisfiable', 499: '', 522: '' };
+  return go[status] ?? STATUS_CODES[status] ?? '';
+}
+
+/** Go's `%v` of a decoded JSON value: `map[k:v]` with sorted keys, `[a b]`, `<nil>`. */
+export function goValue(value: unknown): string {
+  if (value === null || value === undefined) return '<nil>';
+  if (Array.isArray(value)) return `[${value.map(goValue).join(' ')}]`;
+  if (typeof value === 'object') {
+    const entries = Object.keys(value as object).sort().map((key) => `${key}:${goValue((value as Record<string, unknown>)[key])}`);
+    return `map[${entries.join(' ')}]`;
+  }
+  if (typeof value === 'number') {
+    return Number.isInteger(value) && Math.abs(value) < 1e21 ? String(value) : String(value).replace(/e\+?(-?)(\d)$/, 'e+$10$2');
+  }
+  return String(value);
+}
+
+interface Diagnostic { code?: unknown; message?: unknown; detail?: unknown }
+
+/** ggcr `transport.Error.Error()` for a non-success response. */
+export function responseError(method: string, url: string, status: number, body: Buffer): RegistryError {
+  let text: string;
+  let diagnostics: Diagnostic[] | undefined;
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { errors?: Diagnostic[] };
+    if (parsed && Array.isArray(parsed.errors)) diagnostics = parsed.errors;
+  } catch { /* not a registry error body: shown raw below */ }
+  const describe = (d: Diagnostic) => {
+    const head = `${String(d.code ?? '')}: ${String(d.message ?? '')}`;
+    return d.detail === undefined || d.detail === null ? head : `${head}; ${goValue(d.detail)}`;
+  };
+  if (diagnostics && diagnostics.length === 1) text = describe(diagnostics[0]!);
+  else if (diagnostics && diagnostics.length > 1) text = `multiple errors returned: ${diagnostics.map(describe).join('; ')}`;
+  else if (body.length === 0) text = `unexpected status code ${status} ${statusText(status)}`;
+  else text = `unexpected status code ${status} ${statusText(status)}: ${body.toString('utf8').slice(0, 4096)}`;
+  const error = new RegistryError(`${method} ${redact(url)}: ${text}`);
+  (error as RegistryError & { status?: number }).status = status;
+  return error;
+}
+
+/** URLs in messages lose any userinfo and token-like query values. */
+export function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    for (const key of [...parsed.searchParams.keys()]) {
+      if (/token|password|secret|signature|sig$/i.test(key)) parsed.searchParams.set(key, 'REDACTED');
+    }
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/[^/@]*@/, '//');
+  }
+}
+
+const goMethod = (method: string) => method.charAt(0) + method.slice(1).toLowerCase();
+
+/** Go's `*url.Error` text for a request that got no response: `Get "<url>": <cause>`. */
+export function networkError(method: string, url: string, error: unknown, signal?: AbortSignal): RegistryError {
+  return new RegistryError(`${goMethod(method)} "${redact(url)}": ${describeNetworkCause(url, error, signal)}`);
+}
+
+export function abortCause(signal: AbortSignal): string {
+  const reason = signal.reason as { name?: string } | undefined;
+  return reason?.name === 'TimeoutError' ? 'context deadline exceeded' : 'context canceled';
+}
+
+function describeNetworkCause(url: string, error: unknown, signal?: AbortSignal): string {
+  if (signal?.aborted) return abortCause(signal);
+  const err = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+  const cause = err?.code || !err?.cause ? err : err.cause;
+  const code = cause?.code ?? '';
+  const host = (() => { try { const u = new URL(url); return u.port ? u.host : `${u.host}:${u.protocol === 'https:' ? 443 : 80}`; } catch { return url; } })();
+  const message = cause?.message ?? String(error);
+  switch (code) {
+    case 'ECONNREFUSED': return `dial tcp ${host}: connect: connection refused`;
+    case 'ENOTFOUND': case 'EAI_AGAIN': return `dial tcp: lookup ${host.replace(/:\d+$/, '')}: no such host`;
+    case 'ETIMEDOUT': case 'UND_ERR_CONNECT_TIMEOUT': return `dial tcp ${host}: i/o timeout`;
+    case 'ECONNRESET': return `read tcp ${host}: connection reset by peer`;
+    case 'EPIPE': return `write tcp ${host}: broken pipe`;
+    case 'UND_ERR_SOCKET': return message === 'other side closed' ? 'EOF' : message;
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE': case 'SELF_SIGNED_CERT_IN_CHAIN': case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY': case 'UNABLE_TO_GET_ISSUER_CERT':
+      return `tls: failed to verify certificate: x509: certificate signed by unknown authority (${message})`;
+    case 'CERT_HAS_EXPIRED': return `tls: failed to verify certificate: x509: certificate has expired or is not yet valid (${message})`;
+    case 'ERR_TLS_CERT_ALTNAME_INVALID': return `tls: failed to verify certificate: x509: ${message}`;
+    default:
+      if (/Proxy response \((\d+)\)/.test(message)) return `proxyconnect tcp: ${message}`;
+      return code && !message.includes(code) ? `${message} (${code})` : message;
+  }
+}

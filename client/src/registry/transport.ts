@@ -1,0 +1,109 @@
+// One HTTP exchange with ggcr's retry transport semantics (flux-behaviour.md §3.3): retry on 408, 429, 499, 5xx
+// gateway codes and on connection resets/EOF, 3 attempts with 1 s × 3 backoff and 10 % jitter; Retry-After is
+// honoured (ggcr ignores it; registries that send it mean it). Every wait and read honours the scan's signal.
+import { request, type Dispatcher } from 'undici';
+import { RegistryError } from './contract';
+import { abortCause, networkError, redact } from './errors';
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  url: string;
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface Exchange {
+  dispatcher: Dispatcher;
+  signal: AbortSignal;
+  maxResponseBytes: number;
+}
+
+const retryStatuses = new Set([408, 429, 499, 500, 502, 503, 504, 522]);
+const retryCodes = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ECONNABORTED', 'UND_ERR_ABORTED_BODY']);
+const backoff = { initialMs: 1000, factor: 3, jitter: 0.1, attempts: 3 };
+const maxRetryAfterMs = 5 * 60_000;
+
+class BodyTooLarge extends Error {}
+
+export function header(response: { headers: HttpResponse['headers'] }, name: string): string | undefined {
+  const value = response.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function retryAfterMs(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
+  return Number.isFinite(ms) && ms >= 0 ? Math.min(ms, maxRetryAfterMs) : undefined;
+}
+
+export function wait(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) { reject(signal.reason); return; }
+    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = () => { clearTimeout(timer); reject(signal.reason); };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function isRetryable(error: unknown): boolean {
+  const err = error as { code?: string; cause?: { code?: string } };
+  return retryCodes.has(err?.code ?? '') || retryCodes.has(err?.cause?.code ?? '');
+}
+
+async function once(req: HttpRequest, exchange: Exchange): Promise<HttpResponse> {
+  const response = await request(req.url, {
+    method: req.method,
+    headers: { 'user-agent': 'tagline (go-containerregistry compatible)', ...req.headers },
+    body: req.body,
+    dispatcher: exchange.dispatcher,
+    signal: exchange.signal,
+  });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of response.body) {
+      size += (chunk as Buffer).length;
+      if (size > exchange.maxResponseBytes) throw new BodyTooLarge();
+      chunks.push(chunk as Buffer);
+    }
+  } catch (error) {
+    response.body.destroy();
+    if (error instanceof BodyTooLarge) {
+      throw new RegistryError(`${req.method} ${redact(req.url)}: response body exceeds the limit of ${exchange.maxResponseBytes} bytes`);
+    }
+    throw error;
+  }
+  return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks), url: req.url };
+}
+
+/** Sends `req`, retrying like ggcr; returns the last response whatever its status. Throws on network failure. */
+export async function send(req: HttpRequest, exchange: Exchange): Promise<HttpResponse> {
+  let delay = backoff.initialMs;
+  for (let attempt = 1; ; attempt++) {
+    const last = attempt >= backoff.attempts;
+    let response: HttpResponse | undefined;
+    try {
+      response = await once(req, exchange);
+    } catch (error) {
+      if (error instanceof RegistryError) throw error;
+      if (exchange.signal.aborted || last || !isRetryable(error)) throw networkError(req.method, req.url, error, exchange.signal);
+    }
+    if (response && (last || !retryStatuses.has(response.status))) return response;
+    const hinted = response ? retryAfterMs(header(response, 'retry-after')) : undefined;
+    const pause = hinted ?? delay * (1 + Math.random() * backoff.jitter);
+    delay *= backoff.factor;
+    try {
+      await wait(pause, exchange.signal);
+    } catch {
+      throw new RegistryError(`${req.method === 'GET' ? 'Get' : 'Post'} "${redact(req.url)}": ${abortCause(exchange.signal)}`);
+    }
+  }
+}
