@@ -1,0 +1,20 @@
+// What `tagline scan` prints, per object: the status the reconciler reached and the events it emitted.
+import type { FluxEvent, ImageRepositoryObject, ImageRepositoryStatus } from '../../common/model';
+
+export interface ScanReport {
+  object: ImageRepositoryObject;
+  status: ImageRepositoryStatus;
+  events: FluxEvent[];
+}
+
+/** RFC3339 in the local zone, as metav1.Time decodes and `flux get` prints it (`Z` when local is UTC). */
+export function localRfc3339(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const offsetMin = -date.getTimezoneOffset();
+  const local = new Date(date.getTime() + offsetMin * 60_000).toISOString().replace(/\.\d{3}Z$/, '');
+  if (offsetMin === 0) return `${local}Z`;
+  const sign = offsetMin > 0 ? '+' : '-';
+  const abs = Math.abs(offsetMin);
+  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}

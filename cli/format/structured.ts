@@ -1,0 +1,21 @@
+// `--format json|yaml`: a list of Flux-shaped objects, the way `kubectl get -o` shows them, plus their events.
+import { stringify } from 'yaml';
+import type { ScanReport } from './report';
+
+function toDocuments(reports: ScanReport[]) {
+  return reports.map((r) => ({
+    apiVersion: r.object.apiVersion,
+    kind: r.object.kind,
+    metadata: { name: r.object.metadata.name, namespace: r.object.metadata.namespace },
+    status: r.status,
+    events: r.events,
+  }));
+}
+
+export function formatJson(reports: ScanReport[]): string {
+  return JSON.stringify(toDocuments(reports), null, 2) + '\n';
+}
+
+export function formatYaml(reports: ScanReport[]): string {
+  return stringify(toDocuments(reports), { lineWidth: 0 });
+}

@@ -1,0 +1,35 @@
+// `flux get image repository` (fluxcd/flux2 cmd/flux/get_image_repository.go, flux-behaviour.md §1.5):
+// NAME, LAST SCAN, SUSPENDED, READY, MESSAGE, with NAMESPACE first when the objects span several namespaces.
+import { getCondition } from '../../common/flux/conditions';
+import { localRfc3339, type ScanReport } from './report';
+
+export function formatTable(reports: ScanReport[]): string {
+  const namespaces = new Set(reports.map((r) => r.object.metadata.namespace));
+  const withNamespace = namespaces.size > 1;
+  const header = [...(withNamespace ? ['NAMESPACE'] : []), 'NAME', 'LAST SCAN', 'SUSPENDED', 'READY', 'MESSAGE'];
+  const rows = reports.map((r) => {
+    const ready = getCondition(r.status, 'Ready');
+    const scanTime = r.status.lastScanResult?.scanTime;
+    return [
+      ...(withNamespace ? [r.object.metadata.namespace] : []),
+      r.object.metadata.name,
+      scanTime ? localRfc3339(scanTime) : '',
+      r.object.spec.suspend ? 'True' : 'False',
+      ready ? ready.status : 'False',
+      ready ? ready.message : 'waiting to be reconciled',
+    ];
+  });
+  return renderColumns([header, ...rows]);
+}
+
+/** flux's table printer: cells padded to the column width and separated by a tab. */
+function renderColumns(lines: string[][]): string {
+  const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
+  return lines
+    .map((cells) => cells.map((c, i) => (i === cells.length - 1 ? oneLine(c) : c.padEnd(widths[i]))).join('\t'))
+    .join('\n') + '\n';
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ');
+}

@@ -1,0 +1,175 @@
+// `tagline scan <files or folders...> [--db FILE] [--format table|json|yaml|describe] [--watch]`: the editor's
+// reconciler in a terminal. Reconciles every ImageRepository once (or until interrupted with --watch) against the
+// real registries, with the person's local credentials, and exits 0 only when every object is Ready.
+import { watch, type FSWatcher } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { getCondition } from '../common/flux/conditions';
+import { loadWorkspaceObjects } from '../common/manifests';
+import { objectKey, type FluxEvent, type WorkspaceObjects } from '../common/model';
+import { Reconciler } from '../client/src/reconciler';
+import { closeDispatchers } from '../client/src/registry';
+import { TagStore } from '../client/src/store';
+import { formatReports, SCAN_FORMATS, type ScanFormat, type ScanReport } from './format';
+
+const USAGE = 'usage: tagline scan <files or folders...> [--db FILE] [--format table|json|yaml|describe] [--watch]';
+
+export interface ScanArgs {
+  paths: string[];
+  db: string;
+  format: ScanFormat;
+  watch: boolean;
+}
+
+export function defaultDatabaseFile(env: NodeJS.ProcessEnv = process.env): string {
+  const cache = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith('/') ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
+  return join(cache, 'tagline', 'tags.sqlite');
+}
+
+export function parseScanArgs(args: string[], env: NodeJS.ProcessEnv = process.env): ScanArgs | string {
+  const parsed: ScanArgs = { paths: [], db: defaultDatabaseFile(env), format: 'table', watch: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const takeValue = () => inline ?? args[++i];
+    if (flag === '--format') {
+      const format = takeValue();
+      if (!SCAN_FORMATS.includes(format as ScanFormat)) return `unknown format '${format ?? ''}' (one of ${SCAN_FORMATS.join(', ')})`;
+      parsed.format = format as ScanFormat;
+    } else if (flag === '--db') {
+      const db = takeValue();
+      if (!db) return '--db needs a file';
+      parsed.db = db;
+    } else if (flag === '--watch' || flag === '-w') {
+      parsed.watch = true;
+    } else if (flag === '-h' || flag === '--help') {
+      return '';
+    } else if (flag.startsWith('-')) {
+      return `unknown option '${arg}'`;
+    } else {
+      parsed.paths.push(arg);
+    }
+  }
+  if (parsed.paths.length === 0) return 'no files or folders given';
+  return parsed;
+}
+
+export async function runScan(args: string[]): Promise<number> {
+  const parsed = parseScanArgs(args);
+  if (typeof parsed === 'string') {
+    process.stderr.write((parsed ? `tagline scan: ${parsed}\n` : '') + USAGE + '\n');
+    return parsed ? 2 : 0;
+  }
+  const { objects } = await loadWorkspaceObjects(parsed.paths);
+  const store = await TagStore.open({ file: parsed.db });
+  if (store.recoveredFrom) process.stderr.write(`tagline scan: the database was unreadable and was moved to ${store.recoveredFrom}; rescanning\n`);
+  if (store.readOnlyReason) process.stderr.write(`tagline scan: ${store.readOnlyReason}\n`);
+  const reconciler = new Reconciler({ store, credentials: { env: process.env, allowProcesses: true } });
+  const events = new Map<string, FluxEvent[]>();
+  reconciler.onEvent((e) => {
+    const key = objectKey(e.involvedObject);
+    events.set(key, [...(events.get(key) ?? []), e]);
+  });
+  try {
+    if (objects.imageRepositories.length === 0) process.stderr.write(`tagline scan: no ImageRepository objects found in ${parsed.paths.join(', ')}\n`);
+    reconciler.update(objects);
+    await reconciler.whenIdle();
+    let current = objects;
+    const print = (keys?: Set<string>) => {
+      const reports = reportsFor(current, reconciler, events).filter((r) => !keys || keys.has(objectKey(r.object.metadata)));
+      if (reports.length > 0) process.stdout.write(formatReports(reports, parsed.format));
+    };
+    print();
+    if (parsed.watch) {
+      current = await watchUntilInterrupted(parsed, reconciler, (objs) => (current = objs), print);
+    }
+    return allReady(current, reconciler) ? 0 : 1;
+  } finally {
+    await reconciler.dispose();
+    await store.close();
+    await closeDispatchers();
+  }
+}
+
+function reportsFor(objects: WorkspaceObjects, reconciler: Reconciler, events: Map<string, FluxEvent[]>): ScanReport[] {
+  const seen = new Set<string>();
+  const reports: ScanReport[] = [];
+  for (const object of objects.imageRepositories) {
+    const key = objectKey(object.metadata);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const status = reconciler.status(key) ?? { observedGeneration: -1, conditions: [] };
+    reports.push({ object, status, events: events.get(key) ?? [] });
+  }
+  return reports.sort((a, b) => compareKeys(a, b));
+}
+
+function compareKeys(a: ScanReport, b: ScanReport): number {
+  const ka = objectKey(a.object.metadata);
+  const kb = objectKey(b.object.metadata);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+function allReady(objects: WorkspaceObjects, reconciler: Reconciler): boolean {
+  return objects.imageRepositories.every((o) => getCondition(reconciler.status(objectKey(o.metadata)) ?? { observedGeneration: -1, conditions: [] }, 'Ready')?.status === 'True');
+}
+
+/** --watch: reload the manifests when files change, print the objects whose status changed, stop on Ctrl-C. */
+async function watchUntilInterrupted(
+  args: ScanArgs,
+  reconciler: Reconciler,
+  setObjects: (objects: WorkspaceObjects) => void,
+  print: (keys: Set<string>) => void,
+): Promise<WorkspaceObjects> {
+  let latest: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [] };
+  const changed = new Set<string>();
+  let flushTimer: NodeJS.Timeout | undefined;
+  const flushChanges = () => {
+    flushTimer = undefined;
+    void reconciler.whenIdle().then(() => {
+      if (changed.size === 0) return;
+      const keys = new Set(changed);
+      changed.clear();
+      print(keys);
+    });
+  };
+  reconciler.onStatus((s) => {
+    if (s.scanning) return;
+    changed.add(s.key);
+    flushTimer ??= setTimeout(flushChanges, 100);
+  });
+  let reloadTimer: NodeJS.Timeout | undefined;
+  const reload = () => {
+    reloadTimer = undefined;
+    loadWorkspaceObjects(args.paths).then(
+      ({ objects }) => {
+        latest = objects;
+        setObjects(objects);
+        reconciler.update(objects);
+      },
+      (err: unknown) => process.stderr.write(`tagline scan: ${err instanceof Error ? err.message : String(err)}\n`),
+    );
+  };
+  const watchers: FSWatcher[] = args.paths.map((p) =>
+    watch(p, { recursive: true }, () => {
+      if (reloadTimer) clearTimeout(reloadTimer);
+      reloadTimer = setTimeout(reload, 200);
+    }),
+  );
+  const { objects } = await loadWorkspaceObjects(args.paths);
+  latest = objects;
+  await new Promise<void>((resolve) => {
+    // The reconciler's timers are unref'd; this keeps the process alive until interrupted.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
+    const stop = () => {
+      clearInterval(keepAlive);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  for (const w of watchers) w.close();
+  if (reloadTimer) clearTimeout(reloadTimer);
+  if (flushTimer) clearTimeout(flushTimer);
+  return latest;
+}
