@@ -1,0 +1,188 @@
+// Completion for ImageRepository documents: keys not yet present at every level, enum/boolean/duration values,
+// Secret and ServiceAccount names from the workspace index, image names used elsewhere, and a snippet for a
+// whole new ImageRepository.
+import { documentAtLine, type ParsedManifest } from '../../../common/manifests';
+import { FLUX_IMAGE_GROUP } from '../../../common/manifests';
+import type { Position, SecretObject } from '../../../common/model';
+import { CompletionItemKind, InsertTextFormat, type CompletionItem, type TextEdit } from 'vscode-languageserver-types';
+import schema from '../../../schemas/imagerepository-v1.json';
+import { FIELD_DOCS } from '../docs/fields';
+import { certSecretProblem, namespaceOf, proxySecretProblem, pullSecretProblem, SERVED_API_VERSION } from '../validation';
+import type { WorkspaceIndex } from '../workspace/index';
+import { completionContext, type Segment } from './completionContext';
+
+const Kind = CompletionItemKind;
+const PlainText = InsertTextFormat.PlainText;
+const Snippet = InsertTextFormat.Snippet;
+
+interface SchemaNode {
+  type?: string;
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+  enum?: string[];
+  $ref?: string;
+  description?: string;
+}
+
+function resolve(node: SchemaNode | undefined): SchemaNode | undefined {
+  if (node?.$ref) {
+    const name = node.$ref.replace('#/definitions/', '');
+    return (schema.definitions as Record<string, SchemaNode>)[name];
+  }
+  return node;
+}
+
+function schemaAt(path: Segment[]): SchemaNode | undefined {
+  let node: SchemaNode | undefined = schema as SchemaNode;
+  for (const segment of path) {
+    node = resolve(node);
+    node = segment === '[]' ? node?.items : node?.properties?.[segment];
+    if (!node) return undefined;
+  }
+  return resolve(node);
+}
+
+export const IMAGE_REPOSITORY_SNIPPET = [
+  `apiVersion: ${SERVED_API_VERSION}`,
+  'kind: ImageRepository',
+  'metadata:',
+  '  name: ${1:podinfo}',
+  '  namespace: ${2:flux-system}',
+  'spec:',
+  '  image: ${3:ghcr.io/stefanprodan/podinfo}',
+  '  interval: ${4:5m}',
+  '$0',
+].join('\n');
+
+const INTERVALS = ['1m', '5m', '10m', '30m', '1h', '6h', '12h', '24h'];
+const TIMEOUTS = ['30s', '1m', '2m', '5m', '10m', '30m'];
+
+function docFor(path: Segment[]): CompletionItem['documentation'] {
+  const doc = FIELD_DOCS[path.join('.').replace(/\.\[\]/g, '[]')];
+  return doc ? { kind: 'markdown', value: doc.summary + (doc.details ? `\n\n${doc.details}` : '') } : undefined;
+}
+
+function keyItems(path: Segment[], indent: number, siblings: Set<string>, snippets: boolean, replace: TextEdit): CompletionItem[] {
+  const node = schemaAt(path);
+  if (!node?.properties) return [];
+  const pad = ' '.repeat(indent + 2);
+  return Object.entries(node.properties)
+    .filter(([key]) => !siblings.has(key) && key !== 'status')
+    .map(([key, child], i) => {
+      const resolved = resolve(child);
+      let text = `${key}: `;
+      if (snippets && resolved?.type === 'object' && resolved.properties?.name && key.endsWith('SecretRef')) {
+        text = `${key}:\n${pad}name: $0`;
+      } else if (snippets && resolved?.type === 'object') {
+        text = `${key}:\n${pad}$0`;
+      } else if (snippets && resolved?.type === 'array') {
+        text = `${key}:\n${pad}- "$0"`;
+      }
+      const item: CompletionItem = {
+        label: key,
+        kind: Kind.Property,
+        detail: resolved?.type,
+        documentation: docFor([...path, key]),
+        insertTextFormat: snippets ? Snippet : PlainText,
+        sortText: String(i).padStart(2, '0'),
+      };
+      if (replace) item.textEdit = { range: replace.range, newText: text };
+      else item.insertText = text;
+      return item;
+    });
+}
+
+function valueItem(label: string, kind: CompletionItemKind, detail?: string, replace?: TextEdit): CompletionItem {
+  const item: CompletionItem = { label, kind };
+  if (detail) item.detail = detail;
+  if (replace) item.textEdit = { range: replace.range, newText: label };
+  return item;
+}
+
+function secretFits(field: string, secret: SecretObject): boolean {
+  if (field === 'secretRef') return !pullSecretProblem(secret);
+  if (field === 'certSecretRef') return !certSecretProblem(secret).message;
+  if (field === 'proxySecretRef') return !proxySecretProblem(secret);
+  return true;
+}
+
+/** A snippet with its placeholders replaced by their defaults, for clients without snippet support. */
+function plain(snippet: string): string {
+  return snippet.replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$0/g, '');
+}
+
+export function completion(
+  manifest: ParsedManifest, position: Position, index: WorkspaceIndex, snippets: boolean,
+): CompletionItem[] {
+  const document = documentAtLine(manifest, position.line);
+  if (!document) return [];
+  const { chunk } = document;
+  const ours = chunk.isImageRepository;
+  const blank = chunk.kind === undefined && (chunk.apiVersion === undefined || chunk.apiVersion.startsWith(FLUX_IMAGE_GROUP + '/'));
+  if (!ours && !blank) return [];
+  const lines = chunk.text.split('\n').map((l) => l.replace(/\r$/, ''));
+  const context = completionContext(lines, position.line - document.startLine, position.character);
+  if (!context) return [];
+  const replace = {
+    range: { start: { line: position.line, character: context.prefixStart }, end: position },
+    newText: '',
+  };
+
+  if (context.kind === 'key') {
+    // In a document that is not (yet) anything, offer only the whole-manifest snippet, so other kinds being
+    // typed next to Red Hat's YAML extension get no noise from us.
+    if (!ours) {
+      if (context.path.length > 0 || context.siblings.size > 0) return [];
+      return [{
+        label: 'ImageRepository',
+        kind: Kind.Snippet,
+        detail: 'New Flux ImageRepository',
+        documentation: { kind: 'markdown', value: 'A whole ImageRepository manifest (`image.toolkit.fluxcd.io/v1`).' },
+        insertTextFormat: snippets ? Snippet : PlainText,
+        textEdit: { range: replace.range, newText: snippets ? IMAGE_REPOSITORY_SNIPPET : plain(IMAGE_REPOSITORY_SNIPPET) },
+        sortText: '00',
+      }];
+    }
+    const items = keyItems(context.path, context.indent, context.siblings, snippets, replace);
+    return items;
+  }
+
+  const key = context.key!;
+  const path = [...context.path, key];
+  const dotted = path.join('.');
+  const node = schemaAt(path);
+  const namespace = namespaceOf(chunk);
+  if (dotted === 'apiVersion') return [valueItem(SERVED_API_VERSION, Kind.Value, 'served version', replace)];
+  if (dotted === 'kind') return [valueItem('ImageRepository', Kind.Value, undefined, replace)];
+  if (node?.enum) return node.enum.map((v) => valueItem(v, Kind.Enum, undefined, replace));
+  if (node?.type === 'boolean') return ['true', 'false'].map((v) => valueItem(v, Kind.Value, undefined, replace));
+  if (dotted === 'spec.interval') return INTERVALS.map((v, i) => ({ ...valueItem(v, Kind.Value, 'Go duration', replace), sortText: String(i).padStart(2, '0') }));
+  if (dotted === 'spec.timeout') return TIMEOUTS.map((v, i) => ({ ...valueItem(v, Kind.Value, 'Go duration (no h)', replace), sortText: String(i).padStart(2, '0') }));
+  if (path.length === 3 && path[0] === 'spec' && path[1].endsWith('SecretRef') && key === 'name') {
+    const field = path[1];
+    const seen = new Set<string>();
+    return index.objects().secrets
+      .filter((s) => s.metadata.namespace === namespace && secretFits(field, s))
+      .filter((s) => !seen.has(s.metadata.name) && !!seen.add(s.metadata.name))
+      .map((s) => valueItem(s.metadata.name, Kind.Reference, `Secret ${s.type ?? 'Opaque'} in ${namespace}`, replace));
+  }
+  if (dotted === 'spec.serviceAccountName') {
+    const seen = new Set<string>();
+    return index.objects().serviceAccounts
+      .filter((sa) => sa.metadata.namespace === namespace && !seen.has(sa.metadata.name) && !!seen.add(sa.metadata.name))
+      .map((sa) => valueItem(sa.metadata.name, Kind.Reference, `ServiceAccount in ${namespace}`, replace));
+  }
+  if (dotted === 'spec.image') {
+    const current = (chunk.value as { spec?: { image?: unknown } } | undefined)?.spec?.image;
+    return index.imageNames()
+      .filter((name) => name !== current)
+      .map((name) => valueItem(name, Kind.Module, 'used in the workspace', replace));
+  }
+  if (dotted === 'metadata.namespace') {
+    const namespaces = new Set<string>();
+    const objects = index.objects();
+    for (const o of [...objects.imageRepositories, ...objects.secrets, ...objects.serviceAccounts]) namespaces.add(o.metadata.namespace);
+    return [...namespaces].sort().map((ns) => valueItem(ns, Kind.Value, 'namespace in the workspace', replace));
+  }
+  return [];
+}

@@ -1,0 +1,19 @@
+// The one publisher of diagnostics for a document: text checks, cross-document references and conditions.
+import type { ParsedManifest } from '../../../common/manifests';
+import { validateManifest, type ReferenceIndex, type TaglineDiagnostic } from '../validation';
+import type { StatusStore } from '../workspace/statuses';
+import { conditionDiagnostics, withoutDuplicates } from './conditions';
+
+export interface DiagnosticsSettings { validationEnabled: boolean }
+
+export function documentDiagnostics(
+  manifest: ParsedManifest, references: ReferenceIndex, statuses: StatusStore, settings: DiagnosticsSettings,
+): TaglineDiagnostic[] {
+  const own = settings.validationEnabled ? validateManifest(manifest, references) : [];
+  const conditions: TaglineDiagnostic[] = [];
+  for (const object of manifest.objects.imageRepositories) {
+    const status = statuses.forObject(object);
+    if (status) conditions.push(...conditionDiagnostics(object, status));
+  }
+  return [...own, ...withoutDuplicates(own, conditions)];
+}

@@ -1,0 +1,95 @@
+// Every manifest of the workspace: files on disk (kept current by file-watch events) overlaid by open editors.
+// Cross-document checks, completion of Secret/ServiceAccount/image names and the extension host's reconciler
+// all read from here.
+import type { ParsedManifest } from '../../../common/manifests';
+import type { WorkspaceObjects } from '../../../common/model';
+import { ObjectIndex } from '../validation';
+
+export class WorkspaceIndex {
+  private readonly onDisk = new Map<string, ParsedManifest>();
+  private readonly open = new Map<string, ParsedManifest>();
+  private objectsCache: WorkspaceObjects | undefined;
+  private referencesCache: ObjectIndex | undefined;
+  private imageNamesCache: string[] | undefined;
+  private referenceSignature = new Map<string, string>();
+  private readonly listeners: ((change: { references: boolean }) => void)[] = [];
+
+  onDidChange(listener: (change: { references: boolean }) => void): void {
+    this.listeners.push(listener);
+  }
+
+  setDisk(uri: string, manifest: ParsedManifest | undefined): void {
+    if (manifest) this.onDisk.set(uri, manifest);
+    else this.onDisk.delete(uri);
+    if (!this.open.has(uri)) this.changed(uri);
+  }
+
+  setOpen(uri: string, manifest: ParsedManifest | undefined): void {
+    if (manifest) {
+      if (this.open.get(uri) === manifest) return;
+      this.open.set(uri, manifest);
+    } else if (!this.open.delete(uri)) {
+      return;
+    }
+    this.changed(uri);
+  }
+
+  hasDisk(uri: string): boolean {
+    return this.onDisk.has(uri);
+  }
+
+  manifests(): ParsedManifest[] {
+    const all = new Map(this.onDisk);
+    for (const [uri, manifest] of this.open) all.set(uri, manifest);
+    return [...all.values()];
+  }
+
+  objects(): WorkspaceObjects {
+    if (!this.objectsCache) {
+      const objects: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [] };
+      for (const manifest of this.manifests()) {
+        objects.imageRepositories.push(...manifest.objects.imageRepositories);
+        objects.secrets.push(...manifest.objects.secrets);
+        objects.serviceAccounts.push(...manifest.objects.serviceAccounts);
+      }
+      this.objectsCache = objects;
+    }
+    return this.objectsCache;
+  }
+
+  references(): ObjectIndex {
+    this.referencesCache ??= new ObjectIndex(this.objects());
+    return this.referencesCache;
+  }
+
+  imageNames(): string[] {
+    if (!this.imageNamesCache) {
+      const names = new Set<string>();
+      for (const manifest of this.manifests()) for (const name of manifest.imageNames) names.add(name);
+      this.imageNamesCache = [...names].sort();
+    }
+    return this.imageNamesCache;
+  }
+
+  private current(uri: string): ParsedManifest | undefined {
+    return this.open.get(uri) ?? this.onDisk.get(uri);
+  }
+
+  private changed(uri: string): void {
+    this.objectsCache = undefined;
+    this.referencesCache = undefined;
+    this.imageNamesCache = undefined;
+    // Only Secrets and ServiceAccounts (without positions) can change another document's diagnostics.
+    const manifest = this.current(uri);
+    const signature = manifest
+      ? JSON.stringify([
+        manifest.objects.secrets.map(({ source: _s, ...rest }) => rest),
+        manifest.objects.serviceAccounts.map(({ source: _s, ...rest }) => rest),
+      ])
+      : '';
+    const references = (this.referenceSignature.get(uri) ?? '[[],[]]') !== (signature || '[[],[]]');
+    if (signature) this.referenceSignature.set(uri, signature);
+    else this.referenceSignature.delete(uri);
+    for (const listener of this.listeners) listener({ references });
+  }
+}
