@@ -58,11 +58,11 @@ export class ScanQueue {
       };
       const onAbort = () => {
         leave();
-        if (shared.waiters === 0) {
-          shared.controller.abort(signal.reason);
-          if (this.inFlight.get(key) === shared) this.inFlight.delete(key);
-        }
-        reject(signal.reason);
+        if (shared.waiters > 0) return reject(signal.reason);
+        // The last one waiting: stop the listing and report its own error, which names the request it cut short.
+        shared.controller.abort(signal.reason);
+        if (this.inFlight.get(key) === shared) this.inFlight.delete(key);
+        shared.promise.then(() => reject(signal.reason), reject);
       };
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });

@@ -1,0 +1,119 @@
+// Builders shared by the reconciler and scan CLI tests: objects as the manifest loader makes them, a store,
+// a reconciler with no access to the machine's own credentials, and timers a test can fire by hand.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { specHash } from '../../common/flux/generation';
+import type { ImageRepositoryObject, ImageRepositorySpec, SecretObject, ServiceAccountObject, WorkspaceObjects } from '../../common/model';
+import { Reconciler, type ReconcilerOptions, type Scheduler } from '../../client/src/reconciler';
+import { TagStore } from '../../client/src/store';
+
+export function imageRepository(
+  name: string,
+  spec: Partial<ImageRepositorySpec> & { image: string },
+  meta: { namespace?: string; annotations?: Record<string, string> } = {},
+): ImageRepositoryObject {
+  const fullSpec: ImageRepositorySpec = { interval: '5m', ...spec };
+  return {
+    apiVersion: 'image.toolkit.fluxcd.io/v1',
+    kind: 'ImageRepository',
+    metadata: { name, namespace: meta.namespace ?? 'default', ...(meta.annotations ? { annotations: meta.annotations } : {}) },
+    spec: fullSpec,
+    specHash: specHash(fullSpec),
+  };
+}
+
+export function workspace(
+  imageRepositories: ImageRepositoryObject[],
+  secrets: SecretObject[] = [],
+  serviceAccounts: ServiceAccountObject[] = [],
+): WorkspaceObjects {
+  return { imageRepositories, secrets, serviceAccounts };
+}
+
+export function dockerConfigSecret(name: string, namespace: string, registry: string, username: string, password: string): SecretObject {
+  const config = { auths: { [registry]: { username, password } } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace },
+    type: 'kubernetes.io/dockerconfigjson',
+    data: { '.dockerconfigjson': Buffer.from(JSON.stringify(config)).toString('base64') },
+  };
+}
+
+/** A folder removed by `dispose()`, with an empty docker config so the machine's credentials never leak in. */
+export class Sandbox {
+  readonly folder = mkdtempSync(join(tmpdir(), 'tagline-reconciler-'));
+  readonly env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: this.folder,
+    DOCKER_CONFIG: join(this.folder, 'docker'),
+    XDG_RUNTIME_DIR: join(this.folder, 'run'),
+    XDG_CONFIG_HOME: join(this.folder, 'config'),
+    XDG_CACHE_HOME: join(this.folder, 'cache'),
+  };
+  private readonly closers: (() => Promise<void>)[] = [];
+
+  path(name: string): string {
+    return join(this.folder, name);
+  }
+
+  async store(file: string | undefined = this.path('tags.sqlite')): Promise<TagStore> {
+    const store = await TagStore.open({ file, debounceMs: 20 });
+    this.closers.push(() => store.close());
+    return store;
+  }
+
+  reconciler(store: TagStore, options: Partial<ReconcilerOptions> = {}): Reconciler {
+    const reconciler = new Reconciler({ store, credentials: { env: this.env, allowProcesses: false }, ...options });
+    this.closers.unshift(() => reconciler.dispose());
+    return reconciler;
+  }
+
+  async dispose(): Promise<void> {
+    for (const close of this.closers.splice(0)) await close().catch(() => undefined);
+    rmSync(this.folder, { recursive: true, force: true });
+  }
+}
+
+/** Timers that only fire when the test says so; `delays` records every requeue asked for. */
+export class ManualScheduler implements Scheduler {
+  readonly delays: number[] = [];
+  private readonly pending = new Map<number, { fn: () => void; ms: number }>();
+  private next = 1;
+
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.next++;
+    this.delays.push(ms);
+    this.pending.set(id, { fn, ms });
+    return id;
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.pending.delete(handle as number);
+  }
+
+  get pendingDelays(): number[] {
+    return [...this.pending.values()].map((p) => p.ms);
+  }
+
+  /** Fires every pending timer once. */
+  fireAll(): void {
+    const due = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of due) p.fn();
+  }
+}
+
+export class ManualClock {
+  constructor(public ms = Date.UTC(2026, 0, 1, 12, 0, 0)) {}
+  readonly now = (): number => this.ms;
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+export function tagListRequests(requests: { url: string }[], repo: string): number {
+  return requests.filter((r) => r.url.includes(`/v2/${repo}/tags/list`)).length;
+}
