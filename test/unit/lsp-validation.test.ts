@@ -1,0 +1,181 @@
+// The server's pure validation (what `tagline check` and the editor both show).
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parseManifestText } from '../../common/manifests';
+import { ObjectIndex, validateManifest, type TaglineDiagnostic } from '../../server/src/validation';
+
+function check(text: string, others = ''): TaglineDiagnostic[] {
+  const manifest = parseManifestText('file:///t.yaml', text);
+  const extra = parseManifestText('file:///o.yaml', others);
+  return validateManifest(manifest, new ObjectIndex({
+    secrets: [...manifest.objects.secrets, ...extra.objects.secrets],
+    serviceAccounts: [...manifest.objects.serviceAccounts, ...extra.objects.serviceAccounts],
+  }));
+}
+
+function repo(spec: string, head = 'apiVersion: image.toolkit.fluxcd.io/v1'): string {
+  return `${head}\nkind: ImageRepository\nmetadata:\n  name: app\n  namespace: apps\nspec:\n${spec}`;
+}
+
+const codes = (ds: TaglineDiagnostic[]) => ds.map((d) => d.code);
+const at = (d: TaglineDiagnostic) => `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}`;
+
+describe('spec.image', () => {
+  test('reports a tag with the controller message, on the value, with a fix that removes it', () => {
+    const [d] = check(repo('  image: ghcr.io/stefanprodan/podinfo:6.5.0\n  interval: 5m\n'));
+    assert.equal(d.code, 'image.tag');
+    assert.equal(d.message, "image 'ghcr.io/stefanprodan/podinfo:6.5.0' should not include a tag; remove ':6.5.0'");
+    assert.equal(at(d), '6:9-6:43');
+    assert.deepEqual(d.data?.fixes, [{
+      title: "Remove ':6.5.0' from spec.image", preferred: true,
+      edits: [{ range: d.range, newText: 'ghcr.io/stefanprodan/podinfo' }],
+    }]);
+  });
+
+  test('reports a scheme and keeps the quoting style in the fix', () => {
+    const [d] = check(repo('  image: "https://ghcr.io/org/app"\n  interval: 5m\n'));
+    assert.equal(d.message, "image 'https://ghcr.io/org/app' should not include URL scheme; remove 'https://'");
+    assert.equal(d.data?.fixes[0].edits[0].newText, '"ghcr.io/org/app"');
+  });
+
+  test('reports a digest as the controller does (as a tag) and fixes it', () => {
+    const hex = 'f'.repeat(64);
+    const [d] = check(repo(`  image: alpine@sha256:${hex}\n  interval: 5m\n`));
+    assert.equal(d.message, `image 'alpine@sha256:${hex}' should not include a tag; remove ':${hex}'`);
+    assert.equal(d.data?.fixes[0].edits[0].newText, 'alpine');
+  });
+
+  test('reports names that do not parse with the controller prefix', () => {
+    const [d] = check(repo('  image: Alpine\n  interval: 5m\n'));
+    assert.equal(d.code, 'image.invalid');
+    assert.match(d.message, /^could not parse reference: Alpine/);
+  });
+
+  test('accepts Docker Hub short names, ports and registries', () => {
+    for (const image of ['alpine', 'localhost:5000/foo', 'ghcr.io/org/app', '[::1]:5000/foo']) {
+      assert.deepEqual(check(repo(`  image: "${image}"\n  interval: 5m\n`)), [], image);
+    }
+  });
+});
+
+describe('exclusionList', () => {
+  test('accepts Go RE2 syntax that JavaScript lacks and rejects what RE2 lacks', () => {
+    const ds = check(repo('  image: alpine\n  interval: 5m\n  exclusionList:\n    - "(?i)^rc"\n    - "\\\\A[0-9]+\\\\z"\n    - "[[:digit:]]"\n    - "^(?!v)"\n    - "(a)\\\\1"\n    - "[="\n'));
+    assert.deepEqual(ds.map((d) => `${at(d)} ${d.message}`), [
+      '12:6-12:14 failed to compile regex ^(?!v): error parsing regexp: invalid or unsupported Perl syntax: `(?!`',
+      '13:6-13:14 failed to compile regex (a)\\1: error parsing regexp: invalid escape sequence: `\\1`',
+      '14:6-14:10 failed to compile regex [=: error parsing regexp: missing closing ]: `[=`',
+    ]);
+  });
+
+  test('warns that an empty list still applies the default', () => {
+    const [d] = check(repo('  image: alpine\n  interval: 5m\n  exclusionList: []\n'));
+    assert.equal(d.code, 'exclusionList.empty');
+    assert.equal(d.severity, 2);
+    assert.equal(at(d), '8:2-8:15');
+  });
+});
+
+describe('other semantic checks', () => {
+  test('warns about serviceAccountName with a cloud provider (feature gate)', () => {
+    const [d] = check(repo('  image: 123456789000.dkr.ecr.us-east-2.amazonaws.com/app\n  interval: 5m\n  provider: aws\n  serviceAccountName: ecr\n'));
+    assert.equal(d.code, 'serviceAccountName.featureGate');
+    assert.equal(d.message, 'to use spec.serviceAccountName for provider authentication please enable the ObjectLevelWorkloadIdentity feature gate in the controller');
+  });
+
+  test('warns about an interval under 1s and a timeout longer than the interval', () => {
+    assert.deepEqual(codes(check(repo('  image: alpine\n  interval: 500ms\n'))), ['interval.tooShort']);
+    assert.deepEqual(codes(check(repo('  image: alpine\n  interval: 1m\n  timeout: 90s\n'))), ['timeout.exceedsInterval']);
+  });
+
+  test('flags v1beta2 as no longer served with a migration fix', () => {
+    const [d] = check(repo('  image: alpine\n  interval: 5m\n', 'apiVersion: image.toolkit.fluxcd.io/v1beta2'));
+    assert.equal(d.code, 'apiVersion.deprecated');
+    assert.equal(at(d), '0:12-0:43');
+    assert.equal(d.data?.fixes[0].edits[0].newText, 'image.toolkit.fluxcd.io/v1');
+  });
+
+  test('adds a missing interval at the indentation of the spec', () => {
+    const [d] = check(repo('    image: alpine\n'));
+    assert.equal(d.code, 'schema.required');
+    assert.equal(d.message, 'Missing required field spec.interval.');
+    assert.equal(at(d), '5:0-5:4');
+    assert.deepEqual(d.data?.fixes[0].edits, [{ range: { start: { line: 6, character: 0 }, end: { line: 6, character: 0 } }, newText: '    interval: 5m\n' }]);
+  });
+
+  test('leaves other kinds and other API groups alone', () => {
+    assert.deepEqual(check('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: Bad_Name}\nspec: {image: 1}\n'), []);
+    assert.deepEqual(check('apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata: {name: x}\nspec: {}\n'), []);
+  });
+
+  test('reports YAML syntax errors only in our documents', () => {
+    assert.deepEqual(codes(check(repo('  image: alpine\n  interval: [5m\n'))), ['yaml.BAD_INDENT']);
+    assert.deepEqual(check('kind: Deployment\nspec: [unclosed\n'), []);
+  });
+});
+
+describe('references across the workspace', () => {
+  const secrets = `apiVersion: v1
+kind: Secret
+metadata: {name: regcred, namespace: apps}
+type: kubernetes.io/dockerconfigjson
+data: {.dockerconfigjson: e30=}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: opaque, namespace: apps}
+type: Opaque
+data: {username: eA==}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: tls, namespace: apps}
+data: {tls.crt: eA==}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: legacy-ca, namespace: apps}
+data: {caFile: eA==}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: proxy, namespace: apps}
+stringData: {username: u}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: puller, namespace: apps}
+imagePullSecrets: [{name: regcred}, {name: gone}]
+`;
+
+  test('says nothing when every reference resolves to a suitable object', () => {
+    assert.deepEqual(check(repo('  image: alpine\n  interval: 5m\n  secretRef: {name: regcred}\n'), secrets), []);
+  });
+
+  test('gives information when a Secret or ServiceAccount is not in the workspace, namespace-aware', () => {
+    const ds = check(repo('  image: alpine\n  interval: 5m\n  secretRef:\n    name: other\n  serviceAccountName: nobody\n'), secrets);
+    assert.deepEqual(ds.map((d) => `${at(d)} ${d.severity} ${d.code} ${d.message}`), [
+      "9:10-9:15 3 secretRef.notFound Secret 'apps/other' is not in the workspace; it may exist only in the cluster.",
+      "10:22-10:28 3 serviceAccountName.notFound ServiceAccount 'apps/nobody' is not in the workspace; it may exist only in the cluster.",
+    ]);
+    const otherNamespace = check(repo('  image: alpine\n  interval: 5m\n  secretRef: {name: regcred}\n').replace('namespace: apps', 'namespace: web'), secrets);
+    assert.deepEqual(codes(otherNamespace), ['secretRef.notFound']);
+  });
+
+  test('warns about Secrets of the wrong type or without the keys the controller reads', () => {
+    const ds = check(repo('  image: alpine\n  interval: 5m\n  secretRef: {name: opaque}\n  certSecretRef: {name: tls}\n  proxySecretRef: {name: proxy}\n'), secrets);
+    assert.deepEqual(ds.map((d) => `${d.code} ${d.message}`), [
+      "secretRef.wrongType Secret 'apps/opaque' has type Opaque: the controller reads credentials only from kubernetes.io/dockerconfigjson (or kubernetes.io/dockercfg) Secrets, so the scan would be anonymous.",
+      "certSecretRef.missingKeys secret 'apps/tls' contains 'tls.crt' but missing 'tls.key'",
+      "proxySecretRef.missingKeys secret 'apps/proxy': key 'address' not found",
+    ]);
+  });
+
+  test('flags the deprecated certificate keys and missing pull secrets of a ServiceAccount', () => {
+    const ds = check(repo('  image: alpine\n  interval: 5m\n  certSecretRef: {name: legacy-ca}\n  serviceAccountName: puller\n'), secrets);
+    assert.deepEqual(ds.map((d) => `${d.severity} ${d.code} ${d.message}`), [
+      "2 certSecretRef.deprecatedKeys Secret 'apps/legacy-ca' uses the deprecated keys caFile; rename them to ca.crt, tls.crt and tls.key.",
+      "3 serviceAccountName.pullSecretNotFound ServiceAccount 'apps/puller' lists image pull Secrets that are not in the workspace: gone.",
+    ]);
+  });
+});
