@@ -13,6 +13,9 @@ export interface TestPki {
   clientKey: string;
   rogueCert: string;
   rogueKey: string;
+  /** Signed by the CA for serverAuth, but for the name `other.invalid` only: for hostname-check tests. */
+  otherCert: string;
+  otherKey: string;
   /** Self-signed RS256 signing pair; distribution verifies the JWT's x5c against this very certificate. */
   tokenCert: string;
   tokenKey: string;
@@ -37,6 +40,7 @@ export function testPki(): TestPki {
       '-out', `${name}.crt`, '-days', '30', '-extfile', `${name}.ext`);
   };
   signed('server', '/CN=localhost', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n');
+  signed('other', '/CN=other.invalid', 'subjectAltName=DNS:other.invalid\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n');
   signed('client', '/CN=tagline-test-client', 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n');
   ssl('req', '-x509', ...ecKey, '-keyout', 'rogue.key', '-out', 'rogue.crt', '-days', '30', '-subj', '/CN=rogue');
   ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'token.key', '-out', 'token.crt', '-days', '30',
@@ -51,6 +55,8 @@ export function testPki(): TestPki {
     clientKey: read('client.key'),
     rogueCert: read('rogue.crt'),
     rogueKey: read('rogue.key'),
+    otherCert: read('other.crt'),
+    otherKey: read('other.key'),
     tokenCert: read('token.crt'),
     tokenKey: read('token.key'),
     files: {

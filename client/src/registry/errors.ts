@@ -86,11 +86,18 @@ function describeNetworkCause(url: string, error: unknown, signal?: AbortSignal)
     case 'ETIMEDOUT': case 'UND_ERR_CONNECT_TIMEOUT': return `dial tcp ${host}: i/o timeout`;
     case 'ECONNRESET': return `read tcp ${host}: connection reset by peer`;
     case 'EPIPE': return `write tcp ${host}: broken pipe`;
-    case 'UND_ERR_SOCKET': return message === 'other side closed' ? 'EOF' : message;
+    case 'UND_ERR_SOCKET':
+      if (message !== 'other side closed') return message;
+      // With TLS 1.3 a registry that wants a client certificate rejects it after the handshake, and undici only
+      // sees the connection close.
+      return url.startsWith('https:') ? 'EOF (the registry closed the TLS connection; does it require a client certificate? see certSecretRef)' : 'EOF';
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE': case 'SELF_SIGNED_CERT_IN_CHAIN': case 'DEPTH_ZERO_SELF_SIGNED_CERT':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY': case 'UNABLE_TO_GET_ISSUER_CERT':
       return `tls: failed to verify certificate: x509: certificate signed by unknown authority (${message})`;
     case 'CERT_HAS_EXPIRED': return `tls: failed to verify certificate: x509: certificate has expired or is not yet valid (${message})`;
+    case 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE': return 'remote error: tls: bad certificate';
+    case 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED': return 'remote error: tls: certificate required';
+    case 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA': return 'remote error: tls: unknown certificate authority';
     case 'ERR_TLS_CERT_ALTNAME_INVALID': return `tls: failed to verify certificate: x509: ${message}`;
     default:
       if (/Proxy response \((\d+)\)/.test(message)) return `proxyconnect tcp: ${message}`;

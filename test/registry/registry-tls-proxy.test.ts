@@ -1,0 +1,133 @@
+// HTTPS with an openssl CA, mutual TLS, and tinyproxy with proxy Basic auth in front of real registries.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { startRegistryBed, startTinyproxy, type RegistryBed, type TinyProxy } from '../harness/registry-bed';
+import { testPki } from '../harness/certs';
+import { closeDispatchers, listTags, scanOptions } from '../../client/src/registry';
+import { ref, rejection, seconds } from './helpers';
+
+describe('HTTPS with a private CA', () => {
+  let bed: RegistryBed;
+  before(async () => { bed = await startRegistryBed({ variant: 'tls', seed: { 'tls/app': ['v1', 'v2'] } }); });
+  after(async () => { await closeDispatchers(); await bed?.stop(); });
+
+  it('fails without the CA: verification is never turned off, even for a loopback host', async () => {
+    const error = await rejection(listTags(ref(`${bed.host}/tls/app`), scanOptions(), seconds(5)));
+    assert.match(error.message, new RegExp(`^Get "https://${bed.host}/v2/": tls: failed to verify certificate: x509: certificate signed by unknown authority`));
+    assert.match(error.message, /; GET http:\/\/.*: unexpected status code 400 Bad Request: Client sent an HTTP request to an HTTPS server/, 'plain HTTP was raced too');
+  });
+
+  it('works with the CA added to the system roots', async () => {
+    const tags = await listTags(ref(`${bed.host}/tls/app`), scanOptions({ tls: { extraCa: [bed.ca!] } }), seconds(5));
+    assert.deepEqual([...tags].sort(), ['v1', 'v2']);
+  });
+
+  it('works under the certificate\'s DNS name too', async () => {
+    const host = bed.host.replace('127.0.0.1', 'localhost');
+    const tags = await listTags(ref(`${host}/tls/app`), scanOptions({ tls: { extraCa: [bed.ca!] } }), seconds(5));
+    assert.equal(tags.length, 2);
+  });
+
+  it('keeps the hostname check on: a trusted certificate for another name is refused', async () => {
+    // distribution cannot be made to serve a wrong name on 127.0.0.1, so a real HTTPS server on loopback does.
+    const pki = testPki();
+    const server = createServer({ cert: pki.otherCert, key: pki.otherKey }, (_req, res) => res.end('{}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+      // Node's HTTPS server drops the raced plain-HTTP attempt, which would be retried for 4 s: cut that short.
+      const error = await rejection(listTags(ref(`${host}/tls/app`), scanOptions({ tls: { extraCa: [pki.ca] } }), seconds(1)));
+      assert.match(error.message, new RegExp(`^Get "https://${host}/v2/": tls: failed to verify certificate: x509: Hostname/IP does not match certificate's altnames: IP: 127\\.0\\.0\\.1 is not in the cert's list`));
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});
+
+describe('mutual TLS', () => {
+  let bed: RegistryBed;
+  before(async () => { bed = await startRegistryBed({ variant: 'mtls', seed: { 'mtls/app': ['1', '2', '3'] } }); });
+  after(async () => { await closeDispatchers(); await bed?.stop(); });
+
+  it('works with the client certificate and key', async () => {
+    const tags = await listTags(ref(`${bed.host}/mtls/app`), scanOptions({ tls: { extraCa: [bed.ca!], cert: bed.clientCert, key: bed.clientKey } }), seconds(5));
+    assert.equal(tags.length, 3);
+  });
+
+  it('fails without a client certificate, and with one from another CA', async () => {
+    // Run together: both are retried like ggcr retries EOF (4 s of backoff each).
+    const [none, rogue] = await Promise.all([
+      rejection(listTags(ref(`${bed.host}/mtls/app`), scanOptions({ tls: { extraCa: [bed.ca!] } }), seconds(8))),
+      rejection(listTags(ref(`${bed.host}/mtls/app`), scanOptions({ tls: { extraCa: [bed.ca!], cert: bed.rogueCert, key: bed.rogueKey } }), seconds(8))),
+    ]);
+    for (const error of [none, rogue]) {
+      assert.match(error.message, new RegExp(`^Get "https://${bed.host}/v2/": (EOF \\(the registry closed the TLS connection; does it require a client certificate\\? see certSecretRef\\)|remote error: tls: (bad certificate|certificate required|unknown certificate authority))`));
+    }
+  });
+});
+
+describe('through tinyproxy with proxy Basic auth', () => {
+  let bed: RegistryBed;
+  let tlsBed: RegistryBed;
+  let proxy: TinyProxy;
+  before(async () => {
+    bed = await startRegistryBed({ variant: 'proxy', seed: { 'px/app': ['a', 'b'] } });
+    proxy = bed.proxy!;
+    tlsBed = await startRegistryBed({ variant: 'tls', seed: { 'px/secure': ['s1'] } });
+  });
+  after(async () => { await closeDispatchers(); await bed?.stop(); await tlsBed?.stop(); });
+  const viaProxy = (extra: object = {}) => scanOptions({ proxy: { url: proxy.url, username: proxy.username, password: proxy.password }, ...extra });
+  const connectsTo = (host: string) => proxy.log().split('\n').filter((line) => line.includes(host.split(':')[1]!)).length;
+
+  it('reaches an HTTP registry through the proxy with its credentials', async () => {
+    const before = connectsTo(bed.registryHost);
+    const tags = await listTags(ref(`${bed.host}/px/app`), viaProxy(), seconds(5));
+    assert.deepEqual([...tags].sort(), ['a', 'b']);
+    assert.ok(connectsTo(bed.registryHost) > before, `tinyproxy did not see the registry:\n${proxy.log()}`);
+  });
+
+  it('reaches an HTTPS registry through a CONNECT tunnel, verifying it with the CA', async () => {
+    const tags = await listTags(ref(`${tlsBed.host}/px/secure`), viaProxy({ tls: { extraCa: [tlsBed.ca!] } }), seconds(5));
+    assert.deepEqual(tags, ['s1']);
+  });
+
+  it('fails without proxy credentials (407)', async () => {
+    const error = await rejection(listTags(ref(`${bed.host}/px/app`), scanOptions({ proxy: { url: proxy.url } }), seconds(5)));
+    assert.match(error.message, /407/);
+  });
+
+  it('fails with wrong proxy credentials (tinyproxy answers 401), without showing them', async () => {
+    const error = await rejection(listTags(ref(`${bed.host}/px/app`), scanOptions({ proxy: { url: proxy.url, username: proxy.username, password: 'bad-proxy-pass' } }), seconds(5)));
+    assert.match(error.message, /Proxy response \(40[17]\)/);
+    assert.ok(!error.message.includes('bad-proxy-pass'));
+  });
+
+  it('uses HTTPS_PROXY from the environment when there is no proxy Secret', async () => {
+    const url = new URL(proxy.url);
+    url.username = proxy.username;
+    url.password = proxy.password;
+    const before = connectsTo(tlsBed.registryHost);
+    const tags = await listTags(ref(`${tlsBed.host}/px/secure`), scanOptions({ tls: { extraCa: [tlsBed.ca!] }, environmentProxy: { httpsProxy: url.toString() } }), seconds(5));
+    assert.deepEqual(tags, ['s1']);
+    assert.ok(connectsTo(tlsBed.registryHost) > before);
+  });
+
+  it('honours NO_PROXY', async () => {
+    const options = scanOptions({ environmentProxy: { httpProxy: 'http://127.0.0.1:9', httpsProxy: 'http://127.0.0.1:9', noProxy: '127.0.0.1' } });
+    assert.equal((await listTags(ref(`${bed.host}/px/app`), options, seconds(5))).length, 2);
+  });
+
+  it('prefers the proxy Secret over HTTPS_PROXY/HTTP_PROXY', async () => {
+    const dead = 'http://127.0.0.1:9';
+    const options = viaProxy({ environmentProxy: { httpProxy: dead, httpsProxy: dead } });
+    assert.equal((await listTags(ref(`${bed.host}/px/app`), options, seconds(5))).length, 2);
+  });
+
+  it('reports a dead proxy as connection refused', async () => {
+    const error = await rejection(listTags(ref(`${bed.host}/px/app`), scanOptions({ proxy: { url: 'http://127.0.0.1:9' } }), seconds(5)));
+    assert.match(error.message, /connection refused/);
+  });
+});
