@@ -39,11 +39,14 @@ export function startServer(connection: Connection): void {
   // --- validation, coalesced per tick so a burst of edits is validated once --------------------------------
   const pending = new Set<string>();
   let flushScheduled = false;
+  // Nothing is published before the pulled settings are known, or a disabled check would flash up once.
+  let settingsLoaded: Promise<void> = Promise.resolve();
+  let settingsPulled: () => void = () => undefined;
   const schedule = (uri: string) => {
     pending.add(uri);
     if (!flushScheduled) {
       flushScheduled = true;
-      setImmediate(flush);
+      void settingsLoaded.then(() => setImmediate(flush));
     }
   };
   function flush(): void {
@@ -93,6 +96,7 @@ export function startServer(connection: Connection): void {
     folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     const initial = (params.initializationOptions as { settings?: unknown } | undefined)?.settings;
     if (initial) settings = readSettings(initial);
+    if (capabilities.workspace?.configuration) settingsLoaded = new Promise((resolve) => { settingsPulled = resolve; });
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -108,6 +112,8 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onInitialized(async () => {
+    await pullSettings();
+    settingsPulled();
     if (capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
       await connection.client.register(DidChangeWatchedFilesNotification.type, {
         watchers: [{ globPattern: '**/*.{yaml,yml}' }],
@@ -121,7 +127,6 @@ export function startServer(connection: Connection): void {
         }
       });
     }
-    await pullSettings();
     await indexFolders(index, folders);
   });
 

@@ -1,6 +1,7 @@
 // Starts the built server (`node dist/server.js --stdio`) and drives it with a real JSON-RPC client, as
 // yaml-language-server's tests do with an in-process server, but over the wire.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { Diagnostic, InitializeParams, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
@@ -36,6 +37,7 @@ export class TestServer {
   stderr = '';
 
   constructor(private readonly options: ServerOptions = {}) {
+    if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: run \`npm run build\` first (npm test does)`);
     this.process = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.process.stderr!.on('data', (chunk: Buffer) => { this.stderr += chunk.toString(); });
     this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));

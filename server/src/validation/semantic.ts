@@ -3,7 +3,7 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { ParsedChunk } from '../../../common/manifests';
 import { repositoryOf } from '../../../common/manifests';
-import { parseGoDuration } from '../../../common/flux/duration';
+import { INTERVAL_PATTERN, parseGoDuration, TIMEOUT_PATTERN } from '../../../common/flux/duration';
 import { compileExclusion, DEFAULT_EXCLUSION } from '../../../common/flux/exclusion';
 import { parseImageReference } from '../../../common/flux/reference';
 import { FLUX_IMAGE_GROUP } from '../../../common/manifests';
@@ -98,8 +98,9 @@ function checkServiceAccount(c: Collector, spec: Record<string, unknown>): void 
 }
 
 function checkDurations(c: Collector, spec: Record<string, unknown>): void {
-  const interval = typeof spec.interval === 'string' ? parseGoDuration(spec.interval) : undefined;
-  const timeout = typeof spec.timeout === 'string' ? parseGoDuration(spec.timeout) : undefined;
+  // Values the CRD pattern rejects already have a schema error; Go would still parse some of them (`1h` timeout).
+  const interval = typeof spec.interval === 'string' && INTERVAL_PATTERN.test(spec.interval) ? parseGoDuration(spec.interval) : undefined;
+  const timeout = typeof spec.timeout === 'string' && TIMEOUT_PATTERN.test(spec.timeout) ? parseGoDuration(spec.timeout) : undefined;
   if (interval !== undefined && interval < 1000) {
     c.add(nodeAt(c.chunk.doc, ['spec', 'interval']), Severity.Warning, 'interval.tooShort',
       `interval ${String(spec.interval)} is under 1s: the controller counts the repository as always due and rescans it on every reconcile.`);
