@@ -71,7 +71,7 @@ function keyItems(path: Segment[], indent: number, siblings: Set<string>, snippe
     .map(([key, child], i) => {
       const resolved = resolve(child);
       let text = `${key}: `;
-      if (snippets && resolved?.type === 'object' && resolved.properties?.name && key.endsWith('SecretRef')) {
+      if (snippets && resolved?.type === 'object' && resolved.properties?.name && /secretref$/i.test(key)) {
         text = `${key}:\n${pad}name: $0`;
       } else if (snippets && resolved?.type === 'object') {
         text = `${key}:\n${pad}$0`;
@@ -158,7 +158,7 @@ export function completion(
   if (node?.type === 'boolean') return ['true', 'false'].map((v) => valueItem(v, Kind.Value, undefined, replace));
   if (dotted === 'spec.interval') return INTERVALS.map((v, i) => ({ ...valueItem(v, Kind.Value, 'Go duration', replace), sortText: String(i).padStart(2, '0') }));
   if (dotted === 'spec.timeout') return TIMEOUTS.map((v, i) => ({ ...valueItem(v, Kind.Value, 'Go duration (no h)', replace), sortText: String(i).padStart(2, '0') }));
-  if (path.length === 3 && path[0] === 'spec' && path[1].endsWith('SecretRef') && key === 'name') {
+  if (path.length === 3 && path[0] === 'spec' && /secretref$/i.test(path[1]) && key === 'name') {
     const field = path[1];
     const seen = new Set<string>();
     return index.objects().secrets

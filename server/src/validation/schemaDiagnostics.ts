@@ -40,7 +40,7 @@ function childIndent(chunk: ParsedChunk, path: PathSegment[]): string | undefine
 
 function addFieldFix(chunk: ParsedChunk, parent: PathSegment[], field: string): QuickFix | undefined {
   const pointer = `/${[...parent, field].join('/')}`;
-  const inSecretRef = field === 'name' && String(parent[parent.length - 1]).endsWith('SecretRef');
+  const inSecretRef = field === 'name' && /secretref$/i.test(String(parent[parent.length - 1]));
   const value = REQUIRED_DEFAULTS[pointer] ?? (inSecretRef ? '""' : undefined);
   const indent = childIndent(chunk, parent);
   const key = keyAt(chunk.doc, parent);
