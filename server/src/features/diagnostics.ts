@@ -15,5 +15,7 @@ export function documentDiagnostics(
     const status = statuses.forObject(object);
     if (status) conditions.push(...conditionDiagnostics(object, status));
   }
-  return [...own, ...withoutDuplicates(own, conditions)];
+  if (conditions.length === 0) return own;
+  return [...own, ...withoutDuplicates(own, conditions)].sort((a, b) =>
+    a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 }
