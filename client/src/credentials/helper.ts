@@ -12,7 +12,12 @@ export function runCredentialHelper(name: string, serverUrl: string, env: NodeJS
   if (!/^[\w.-]+$/.test(name)) return Promise.reject(new RegistryError(`invalid credential helper name '${name}'`));
   const program = `docker-credential-${name}`;
   return new Promise((resolve, reject) => {
-    const child = spawn(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'], signal, timeout: helperTimeoutMs });
+    const child = spawn(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'], signal });
+    // Not spawn's own `timeout`: its timer outlives a helper that failed to start (no 'exit' event then).
+    const timer = setTimeout(() => child.kill('SIGKILL'), helperTimeoutMs);
+    const settle = () => clearTimeout(timer);
+    child.once('close', settle);
+    child.once('error', settle);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => { if (stdout.length < maxOutput) stdout += chunk.toString(); });
