@@ -115,6 +115,7 @@ esac
       dockerSecret('pull', { [bed.host]: basicAuth() }),
       { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'certs', namespace: 'apps' }, data: { 'ca.crt': b64(ca) } },
       { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'proxy', namespace: 'apps' }, data: { address: b64('http://proxy.example.com') } },
+      { ...dockerSecret('docker-with-tls', {}), metadata: { name: 'docker-with-tls', namespace: 'apps' }, data: { '.dockerconfigjson': b64('{"auths":{}}'), 'ca.crt': b64(ca) } },
     ], [serviceAccount('empty', []), serviceAccount('puller', ['pull'])]);
     const ok: Partial<ImageRepositorySpec>[] = [
       {},
@@ -124,7 +125,7 @@ esac
       { certSecretRef: { name: 'certs' } },
       { proxySecretRef: { name: 'proxy' } },
       { secretRef: { name: 'pull' }, certSecretRef: { name: 'certs' }, proxySecretRef: { name: 'proxy' } },
-      { certSecretRef: { name: 'pull' } === undefined ? undefined : { name: 'certs' } },
+      { certSecretRef: { name: 'docker-with-tls' } },
       { serviceAccountName: 'empty' },
       { serviceAccountName: 'puller' },
     ];
