@@ -70,21 +70,22 @@ export async function runScan(args: string[]): Promise<number> {
     const key = objectKey(e.involvedObject);
     events.set(key, [...(events.get(key) ?? []), e]);
   });
+  let current = objects;
+  const print = (keys?: Set<string>) => {
+    const reports = reportsFor(current, reconciler, events).filter((r) => !keys || keys.has(objectKey(r.object.metadata)));
+    if (reports.length > 0) process.stdout.write(formatReports(reports, parsed.format));
+  };
+  // Watch before the first reconcile, so an edit made while it runs is not missed.
+  const watching = parsed.watch ? watchManifests(parsed, reconciler, (objs) => (current = objs), print) : undefined;
   try {
     if (objects.imageRepositories.length === 0) process.stderr.write(`tagline scan: no ImageRepository objects found in ${parsed.paths.join(', ')}\n`);
     reconciler.update(objects);
     await reconciler.whenIdle();
-    let current = objects;
-    const print = (keys?: Set<string>) => {
-      const reports = reportsFor(current, reconciler, events).filter((r) => !keys || keys.has(objectKey(r.object.metadata)));
-      if (reports.length > 0) process.stdout.write(formatReports(reports, parsed.format));
-    };
     print();
-    if (parsed.watch) {
-      current = await watchUntilInterrupted(parsed, reconciler, (objs) => (current = objs), print);
-    }
+    if (watching) await watching.untilInterrupted();
     return allReady(current, reconciler) ? 0 : 1;
   } finally {
+    watching?.close();
     await reconciler.dispose();
     await store.close();
     await closeDispatchers();
@@ -115,13 +116,13 @@ function allReady(objects: WorkspaceObjects, reconciler: Reconciler): boolean {
 }
 
 /** --watch: reload the manifests when files change, print the objects whose status changed, stop on Ctrl-C. */
-async function watchUntilInterrupted(
+function watchManifests(
   args: ScanArgs,
   reconciler: Reconciler,
   setObjects: (objects: WorkspaceObjects) => void,
   print: (keys: Set<string>) => void,
-): Promise<WorkspaceObjects> {
-  let latest: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [] };
+): { untilInterrupted(): Promise<void>; close(): void } {
+  let printing = false;
   const changed = new Set<string>();
   let flushTimer: NodeJS.Timeout | undefined;
   const flushChanges = () => {
@@ -134,7 +135,7 @@ async function watchUntilInterrupted(
     });
   };
   reconciler.onStatus((s) => {
-    if (s.scanning) return;
+    if (s.scanning || !printing) return;
     changed.add(s.key);
     flushTimer ??= setTimeout(flushChanges, 100);
   });
@@ -143,7 +144,6 @@ async function watchUntilInterrupted(
     reloadTimer = undefined;
     loadWorkspaceObjects(args.paths).then(
       ({ objects }) => {
-        latest = objects;
         setObjects(objects);
         reconciler.update(objects);
       },
@@ -156,20 +156,24 @@ async function watchUntilInterrupted(
       reloadTimer = setTimeout(reload, 200);
     }),
   );
-  const { objects } = await loadWorkspaceObjects(args.paths);
-  latest = objects;
-  await new Promise<void>((resolve) => {
-    // The reconciler's timers are unref'd; this keeps the process alive until interrupted.
-    const keepAlive = setInterval(() => undefined, 1 << 30);
-    const stop = () => {
-      clearInterval(keepAlive);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  for (const w of watchers) w.close();
-  if (reloadTimer) clearTimeout(reloadTimer);
-  if (flushTimer) clearTimeout(flushTimer);
-  return latest;
+  return {
+    untilInterrupted: () => {
+      printing = true;
+      return new Promise<void>((resolve) => {
+        // The reconciler's timers are unref'd; this keeps the process alive until interrupted.
+        const keepAlive = setInterval(() => undefined, 1 << 30);
+        const stop = () => {
+          clearInterval(keepAlive);
+          resolve();
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    },
+    close: () => {
+      for (const w of watchers) w.close();
+      if (reloadTimer) clearTimeout(reloadTimer);
+      if (flushTimer) clearTimeout(flushTimer);
+    },
+  };
 }
