@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { TaglineLog } from './host/log';
-import { ReconcilerHost } from './host/reconcilerHost';
+import { messageOf, ReconcilerHost } from './host/reconcilerHost';
 import { affectsReconciler, readSettings } from './host/settings';
 import { SignIns } from './host/signIns';
 import { TaglineState } from './host/state';
@@ -21,7 +21,7 @@ export interface TaglineApi {
 
 let client: TaglineLanguageClient | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<TaglineApi> {
+export function activate(context: vscode.ExtensionContext): TaglineApi {
   const log = new TaglineLog();
   log.setLevel(readSettings().logLevel);
   const state = new TaglineState();
@@ -54,7 +54,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taglin
     }),
   );
   treeView.message = 'Indexing the workspace…';
-  await Promise.all([client.start(), host.restart()]);
+  // Not awaited: activation stays fast, and the views fill in as the server's index and statuses arrive.
+  client.start().catch((err: unknown) => log.error(`the Tagline language server did not start: ${messageOf(err)}`));
+  void host.restart();
   return { state, host, statusBar, tree };
 }
 

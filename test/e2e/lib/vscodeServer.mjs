@@ -34,6 +34,8 @@ export const QUIET_SETTINGS = {
   'chat.disableAIFeatures': true,
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'git.enabled': false,
+  // Trusted unless a test turns trust on to check Restricted Mode (the trust prompt is refused in tests).
+  'security.workspace.trust.enabled': false,
   'redhat.telemetry.enabled': false,
 };
 

@@ -1,0 +1,126 @@
+// Behaviour of the running extension seen through the VS Code API: activation, multi-root index, tree data,
+// commands, status bar, trust gate. The workspace and registries are set up by ../run.mjs.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { TaglineApi } from '../../../client/src/extension';
+import type { TreeNode } from '../../../client/src/views/repositoryTree';
+
+const PODINFO = 'apps/podinfo';
+const NGINX = 'flux-system/nginx';
+const PRIVATE = 'apps/private-app';
+
+let api: TaglineApi;
+
+/** Resolves when `predicate` holds, re-checking on every state change (no polling, no sleeps). */
+function until(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  if (predicate()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { sub.dispose(); reject(new Error(`timed out waiting for ${what}`)); }, timeoutMs);
+    const sub = api.state.onDidChange(() => {
+      if (!predicate()) return;
+      clearTimeout(timer);
+      sub.dispose();
+      resolve();
+    });
+  });
+}
+
+const ready = (key: string) => api.state.get(key)?.status?.conditions.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+describe('Tagline in the extension host', () => {
+  before(async () => {
+    const ext = vscode.extensions.getExtension<TaglineApi>('tagline.tagline');
+    assert.ok(ext, 'the extension is installed');
+    api = await ext.activate();
+    await until(() => ready(PODINFO) && ready(NGINX), 'podinfo and nginx to be Ready', 40_000);
+  });
+
+  it('activates with the reconciler running in a trusted workspace', () => {
+    assert.equal(vscode.workspace.isTrusted, true);
+    assert.equal(api.host.reconcilerState, 'running');
+  });
+
+  it('indexes ImageRepositories from every folder of a multi-root workspace', () => {
+    assert.equal(vscode.workspace.workspaceFolders?.length, 2);
+    const keys = api.state.all().map((v) => v.key);
+    for (const k of [PODINFO, NGINX, PRIVATE]) assert.ok(keys.includes(k), `${k} in ${keys.join(', ')}`);
+  });
+
+  it('groups the tree by namespace and lists latestTags under each repository', () => {
+    const namespaces = api.tree.getChildren().map((n) => (n as { namespace: string }).namespace);
+    assert.deepEqual(namespaces.filter((n) => n !== undefined), ['apps', 'flux-system']);
+    const tags = api.tree.getChildren({ kind: 'repository', key: PODINFO }).map((n) => (n as { tag: string }).tag);
+    assert.deepEqual(tags, ['latest', '6.6.0', '6.5.2', '6.5.1', '6.5.0']);
+    const item = api.tree.getTreeItem({ kind: 'repository', key: PODINFO });
+    assert.match(String(item.description), /^5 tags · scanned /);
+    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'pass-filled');
+    const failing = api.tree.getTreeItem({ kind: 'repository', key: PRIVATE });
+    assert.equal((failing.iconPath as vscode.ThemeIcon).id, 'error');
+  });
+
+  it('summarises the repositories in the status bar', async () => {
+    await until(() => /failing/.test(api.statusBar.text), 'a failing count');
+    assert.match(api.statusBar.text, /\b2 ready · 1 failing\b/);
+  });
+
+  it('rescans one ImageRepository with a status-bar spinner and returns its new status', async () => {
+    const before = api.state.get(PODINFO)!.status!.conditions.find((c) => c.type === 'Ready')!;
+    const pending = vscode.commands.executeCommand<{ status: { lastScanResult?: { tagCount: number } } }>('tagline.rescan', PODINFO);
+    await until(() => api.statusBar.spinning || !!api.state.get(PODINFO)?.scanning, 'the spinner', 5_000).catch(() => undefined);
+    const result = await pending;
+    assert.equal(result?.status.lastScanResult?.tagCount, 5);
+    assert.equal(api.statusBar.spinning, false);
+    assert.ok(before.message.startsWith('successful scan: found 5 tags with checksum'));
+  });
+
+  it('explains a wrong password with the controller\'s reason and message', () => {
+    const readyCondition = api.state.get(PRIVATE)!.status!.conditions.find((c) => c.type === 'Ready')!;
+    assert.equal(readyCondition.status, 'False');
+    assert.match(readyCondition.reason, /^(ReadOperationFailed|AuthenticationFailed)$/);
+    assert.match(readyCondition.message, /^(scan failed: |failed to configure authentication options: )/);
+    assert.doesNotMatch(readyCondition.message, /not-the-password/);
+  });
+
+  it('describes an ImageRepository in the kubectl describe layout with its events', async () => {
+    const uri = await vscode.commands.executeCommand<string>('tagline.describe', PODINFO);
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri)!;
+    const text = doc.getText();
+    assert.match(text, /^Name:\s+podinfo$/m);
+    assert.match(text, /^Namespace:\s+apps$/m);
+    assert.match(text, /Canonical Image Name:\s+127\.0\.0\.1:\d+\/stefanprodan\/podinfo/);
+    assert.match(text, /^Events:\n\s+Type\s+Reason\s+Age\s+From\s+Message/m);
+    assert.match(text, /Normal\s+Succeeded\s+\S+\s+image-reflector-controller\s+successful scan: found 5 tags with checksum/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('copies a tag and the canonical image name to the clipboard', async () => {
+    await vscode.commands.executeCommand('tagline.copyTag', { kind: 'tag', key: PODINFO, tag: '6.6.0' } satisfies TreeNode);
+    assert.equal(await vscode.env.clipboard.readText(), '6.6.0');
+    await vscode.commands.executeCommand('tagline.copyCanonicalName', PODINFO);
+    assert.match(await vscode.env.clipboard.readText(), /^127\.0\.0\.1:\d+\/stefanprodan\/podinfo$/);
+  });
+
+  it('suspends and resumes by editing spec.suspend in the manifest', async () => {
+    const uri = vscode.Uri.parse(api.state.get(NGINX)!.object.source!.uri);
+    assert.equal(await vscode.commands.executeCommand('tagline.suspend', NGINX), true);
+    assert.match((await vscode.workspace.openTextDocument(uri)).getText(), /^spec:\n  suspend: true\n  image: /m);
+    await until(() => api.state.get(NGINX)?.object.spec.suspend === true, 'the index to see suspend: true');
+    assert.equal(api.tree.getTreeItem({ kind: 'repository', key: NGINX }).contextValue, 'imageRepository.suspended');
+    assert.equal(await vscode.commands.executeCommand('tagline.resume', NGINX), true);
+    assert.match((await vscode.workspace.openTextDocument(uri)).getText(), /^  suspend: false$/m);
+    await until(() => api.state.get(NGINX)?.object.spec.suspend === false, 'the index to see suspend: false');
+  });
+
+  it('clears the tag database and scans every repository again', async () => {
+    assert.equal(await vscode.commands.executeCommand('tagline.clearDatabase', true), true);
+    await until(() => ready(PODINFO) && ready(NGINX), 'rescans after clearing', 40_000);
+  });
+
+  it('creates an ImageRepository from the snippet in a new YAML editor', async () => {
+    const uri = await vscode.commands.executeCommand<string>('tagline.createImageRepository');
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri)!;
+    assert.equal(doc.languageId, 'yaml');
+    assert.match(doc.getText(), /^kind: ImageRepository$/m);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+});

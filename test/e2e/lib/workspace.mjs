@@ -1,0 +1,48 @@
+// The workspace the e2e suite opens: manifests pointing at the real local registries, a Secret with a wrong
+// password, and one manifest with a schema error. Two folders, so the multi-root path is exercised as well.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const REPOS = {
+  podinfo: { namespace: 'apps', name: 'podinfo', repo: 'stefanprodan/podinfo', tags: ['6.5.0', '6.5.1', '6.5.2', '6.6.0', 'latest'] },
+  nginx: { namespace: 'flux-system', name: 'nginx', repo: 'library/nginx', tags: ['1.25.0', '1.25.1', '1.26.0'] },
+  private: { namespace: 'apps', name: 'private-app', repo: 'team/private-app', tags: ['v1.0.0', 'v1.1.0'] },
+};
+
+const imageRepository = ({ namespace, name }, image, extra = '') => `apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageRepository
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+spec:
+  image: ${image}
+  interval: 1h
+${extra}`;
+
+export function writeWorkspace(root, { plainHost, basicHost, username }) {
+  const apps = path.join(root, 'apps');
+  const infra = path.join(root, 'infra');
+  mkdirSync(apps, { recursive: true });
+  mkdirSync(infra, { recursive: true });
+  writeFileSync(path.join(apps, 'podinfo.yaml'), imageRepository(REPOS.podinfo, `${plainHost}/${REPOS.podinfo.repo}`));
+  writeFileSync(path.join(infra, 'nginx.yaml'), imageRepository(REPOS.nginx, `${plainHost}/${REPOS.nginx.repo}`));
+  const dockerConfig = Buffer.from(JSON.stringify({
+    auths: { [basicHost]: { username, password: 'not-the-password' } },
+  })).toString('base64');
+  writeFileSync(path.join(apps, 'private-app.yaml'), imageRepository(REPOS.private, `${basicHost}/${REPOS.private.repo}`,
+    '  secretRef:\n    name: registry-login\n') + `---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: registry-login
+  namespace: apps
+type: kubernetes.io/dockerconfigjson
+data:
+  .dockerconfigjson: ${dockerConfig}
+`);
+  // `interval` must be a Go duration: a schema error the language server reports.
+  writeFileSync(path.join(apps, 'broken.yaml'), imageRepository({ namespace: 'apps', name: 'broken' }, '127.0.0.1:9/nowhere/broken').replace('interval: 1h', 'interval: every hour'));
+  const workspaceFile = path.join(root, 'tagline-e2e.code-workspace');
+  writeFileSync(workspaceFile, JSON.stringify({ folders: [{ path: 'apps' }, { path: 'infra' }] }, null, 2));
+  return { root, apps, infra, workspaceFile };
+}

@@ -1,0 +1,160 @@
+// The UI half of the e2e suite: a person's view of the workbench, read from the DOM. Every wait is on a DOM
+// state or a registry request, never a fixed sleep.
+import path from 'node:path';
+
+const TIMEOUT = 45_000;
+
+export function uiChecks({ page, artifacts, plain, repos }) {
+  const workbench = page.locator('.monaco-workbench');
+  const problems = page.locator('.markers-panel');
+
+  async function palette(text) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('>' + text);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor();
+    await page.keyboard.press('Enter');
+  }
+
+  async function openFile(name) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(name);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator(`.tab.active[aria-label^="${name}"]`).waitFor({ timeout: TIMEOUT });
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').waitFor();
+  }
+
+  async function showProblems() {
+    if (!(await problems.isVisible())) await page.keyboard.press('Control+Shift+M');
+    await problems.waitFor({ state: 'visible' });
+  }
+
+  async function problemsContain(...texts) {
+    await showProblems();
+    await page.waitForFunction(
+      (want) => want.every((t) => (document.querySelector('.markers-panel')?.textContent ?? '').includes(t)),
+      texts, { timeout: TIMEOUT, polling: 'raf' },
+    );
+  }
+
+  async function showTree() {
+    const header = page.locator('.pane-header', { hasText: 'Image Repositories' });
+    if (!(await header.isVisible())) {
+      await page.locator('.activitybar .action-item a[aria-label^="Tagline"]').click();
+    }
+    await header.waitFor({ state: 'visible' });
+    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    return page.locator('.pane', { has: header });
+  }
+
+  /** The tree row for an ImageRepository name: its icon classes and its description text. */
+  async function treeRow(pane, name, predicate) {
+    const row = pane.locator('.monaco-list-row', { has: page.locator(`.label-name:text-is("${name}")`) });
+    await row.first().waitFor({ timeout: TIMEOUT });
+    await page.waitForFunction(
+      ({ name, src }) => {
+        const rows = [...document.querySelectorAll('.monaco-list-row')];
+        const r = rows.find((x) => x.querySelector('.label-name')?.textContent === name);
+        if (!r) return false;
+        const info = { icon: r.querySelector('.custom-view-tree-node-item-icon, .codicon')?.className ?? '', description: r.querySelector('.label-description')?.textContent ?? '' };
+        // eslint-disable-next-line no-new-func
+        return new Function('info', `return (${src})(info)`)(info);
+      },
+      { name, src: predicate.toString() }, { timeout: TIMEOUT, polling: 'raf' },
+    );
+    return row.first();
+  }
+
+  async function editorText() {
+    return page.locator('.editor-group-container.active .monaco-editor .view-lines').innerText();
+  }
+
+  const shot = (name) => page.screenshot({ path: path.join(artifacts, name) });
+  const tagRequests = () => plain.requests.filter((r) => r.url.includes('/tags/list')).length;
+
+  return [
+    ['the extension activates on a YAML file', async () => {
+      await workbench.waitFor({ timeout: 60_000 });
+      await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+      await openFile('podinfo.yaml');
+      await page.locator('.statusbar-item', { hasText: /ready|ImageRepositor/ }).first().waitFor({ timeout: TIMEOUT });
+    }],
+    ['a schema error and a registry condition appear in the Problems panel', async () => {
+      await openFile('broken.yaml');
+      await openFile('private-app.yaml');
+      await problemsContain('broken.yaml', 'Go duration', 'private-app.yaml');
+      await page.waitForFunction(() => /AuthenticationFailed|ReadOperationFailed/.test(document.querySelector('.markers-panel')?.textContent ?? ''),
+        null, { timeout: TIMEOUT, polling: 'raf' });
+      await shot('problems-panel.png');
+    }],
+    ['a wrong password shows the controller\'s ReadOperationFailed/AuthenticationFailed text', async () => {
+      await showProblems();
+      const text = await problems.innerText();
+      if (!/(ReadOperationFailed|AuthenticationFailed)/.test(text) || !/scan failed: |failed to configure authentication options: /.test(text)) {
+        throw new Error(`Problems panel has no controller failure text:\n${text}`);
+      }
+      if (/not-the-password/.test(await page.content())) throw new Error('the password reached the workbench');
+    }],
+    ['the tree shows the repositories with the right icons and tag counts', async () => {
+      const pane = await showTree();
+      await treeRow(pane, repos.podinfo.name, (i) => i.icon.includes('pass-filled') && i.description.startsWith(`${5} tags`));
+      await treeRow(pane, repos.nginx.name, (i) => i.icon.includes('pass-filled') && i.description.startsWith(`${3} tags`));
+      await treeRow(pane, repos.private.name, (i) => i.icon.includes('codicon-error') && /ReadOperationFailed|AuthenticationFailed/.test(i.description));
+      await shot('tree-view.png');
+    }],
+    ['hover on spec.image shows the latest tags', async () => {
+      await openFile('podinfo.yaml');
+      const image = page.locator('.editor-group-container.active .view-line', { hasText: 'image:' }).locator('span span').last();
+      await image.hover();
+      const hover = page.locator('.monaco-hover:not(.hidden)');
+      await hover.filter({ hasText: '6.6.0' }).first().waitFor({ timeout: TIMEOUT });
+      const text = await hover.first().innerText();
+      for (const tag of repos.podinfo.tags) if (!text.includes(tag)) throw new Error(`hover lacks tag ${tag}:\n${text}`);
+      await shot('hover.png');
+      await page.keyboard.press('Escape');
+    }],
+    ['"rescan all" from the command palette updates the scan time', async () => {
+      await openFile('podinfo.yaml');
+      await palette('Tagline: Describe ImageRepository');
+      await page.locator('.tab.active', { hasText: 'podinfo.describe' }).waitFor({ timeout: TIMEOUT });
+      const before = (await editorText()).match(/Scan Time:\s+(\S+)/)?.[1];
+      if (!before) throw new Error(`describe shows no Scan Time:\n${await editorText()}`);
+      const requestsBefore = tagRequests();
+      await palette('Tagline: Rescan All ImageRepositories');
+      await page.waitForFunction(
+        (old) => {
+          const m = (document.querySelector('.editor-group-container.active .view-lines')?.textContent ?? '').match(/Scan Time:\s*(\S+?Z)/);
+          return m && m[1] !== old;
+        },
+        before, { timeout: TIMEOUT, polling: 'raf' },
+      );
+      if (tagRequests() <= requestsBefore) throw new Error('no tag listing reached the registry');
+    }],
+  ];
+}
+
+/** After a window reload: tags come back from the database, with no request to the registry. */
+export function restartChecks({ page, plain, repos, requestsBefore }) {
+  return [
+    ['restarting the window keeps the tags from the database without rescanning', async () => {
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      const header = page.locator('.pane-header', { hasText: 'Image Repositories' });
+      if (!(await header.isVisible())) await page.locator('.activitybar .action-item a[aria-label^="Tagline"]').click();
+      await page.waitForFunction(
+        (name) => [...document.querySelectorAll('.monaco-list-row')].some((r) => r.querySelector('.label-name')?.textContent === name
+          && (r.querySelector('.label-description')?.textContent ?? '').startsWith('5 tags')),
+        repos.podinfo.name, { timeout: TIMEOUT, polling: 'raf' },
+      );
+      const after = plain.requests.length;
+      if (after !== requestsBefore) {
+        throw new Error(`the registry saw ${after - requestsBefore} request(s) after the restart: ${plain.requests.slice(requestsBefore).map((r) => r.url).join(', ')}`);
+      }
+    }],
+  ];
+}
