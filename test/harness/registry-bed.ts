@@ -25,8 +25,10 @@ export interface RegistryBedOptions {
   shim?: boolean;
   /** Also start tinyproxy (implied by the `proxy` variant), e.g. to reach a `tls` registry through a proxy. */
   withProxy?: boolean;
-  /** Fixed registry port instead of an OS-chosen one (the demo registry). */
+  /** Fixed port for `host` (the shim's when there is one, else the registry's) instead of an OS-chosen one. */
   port?: number;
+  /** Fixed credentials for `basic`/`token` (the demo); random otherwise. */
+  credentials?: { username: string; password: string };
 }
 
 export interface RegistryBed {
@@ -111,12 +113,12 @@ export async function startRegistryBed(options: RegistryBedOptions): Promise<Reg
   };
 
   try {
-    let config = baseConfig(storage, options.port ?? 0);
+    let config = baseConfig(storage, options.shim ? 0 : options.port ?? 0);
     let credentials: RegistryBed['credentials'];
     let tokenServer: TokenServer | undefined;
     const pki = tls || variant === 'token' ? testPki() : undefined;
     if (variant === 'basic' || variant === 'token') {
-      credentials = { username: 'tagline', password: randomBytes(12).toString('base64url') };
+      credentials = options.credentials ?? { username: 'tagline', password: randomBytes(12).toString('base64url') };
     }
     if (variant === 'basic') {
       writeFileSync(join(folder, 'htpasswd'), run('htpasswd', ['-Bbn', credentials!.username, credentials!.password]));
@@ -145,7 +147,7 @@ export async function startRegistryBed(options: RegistryBedOptions): Promise<Reg
 
     let shim: Shim | undefined;
     if (options.shim) {
-      shim = await startShim(registryUrl);
+      shim = await startShim(registryUrl, options.port ?? 0);
       cleanups.push(() => shim!.close());
     }
     let proxy: TinyProxy | undefined;

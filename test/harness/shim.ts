@@ -42,7 +42,7 @@ export interface Shim {
   close(): Promise<void>;
 }
 
-export async function startShim(upstream: string): Promise<Shim> {
+export async function startShim(upstream: string, port = 0): Promise<Shim> {
   let rules: FaultRule[] = [];
   const cache = new Map<string, { name: string; tags: string[] }>();
   const requests: ShimRequest[] = [];
@@ -142,11 +142,14 @@ export async function startShim(upstream: string): Promise<Shim> {
       res.end(String(error));
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const bound = (server.address() as AddressInfo).port;
   return {
-    host: `127.0.0.1:${port}`,
-    url: `http://127.0.0.1:${port}`,
+    host: `127.0.0.1:${bound}`,
+    url: `http://127.0.0.1:${bound}`,
     requests,
     settings,
     faults(next) { rules = next.map((rule) => ({ ...rule })); },
