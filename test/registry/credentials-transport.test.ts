@@ -61,6 +61,6 @@ describe('transport settings from the workspace', () => {
 
   it('fails through the environment\'s dead proxy when there is no proxy Secret', async () => {
     const error = await rejection(scan(proxied, 'px/app', {}, objects(), { ...ctx, env: { ...ctx.env, HTTP_PROXY: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9' } }));
-    assert.match(error.message, /connection refused/);
+    assert.match(error.message, /proxyconnect tcp: dial tcp 127\.0\.0\.1:9: connect: connection refused/);
   });
 });

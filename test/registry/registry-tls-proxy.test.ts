@@ -96,12 +96,12 @@ describe('through tinyproxy with proxy Basic auth', () => {
 
   it('fails without proxy credentials (407)', async () => {
     const error = await rejection(listTags(ref(`${bed.host}/px/app`), scanOptions({ proxy: { url: proxy.url } }), seconds(5)));
-    assert.match(error.message, /407/);
+    assert.match(error.message, /proxyconnect tcp: the proxy answered 407 Proxy Authentication Required/);
   });
 
   it('fails with wrong proxy credentials (tinyproxy answers 401), without showing them', async () => {
     const error = await rejection(listTags(ref(`${bed.host}/px/app`), scanOptions({ proxy: { url: proxy.url, username: proxy.username, password: 'bad-proxy-pass' } }), seconds(5)));
-    assert.match(error.message, /Proxy response \(40[17]\)/);
+    assert.match(error.message, /proxyconnect tcp: the proxy answered 40[17] .*\(check the proxy's username and password\)/);
     assert.ok(!error.message.includes('bad-proxy-pass'));
   });
 
@@ -126,8 +126,8 @@ describe('through tinyproxy with proxy Basic auth', () => {
     assert.equal((await listTags(ref(`${bed.host}/px/app`), options, seconds(5))).length, 2);
   });
 
-  it('reports a dead proxy as connection refused', async () => {
+  it('reports a dead proxy as the proxy\'s connection refused, not the registry\'s', async () => {
     const error = await rejection(listTags(ref(`${bed.host}/px/app`), scanOptions({ proxy: { url: 'http://127.0.0.1:9' } }), seconds(5)));
-    assert.match(error.message, /connection refused/);
+    assert.match(error.message, /^Get "https:\/\/127\.0\.0\.1:\d+\/v2\/": proxyconnect tcp: dial tcp 127\.0\.0\.1:9: connect: connection refused/);
   });
 });

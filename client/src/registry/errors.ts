@@ -80,8 +80,11 @@ function describeNetworkCause(url: string, error: unknown, signal?: AbortSignal)
   const code = cause?.code ?? '';
   const host = (() => { try { const u = new URL(url); return u.port ? u.host : `${u.host}:${u.protocol === 'https:' ? 443 : 80}`; } catch { return url; } })();
   const message = cause?.message ?? String(error);
+  const peer = cause && 'address' in cause && 'port' in cause ? `${String((cause as { address: unknown }).address)}:${String((cause as { port: unknown }).port)}` : host;
+  // A refused connection to someone other than the registry is the proxy's (Go says "proxyconnect tcp").
+  const via = peer !== host ? 'proxyconnect tcp: ' : '';
   switch (code) {
-    case 'ECONNREFUSED': return `dial tcp ${host}: connect: connection refused`;
+    case 'ECONNREFUSED': return `${via}dial tcp ${peer}: connect: connection refused`;
     case 'ENOTFOUND': case 'EAI_AGAIN': return `dial tcp: lookup ${host.replace(/:\d+$/, '')}: no such host`;
     case 'ETIMEDOUT': case 'UND_ERR_CONNECT_TIMEOUT': return `dial tcp ${host}: i/o timeout`;
     case 'ECONNRESET': return `read tcp ${host}: connection reset by peer`;
@@ -100,7 +103,14 @@ function describeNetworkCause(url: string, error: unknown, signal?: AbortSignal)
     case 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA': return 'remote error: tls: unknown certificate authority';
     case 'ERR_TLS_CERT_ALTNAME_INVALID': return `tls: failed to verify certificate: x509: ${message}`;
     default:
-      if (/Proxy response \((\d+)\)/.test(message)) return `proxyconnect tcp: ${message}`;
+      {
+        const proxyStatus = /Proxy response \((\d+)\)/.exec(message);
+        if (proxyStatus) {
+          const status = Number(proxyStatus[1]);
+          const hint = status === 407 || status === 401 ? ' (check the proxy\'s username and password)' : '';
+          return `proxyconnect tcp: the proxy answered ${status} ${statusText(status)}${hint}`;
+        }
+      }
       return code && !message.includes(code) ? `${message} (${code})` : message;
   }
 }
