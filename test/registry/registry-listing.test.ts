@@ -141,6 +141,10 @@ describe('listTags on an anonymous registry', () => {
     assert.equal(budget.message, `the tag list of ${bed.host}/team/many has more than 3 pages; stopped reading`);
     const size = await rejection(listTags(ref(`${bed.host}/team/many`), scanOptions({ limits: { maxResponseBytes: 4096 } }), seconds(10)));
     assert.equal(size.message, `GET http://${bed.host}/v2/team/many/tags/list?n=1000: response body exceeds the limit of 4096 bytes`);
+    // Without Content-Length (chunked) the cap applies while reading.
+    bed.faults([{ match: '/tags/list', truncate: true }]);
+    const streamed = await rejection(listTags(ref(`${bed.host}/team/many`), scanOptions({ limits: { maxResponseBytes: 4096 } }), seconds(10)));
+    assert.equal(streamed.message, size.message);
   });
 
   it('detects a next link that loops back to a page already read', async () => {

@@ -66,22 +66,34 @@ async function once(req: HttpRequest, exchange: Exchange): Promise<HttpResponse>
     dispatcher: exchange.dispatcher,
     signal: exchange.signal,
   });
+  const tooLarge = () => new RegistryError(`${req.method} ${redact(req.url)}: response body exceeds the limit of ${exchange.maxResponseBytes} bytes`);
+  const declared = Number(response.headers['content-length']);
+  if (Number.isFinite(declared) && declared > exchange.maxResponseBytes) {
+    response.body.on('error', () => undefined);
+    response.body.destroy();
+    throw tooLarge();
+  }
   const chunks: Buffer[] = [];
   let size = 0;
-  try {
-    for await (const chunk of response.body) {
-      size += (chunk as Buffer).length;
-      if (size > exchange.maxResponseBytes) throw new BodyTooLarge();
-      chunks.push(chunk as Buffer);
-    }
-  } catch (error) {
-    response.body.destroy();
-    if (error instanceof BodyTooLarge) {
-      throw new RegistryError(`${req.method} ${redact(req.url)}: response body exceeds the limit of ${exchange.maxResponseBytes} bytes`);
-    }
+  // 'data' events rather than `for await`: measurably cheaper per page on long listings.
+  await new Promise<void>((resolve, reject) => {
+    response.body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > exchange.maxResponseBytes) {
+        response.body.on('error', () => undefined);
+        response.body.destroy();
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    response.body.once('end', resolve);
+    response.body.once('error', reject);
+  }).catch((error: unknown) => {
+    if (error instanceof BodyTooLarge) throw tooLarge();
     throw error;
-  }
-  return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks), url: req.url };
+  });
+  return { status: response.statusCode, headers: response.headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), url: req.url };
 }
 
 /** Sends `req`, retrying like ggcr; returns the last response whatever its status. Throws on network failure. */
