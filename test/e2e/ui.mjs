@@ -14,7 +14,8 @@ export function uiChecks({ page, artifacts, plain, repos }) {
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
     await input.fill('>' + text);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor();
+    // The list filters asynchronously: wait until the focused (first) row is the one asked for.
+    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: text }).waitFor();
     await page.keyboard.press('Enter');
   }
 
@@ -24,7 +25,7 @@ export function uiChecks({ page, artifacts, plain, repos }) {
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
     await input.fill(name);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: name }).waitFor();
     await page.keyboard.press('Enter');
     await page.locator(`.tab.active[aria-label^="${name}"]`).waitFor({ timeout: TIMEOUT });
     await page.locator('.editor-group-container.active .monaco-editor .view-lines').waitFor();
@@ -43,36 +44,42 @@ export function uiChecks({ page, artifacts, plain, repos }) {
     );
   }
 
+  /** Opens the Tagline container (its only view has no pane header of its own, just the container title). */
   async function showTree() {
-    const header = page.locator('.pane-header', { hasText: 'Image Repositories' });
-    if (!(await header.isVisible())) {
-      await page.locator('.activitybar .action-item a[aria-label^="Tagline"]').click();
-    }
-    await header.waitFor({ state: 'visible' });
-    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
-    return page.locator('.pane', { has: header });
+    const title = page.locator('.sidebar .composite.title', { hasText: /Tagline/i });
+    if (!(await title.isVisible())) await palette('Tagline: Focus on Image Repositories View');
+    await title.waitFor({ state: 'visible' });
   }
 
   /** The tree row for an ImageRepository name: its icon classes and its description text. */
-  async function treeRow(pane, name, predicate) {
-    const row = pane.locator('.monaco-list-row', { has: page.locator(`.label-name:text-is("${name}")`) });
-    await row.first().waitFor({ timeout: TIMEOUT });
+  async function treeRow(name, predicate) {
     await page.waitForFunction(
       ({ name, src }) => {
         const rows = [...document.querySelectorAll('.monaco-list-row')];
         const r = rows.find((x) => x.querySelector('.label-name')?.textContent === name);
         if (!r) return false;
-        const info = { icon: r.querySelector('.custom-view-tree-node-item-icon, .codicon')?.className ?? '', description: r.querySelector('.label-description')?.textContent ?? '' };
+        const info = { icon: [...r.querySelectorAll('[class*="codicon-"]')].map((e) => e.className).join(' '), description: r.querySelector('.label-description')?.textContent ?? '' };
         // eslint-disable-next-line no-new-func
         return new Function('info', `return (${src})(info)`)(info);
       },
       { name, src: predicate.toString() }, { timeout: TIMEOUT, polling: 'raf' },
     );
-    return row.first();
   }
 
   async function editorText() {
     return page.locator('.editor-group-container.active .monaco-editor .view-lines').innerText();
+  }
+
+  /** Scrolls the active editor to the first match of `text` (Find), so that its line is rendered. */
+  async function revealText(text) {
+    await page.keyboard.press('Control+F');
+    const find = page.locator('.editor-group-container.active .find-widget textarea, .editor-group-container.active .find-widget input').first();
+    await find.waitFor({ state: 'visible' });
+    await find.fill(text);
+    await page.locator('.editor-group-container.active .find-widget .matchesCount', { hasText: /^1 of/ }).waitFor();
+    await page.keyboard.press('Escape');
+    // Collapse the selection: selected whitespace is drawn as "·" and would change the line's text.
+    await page.keyboard.press('Home');
   }
 
   const shot = (name) => page.screenshot({ path: path.join(artifacts, name) });
@@ -102,15 +109,17 @@ export function uiChecks({ page, artifacts, plain, repos }) {
       if (/not-the-password/.test(await page.content())) throw new Error('the password reached the workbench');
     }],
     ['the tree shows the repositories with the right icons and tag counts', async () => {
-      const pane = await showTree();
-      await treeRow(pane, repos.podinfo.name, (i) => i.icon.includes('pass-filled') && i.description.startsWith(`${5} tags`));
-      await treeRow(pane, repos.nginx.name, (i) => i.icon.includes('pass-filled') && i.description.startsWith(`${3} tags`));
-      await treeRow(pane, repos.private.name, (i) => i.icon.includes('codicon-error') && /ReadOperationFailed|AuthenticationFailed/.test(i.description));
+      await showTree();
+      await treeRow(repos.podinfo.name, (i) => i.icon.includes('pass-filled') && i.description.startsWith(`${5} tags`));
+      await treeRow(repos.nginx.name, (i) => i.icon.includes('pass-filled') && i.description.startsWith(`${3} tags`));
+      await treeRow(repos.private.name, (i) => i.icon.includes('codicon-error') && /ReadOperationFailed|AuthenticationFailed/.test(i.description));
       await shot('tree-view.png');
     }],
     ['hover on spec.image shows the latest tags', async () => {
       await openFile('podinfo.yaml');
-      const image = page.locator('.editor-group-container.active .view-line', { hasText: 'image:' }).locator('span span').last();
+      // The value's own span; the line also holds the inlay hint after it.
+      const image = page.locator('.editor-group-container.active .view-line', { hasText: 'image:' })
+        .locator('span span', { hasText: `/${repos.podinfo.repo}` }).last();
       await image.hover();
       const hover = page.locator('.monaco-hover:not(.hidden)');
       await hover.filter({ hasText: '6.6.0' }).first().waitFor({ timeout: TIMEOUT });
@@ -123,13 +132,15 @@ export function uiChecks({ page, artifacts, plain, repos }) {
       await openFile('podinfo.yaml');
       await palette('Tagline: Describe ImageRepository');
       await page.locator('.tab.active', { hasText: 'podinfo.describe' }).waitFor({ timeout: TIMEOUT });
-      const before = (await editorText()).match(/Scan Time:\s+(\S+)/)?.[1];
+      await page.keyboard.press('Control+J'); // hide the panel: more of the document is rendered
+      await revealText('Scan Time:');
+      const before = (await editorText()).match(/Scan.Time:\s+(\S+?Z)/)?.[1];
       if (!before) throw new Error(`describe shows no Scan Time:\n${await editorText()}`);
       const requestsBefore = tagRequests();
       await palette('Tagline: Rescan All ImageRepositories');
       await page.waitForFunction(
         (old) => {
-          const m = (document.querySelector('.editor-group-container.active .view-lines')?.textContent ?? '').match(/Scan Time:\s*(\S+?Z)/);
+          const m = (document.querySelector('.editor-group-container.active .view-lines')?.textContent ?? '').match(/Scan.Time:\s*(\S+?Z)/);
           return m && m[1] !== old;
         },
         before, { timeout: TIMEOUT, polling: 'raf' },
@@ -144,8 +155,6 @@ export function restartChecks({ page, plain, repos, requestsBefore }) {
   return [
     ['restarting the window keeps the tags from the database without rescanning', async () => {
       await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-      const header = page.locator('.pane-header', { hasText: 'Image Repositories' });
-      if (!(await header.isVisible())) await page.locator('.activitybar .action-item a[aria-label^="Tagline"]').click();
       await page.waitForFunction(
         (name) => [...document.querySelectorAll('.monaco-list-row')].some((r) => r.querySelector('.label-name')?.textContent === name
           && (r.querySelector('.label-description')?.textContent ?? '').startsWith('5 tags')),

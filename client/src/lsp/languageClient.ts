@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
+  Commands,
   StatusNotification,
   StoredTagsRequest,
   WorkspaceIndexNotification,
@@ -35,6 +36,8 @@ export class TaglineLanguageClient implements vscode.Disposable {
         { scheme: 'untitled', language: 'yaml' },
       ],
       synchronize: { configurationSection: 'tagline', fileEvents: watcher },
+      // Hovers carry "Rescan" and "copy" command links; only Tagline's own commands may run from them.
+      markdown: { isTrusted: { enabledCommands: Object.values(Commands) }, supportHtml: false },
     };
     this.client = new LanguageClient('tagline', 'Tagline Language Server', serverOptions, clientOptions);
     this.client.onNotification(WorkspaceIndexNotification, (params: WorkspaceIndexParams) => hooks.onWorkspaceIndex(params));
