@@ -4,6 +4,6 @@ export { findManifestFiles, isYamlPath, loadManifests, loadWorkspaceObjects, mer
 export { isFluxImageRepository, repositoryOf, FLUX_IMAGE_GROUP } from './objects';
 export {
   documentAtLine, manifestDocument, parseChunk, parseManifestText,
-  type ChunkCache, type ManifestDocument, type ParsedChunk, type ParsedManifest, type SyntaxProblem,
+  type ChunkCache, type ManifestDocument, type ParsedChunk, type ParsedManifest, type SyntaxProblem, type YamlTree,
 } from './parse';
 export { containsPosition, LineIndex, shiftRange } from './positions';

@@ -1,23 +1,27 @@
 // YAML text → documents → typed objects with source positions. Each document is parsed on its own (see
 // chunks.ts), so a cache keyed by document text lets an editor re-parse only what an edit touched.
-import { isScalar, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isScalar, parseDocument, type Node, type ParsedNode } from 'yaml';
 import { specHash } from '../flux/generation';
 import type {
   ImageRepositoryObject, ImageRepositorySpec, Range, SecretObject, ServiceAccountObject, WorkspaceObjects,
 } from '../model';
 import { checkImageRepositorySchema, type SchemaError } from './admission';
+import { fastParse } from './fastYaml';
 import { lineStarts, splitDocuments } from './chunks';
 import {
-  collectImageNames, isFluxImageRepository, isRecord, objectMeta, secretObject, serviceAccountObject,
+  collectImageNames, FLUX_IMAGE_GROUP, isFluxImageRepository, isRecord, objectMeta, secretObject, serviceAccountObject,
 } from './objects';
 import { LineIndex, shiftRange } from './positions';
 
 export interface SyntaxProblem { range: Range; message: string; code: string }
 
+/** The parsed document's root node (from the fast path or from the `yaml` package). */
+export interface YamlTree { contents: ParsedNode | null }
+
 /** One document, parsed with positions relative to its own first line (so it survives edits elsewhere). */
 export interface ParsedChunk {
   text: string;
-  doc: Document.Parsed;
+  doc: YamlTree;
   lines: LineIndex;
   /** The document as plain data, or undefined when it could not be converted (e.g. too many aliases). */
   value: unknown;
@@ -65,20 +69,79 @@ function firstLine(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 
-export function parseChunk(text: string): ParsedChunk {
+function parseTree(text: string): { doc: YamlTree; value: unknown; errors: { pos: [number, number]; message: string; code: string }[] } {
+  const fast = fastParse(text);
+  if (fast) return { doc: fast, value: fast.value, errors: [] };
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
-  const lines = new LineIndex(lineStarts(text));
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });
   } catch {
     value = undefined;
   }
+  return { doc: doc as YamlTree, value, errors: doc.errors };
+}
+
+// `apiVersion:`/`kind:` at column 0 with a plain value are top-level keys (block scalars and continuation
+// lines are always indented), so a line scan tells the kind of most documents without parsing them.
+const TOP_LEVEL_TYPE = /^(apiVersion|kind):[ \t]+([A-Za-z0-9][A-Za-z0-9._/-]*)[ \t]*(?:#.*)?\r?$/gm;
+
+function declaredType(text: string): { apiVersion: string; kind: string } | undefined {
+  let apiVersion: string | undefined;
+  let kind: string | undefined;
+  for (const m of text.matchAll(TOP_LEVEL_TYPE)) {
+    if (m[1] === 'apiVersion') {
+      if (apiVersion !== undefined) return undefined;
+      apiVersion = m[2];
+    } else {
+      if (kind !== undefined) return undefined;
+      kind = m[2];
+    }
+  }
+  return apiVersion !== undefined && kind !== undefined ? { apiVersion, kind } : undefined;
+}
+
+/** Kinds whose content feeds diagnostics or the index, so they are parsed at once. */
+function needsContent(type: { apiVersion: string; kind: string }): boolean {
+  return type.apiVersion.startsWith(FLUX_IMAGE_GROUP + '/') || (type.apiVersion === 'v1' && (type.kind === 'Secret' || type.kind === 'ServiceAccount'));
+}
+
+/**
+ * Any other kind (Deployments, HelmReleases, …) is parsed only if something asks for its tree, which only
+ * completion of image names does; this keeps opening a big multi-document file fast.
+ */
+function lazyChunk(text: string, type: { apiVersion: string; kind: string }): ParsedChunk {
+  let full: ParsedChunk | undefined;
+  const load = () => (full ??= parseChunkNow(text));
+  let lines: LineIndex | undefined;
+  return {
+    text,
+    apiVersion: type.apiVersion,
+    kind: type.kind,
+    isImageRepository: false,
+    schemaErrors: [],
+    get lines() { return (lines ??= new LineIndex(lineStarts(text))); },
+    get range() { return load().range; },
+    get doc() { return load().doc; },
+    get value() { return load().value; },
+    get syntaxErrors() { return load().syntaxErrors; },
+    get imageNames() { return load().imageNames; },
+  };
+}
+
+export function parseChunk(text: string): ParsedChunk {
+  const type = declaredType(text);
+  return type && !needsContent(type) ? lazyChunk(text, type) : parseChunkNow(text);
+}
+
+function parseChunkNow(text: string): ParsedChunk {
+  const { doc, value, errors } = parseTree(text);
+  const lines = new LineIndex(lineStarts(text));
   const top = isRecord(value) ? value : undefined;
   const apiVersion = typeof top?.apiVersion === 'string' ? top.apiVersion : undefined;
   const kind = typeof top?.kind === 'string' ? top.kind : undefined;
   const isImageRepository = isFluxImageRepository(apiVersion, kind);
-  const syntaxErrors = doc.errors.map((error) => ({
+  const syntaxErrors = errors.map((error) => ({
     range: lines.rangeAt(error.pos[0], Math.max(error.pos[1], error.pos[0])),
     message: firstLine(error.message),
     code: error.code,
@@ -93,7 +156,7 @@ export function parseChunk(text: string): ParsedChunk {
 
   if (isImageRepository && top) {
     chunk.schemaErrors = checkImageRepositorySchema(top);
-    const imageNode = doc.getIn(['spec', 'image'], true) as Node | undefined;
+    const imageNode = specImageNode(doc);
     if (isScalar(imageNode) && imageNode.range) chunk.imageRange = lines.rangeAt(imageNode.range[0], imageNode.range[1]);
     const metadata = objectMeta(top.metadata);
     if (chunk.schemaErrors.length === 0 && syntaxErrors.length === 0 && metadata) {
@@ -115,6 +178,17 @@ export function parseChunk(text: string): ParsedChunk {
   return chunk;
 }
 
+function specImageNode(doc: YamlTree): Node | undefined {
+  const spec = pairValue(doc.contents, 'spec');
+  return pairValue(spec, 'image');
+}
+
+function pairValue(node: unknown, key: string): Node | undefined {
+  if (!isMap(node)) return undefined;
+  const pair = node.items.find((p) => isScalar(p.key) && p.key.value === key);
+  return (pair?.value as Node | null | undefined) ?? undefined;
+}
+
 function parseChunkCached(text: string, cache?: ChunkCache): ParsedChunk {
   if (!cache) return parseChunk(text);
   let chunk = cache.get(text);
@@ -126,9 +200,13 @@ function parseChunkCached(text: string, cache?: ChunkCache): ParsedChunk {
 }
 
 export function manifestDocument(uri: string, index: number, startLine: number, chunk: ParsedChunk): ManifestDocument {
-  const range = shiftRange(chunk.range, startLine);
-  const document: ManifestDocument = { uri, index, startLine, chunk, range };
-  const source = { uri, documentIndex: index, range };
+  let range: Range | undefined;
+  const document: ManifestDocument = {
+    uri, index, startLine, chunk,
+    get range() { return (range ??= shiftRange(chunk.range, startLine)); },
+  };
+  if (!chunk.imageRepository && !chunk.secret && !chunk.serviceAccount) return document;
+  const source = { uri, documentIndex: index, range: document.range };
   if (chunk.imageRepository) {
     const imageRange = chunk.imageRange ? shiftRange(chunk.imageRange, startLine) : undefined;
     document.imageRepository = { ...chunk.imageRepository, source: imageRange ? { ...source, imageRange } : source };
@@ -145,7 +223,6 @@ export function manifestDocument(uri: string, index: number, startLine: number, 
 export function parseManifestText(uri: string, text: string, cache?: ChunkCache): ParsedManifest {
   const documents: ManifestDocument[] = [];
   const objects: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [] };
-  const imageNames = new Set<string>();
   const used = cache ? new Map<string, ParsedChunk>() : undefined;
   splitDocuments(text).forEach((piece, index) => {
     const chunk = parseChunkCached(piece.text, cache);
@@ -155,14 +232,17 @@ export function parseManifestText(uri: string, text: string, cache?: ChunkCache)
     if (document.imageRepository) objects.imageRepositories.push(document.imageRepository);
     if (document.secret) objects.secrets.push(document.secret);
     if (document.serviceAccount) objects.serviceAccounts.push(document.serviceAccount);
-    for (const name of chunk.imageNames) imageNames.add(name);
   });
   if (cache && used) {
     // Keep only what the current text uses, so the cache cannot grow with every keystroke.
     cache.clear();
     for (const [text, chunk] of used) cache.set(text, chunk);
   }
-  return { uri, documents, objects, imageNames: [...imageNames] };
+  let imageNames: string[] | undefined;
+  return {
+    uri, documents, objects,
+    get imageNames() { return (imageNames ??= [...new Set(documents.flatMap((d) => d.chunk.imageNames))]); },
+  };
 }
 
 /** The document that holds a whole-file line. */

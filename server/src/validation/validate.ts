@@ -12,7 +12,8 @@ const textChecks = new WeakMap<ParsedChunk, TaglineDiagnostic[]>();
 /** An ImageRepository, or a document so broken that its kind is unknown but its text says it is one. */
 export function isOurDocument(chunk: ParsedChunk): boolean {
   if (chunk.isImageRepository) return true;
-  return chunk.syntaxErrors.length > 0 && chunk.text.includes('image.toolkit.fluxcd.io/') && /kind:\s*ImageRepository\b/.test(chunk.text);
+  // Text first: reading syntaxErrors makes a lazily parsed document parse.
+  return chunk.text.includes('image.toolkit.fluxcd.io/') && /kind:\s*ImageRepository\b/.test(chunk.text) && chunk.syntaxErrors.length > 0;
 }
 
 function checkText(chunk: ParsedChunk): TaglineDiagnostic[] {

@@ -1,7 +1,7 @@
 // Finding the YAML node (key or value) that a JSON path names, so each diagnostic sits on the exact text.
-import { isMap, isPair, isScalar, isSeq, Scalar, type Document, type Node, type Pair } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, Scalar, type Node, type Pair } from 'yaml';
 import type { Range } from '../../../common/model';
-import type { LineIndex } from '../../../common/manifests';
+import type { LineIndex, YamlTree } from '../../../common/manifests';
 
 export type PathSegment = string | number;
 
@@ -16,7 +16,7 @@ export function pairOf(map: unknown, key: string): Pair<Node, Node | null> | und
     Pair<Node, Node | null> | undefined;
 }
 
-export function nodeAt(doc: Document.Parsed, path: PathSegment[]): Node | undefined {
+export function nodeAt(doc: YamlTree, path: PathSegment[]): Node | undefined {
   let node: unknown = doc.contents;
   for (const segment of path) {
     if (typeof segment === 'number' && isSeq(node)) node = node.items[segment];
@@ -28,7 +28,7 @@ export function nodeAt(doc: Document.Parsed, path: PathSegment[]): Node | undefi
 }
 
 /** The key node of the last segment of `path` (for "unknown field" and "missing field" diagnostics). */
-export function keyAt(doc: Document.Parsed, path: PathSegment[]): Node | undefined {
+export function keyAt(doc: YamlTree, path: PathSegment[]): Node | undefined {
   if (path.length === 0) return undefined;
   const last = path[path.length - 1];
   if (typeof last !== 'string') return nodeAt(doc, path);

@@ -1,0 +1,321 @@
+// A fast path for the YAML that Kubernetes manifests are almost always written in: block mappings and
+// sequences of one-line plain or quoted scalars, `[]`/`{}`, and comments. It builds the same AST nodes (with
+// the same ranges) and the same plain value as the `yaml` package, about ten times faster, and gives up
+// (returns undefined) on anything else: anchors, tags, flow collections with content, block or multi-line
+// scalars, empty values, duplicate keys, odd indentation. The caller then parses with `yaml`, which also
+// reports the errors. test/unit/manifests-fast-yaml.test.ts compares both on every construct.
+import { Pair, Scalar, YAMLMap, YAMLSeq, type ParsedNode } from 'yaml';
+
+export interface FastTree { contents: ParsedNode | null; value: unknown }
+
+interface Line {
+  start: number;
+  /** Offset just after the line's `\n` (or the end of text). */
+  next: number;
+  /** Column of the first non-space character. */
+  indent: number;
+  text: string;
+  /** Blank or comment-only. */
+  empty: boolean;
+}
+
+class GiveUp extends Error {}
+const GIVE_UP = new GiveUp();
+
+// yaml 1.2 core schema (what the `yaml` package resolves plain scalars with by default).
+const NULL = /^(?:~|null|Null|NULL)$/;
+const TRUE = /^(?:true|True|TRUE)$/;
+const FALSE = /^(?:false|False|FALSE)$/;
+const INT = /^[-+]?[0-9]+$/;
+const NUMBER_LIKE = /^[-+.0-9]/;
+const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+// Starts a plain scalar only in ways this fast path does not handle.
+const BAD_PLAIN_START = /^[\[\]{},#&*!|>'"%@`]|^[-?:](?:\s|$)/;
+/** Escapes YAML and JSON share; any other (\x41, \e, \N, …) is left to the real parser. */
+const JSON_ESCAPE = /^(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/;
+
+function onlyJsonEscapes(body: string): boolean {
+  for (let i = body.indexOf('\\'); i !== -1; i = body.indexOf('\\', i)) {
+    const escape = JSON_ESCAPE.exec(body.slice(i + 1, i + 6));
+    if (!escape) return false;
+    i += 1 + escape[0].length;
+  }
+  return true;
+}
+
+function plainValue(text: string): unknown {
+  if (NULL.test(text)) return null;
+  if (TRUE.test(text)) return true;
+  if (FALSE.test(text)) return false;
+  if (NUMBER_LIKE.test(text) || text.startsWith('0')) {
+    if (INT.test(text)) return Number(text);
+    if (FLOAT.test(text) && /[0-9]/.test(text)) return Number(text);
+    // 0x1F, 0o17, .inf, .nan and friends: rare in manifests, leave them to the real parser.
+    if (/^(?:0[xo]|[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$)/.test(text)) throw GIVE_UP;
+  }
+  return text;
+}
+
+function splitLines(text: string): Line[] {
+  const lines: Line[] = [];
+  let start = 0;
+  while (start < text.length) {
+    const newline = text.indexOf('\n', start);
+    const end = newline === -1 ? text.length : newline;
+    const next = newline === -1 ? text.length : newline + 1;
+    let lineText = text.slice(start, end);
+    if (lineText.endsWith('\r')) lineText = lineText.slice(0, -1);
+    let indent = 0;
+    while (lineText.charCodeAt(indent) === 32) indent++;
+    const rest = lineText.slice(indent);
+    if (rest.startsWith('\t')) throw GIVE_UP;
+    lines.push({ start, next, indent, text: lineText, empty: rest === '' || rest.startsWith('#') });
+    start = next;
+  }
+  return lines;
+}
+
+interface ScalarToken { node: Scalar; value: unknown }
+
+class FastParser {
+  private i = 0;
+  constructor(private readonly lines: Line[]) {}
+
+  parse(): FastTree {
+    this.skipEmpty();
+    if (this.i < this.lines.length && /^---(?:\s|$)/.test(this.lines[this.i].text)) {
+      if (!/^---\s*(?:#.*)?$/.test(this.lines[this.i].text)) throw GIVE_UP;
+      this.i++;
+      this.skipEmpty();
+    }
+    if (this.i >= this.lines.length) throw GIVE_UP;
+    const first = this.lines[this.i];
+    if (first.indent !== 0 || first.text.startsWith('%') || first.text.startsWith('...')) throw GIVE_UP;
+    const root = this.block(0, 0);
+    this.skipEmpty();
+    if (this.i < this.lines.length) throw GIVE_UP;
+    return { contents: root.node as ParsedNode, value: root.value };
+  }
+
+  private skipEmpty(): void {
+    while (this.i < this.lines.length && this.lines[this.i].empty) this.i++;
+  }
+
+  /** A block collection whose first entry is on the current line at column `column`. */
+  private block(indent: number, column: number): { node: YAMLMap | YAMLSeq; value: unknown } {
+    const line = this.lines[this.i];
+    const rest = line.text.slice(column);
+    return rest === '-' || rest.startsWith('- ') ? this.sequence(indent, column) : this.mapping(indent, column);
+  }
+
+  /**
+   * Entries at `indent`; the first one may start further right (`- key: v` puts a mapping at the column after
+   * the dash), so `column` says where on the current line it starts.
+   */
+  private mapping(indent: number, column: number): { node: YAMLMap; value: Record<string, unknown> } {
+    const map = new YAMLMap();
+    const value: Record<string, unknown> = {};
+    let end = 0;
+    let first = true;
+    for (;;) {
+      this.skipEmpty();
+      if (this.i >= this.lines.length) break;
+      const line = this.lines[this.i];
+      const col = first ? column : line.indent;
+      if (!first && line.indent < indent) break;
+      if (!first && line.indent > indent) throw GIVE_UP;
+      const rest = line.text.slice(col);
+      if (rest === '-' || rest.startsWith('- ')) {
+        if (first) throw GIVE_UP;
+        break;
+      }
+      const { key, keyEnd } = this.key(line, col);
+      if (Object.prototype.hasOwnProperty.call(value, key.value as string)) throw GIVE_UP;
+      const after = line.text.slice(keyEnd + 1);
+      let entry: { node: ParsedNode; value: unknown; end: number };
+      if (/^\s*(?:#.*)?$/.test(after)) {
+        this.i++;
+        this.skipEmpty();
+        const child = this.lines[this.i];
+        if (!child) throw GIVE_UP;
+        const childRest = child.text.slice(child.indent);
+        const isSeq = childRest === '-' || childRest.startsWith('- ');
+        // A sequence may sit at the key's own indentation (`key:\n- a`); anything else must be deeper.
+        if (child.indent > col || (child.indent === col && isSeq)) {
+          const nested = this.block(child.indent, child.indent);
+          entry = { node: nested.node as ParsedNode, value: nested.value, end: nested.node.range![1] };
+        } else {
+          throw GIVE_UP; // an empty value: left to the real parser, which decides its range
+        }
+      } else {
+        const scalar = this.inlineValue(line, keyEnd + 1);
+        this.i++;
+        entry = { node: scalar.node as ParsedNode, value: scalar.value, end: scalar.node.range![2] };
+      }
+      map.items.push(new Pair(key, entry.node));
+      value[key.value as string] = entry.value;
+      end = entry.end;
+      if (first) map.range = [line.start + col, 0, 0];
+      first = false;
+    }
+    map.range = [map.range![0], end, end];
+    return { node: map, value };
+  }
+
+  private sequence(indent: number, column: number): { node: YAMLSeq; value: unknown[] } {
+    const seq = new YAMLSeq();
+    const value: unknown[] = [];
+    let end = 0;
+    let first = true;
+    for (;;) {
+      this.skipEmpty();
+      if (this.i >= this.lines.length) break;
+      const line = this.lines[this.i];
+      const col = first ? column : line.indent;
+      if (!first && line.indent !== indent) {
+        if (line.indent > indent) throw GIVE_UP;
+        break;
+      }
+      const rest = line.text.slice(col);
+      if (!(rest === '-' || rest.startsWith('- '))) {
+        if (first) throw GIVE_UP;
+        break;
+      }
+      if (first) seq.range = [line.start + col, 0, 0];
+      first = false;
+      let contentCol = col + 1;
+      while (line.text.charCodeAt(contentCol) === 32) contentCol++;
+      const content = line.text.slice(contentCol);
+      if (content === '' || content.startsWith('#')) {
+        this.i++;
+        this.skipEmpty();
+        const child = this.lines[this.i];
+        if (!child || child.indent <= col) throw GIVE_UP;
+        const nested = this.block(child.indent, child.indent);
+        seq.items.push(nested.node);
+        value.push(nested.value);
+        end = nested.node.range![1];
+      } else if (content.startsWith('- ') || content === '-') {
+        throw GIVE_UP;
+      } else if (this.looksLikeKey(content)) {
+        const nested = this.mapping(contentCol, contentCol);
+        seq.items.push(nested.node);
+        value.push(nested.value);
+        end = nested.node.range![1];
+      } else {
+        const scalar = this.inlineValue(line, contentCol);
+        this.i++;
+        seq.items.push(scalar.node);
+        value.push(scalar.value);
+        end = scalar.node.range![2];
+      }
+    }
+    seq.range = [seq.range![0], end, end];
+    return { node: seq, value };
+  }
+
+  private looksLikeKey(text: string): boolean {
+    if (text.startsWith('"') || text.startsWith("'")) return /^(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*')\s*:(?:\s|$)/.test(text);
+    return /^[^\s#][^#]*?:(?:\s|$)/.test(text) && !BAD_PLAIN_START.test(text);
+  }
+
+  /** The key starting at `col`; `keyEnd` is the offset in the line of its `:`. */
+  private key(line: Line, col: number): { key: Scalar; keyEnd: number } {
+    const text = line.text;
+    const c = text[col];
+    if (c === '"' || c === "'") {
+      const quoted = this.quoted(text, col);
+      if (!quoted || text[quoted.end] !== ':' || (quoted.end + 1 < text.length && text[quoted.end + 1] !== ' ')) throw GIVE_UP;
+      const key = new Scalar(quoted.value);
+      key.type = c === '"' ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE;
+      key.range = [line.start + col, line.start + quoted.end, line.start + quoted.end];
+      return { key, keyEnd: quoted.end };
+    }
+    let colon = -1;
+    for (let j = col; j < text.length; j++) {
+      if (text[j] === ':' && (j + 1 === text.length || text[j + 1] === ' ')) { colon = j; break; }
+      if (text[j] === '#' && text[j - 1] === ' ') break;
+    }
+    if (colon <= col) throw GIVE_UP;
+    const raw = text.slice(col, colon).replace(/[ ]+$/, '');
+    if (BAD_PLAIN_START.test(raw) || raw === '<<' || raw === '__proto__' || raw.includes(' #')) throw GIVE_UP;
+    const key = new Scalar(plainValue(raw));
+    // Mapping keys that resolve to non-strings would become non-string JS keys in `yaml`; stay on strings.
+    if (typeof key.value !== 'string') throw GIVE_UP;
+    key.type = Scalar.PLAIN;
+    const keyEndOffset = line.start + col + raw.length;
+    key.range = [line.start + col, keyEndOffset, keyEndOffset];
+    return { key, keyEnd: colon };
+  }
+
+  private quoted(text: string, col: number): { value: string; end: number } | undefined {
+    if (text[col] === '"') {
+      let j = col + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (j >= text.length) return undefined;
+      const body = text.slice(col + 1, j);
+      if (!onlyJsonEscapes(body)) throw GIVE_UP;
+      return { value: body.includes('\\') ? (JSON.parse(`"${body}"`) as string) : body, end: j + 1 };
+    }
+    let j = col + 1;
+    for (;;) {
+      const q = text.indexOf("'", j);
+      if (q === -1) return undefined;
+      if (text[q + 1] === "'") { j = q + 2; continue; }
+      return { value: text.slice(col + 1, q).replace(/''/g, "'"), end: q + 1 };
+    }
+  }
+
+  /** A scalar (or `[]`/`{}`) that fills the rest of the line after `from` (which is just past `:` or `-`). */
+  private inlineValue(line: Line, from: number): ScalarToken & { node: Scalar | YAMLMap | YAMLSeq } {
+    const text = line.text;
+    let col = from;
+    while (text.charCodeAt(col) === 32) col++;
+    const lineEnd = line.next;
+    const rest = text.slice(col);
+    const trailing = (end: number) => {
+      const after = text.slice(end);
+      if (!/^\s*(?:#.*)?$/.test(after) || (after.length > 0 && after.trimStart().startsWith('#') && !/^\s/.test(after))) throw GIVE_UP;
+    };
+    if (rest.startsWith('[]') || rest.startsWith('{}')) {
+      trailing(col + 2);
+      const node = rest[0] === '[' ? new YAMLSeq() : new YAMLMap();
+      node.flow = true;
+      node.range = [line.start + col, line.start + col + 2, lineEnd];
+      return { node: node as unknown as Scalar, value: rest[0] === '[' ? [] : {} };
+    }
+    if (rest.startsWith('"') || rest.startsWith("'")) {
+      const quoted = this.quoted(text, col);
+      if (!quoted) throw GIVE_UP;
+      trailing(quoted.end);
+      const node = new Scalar(quoted.value);
+      node.type = rest[0] === '"' ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE;
+      node.range = [line.start + col, line.start + quoted.end, lineEnd];
+      return { node, value: quoted.value };
+    }
+    if (BAD_PLAIN_START.test(rest)) throw GIVE_UP;
+    let end = text.length;
+    for (let j = col; j < text.length; j++) {
+      const ch = text[j];
+      if (ch === '#' && (text[j - 1] === ' ' || text[j - 1] === '\t')) { end = j; break; }
+      if (ch === ':' && (j + 1 === text.length || text[j + 1] === ' ' || text[j + 1] === '\t')) throw GIVE_UP;
+    }
+    const raw = text.slice(col, end).replace(/[ \t]+$/, '');
+    if (raw === '') throw GIVE_UP;
+    const value = plainValue(raw);
+    const node = new Scalar(value);
+    node.type = Scalar.PLAIN;
+    node.range = [line.start + col, line.start + col + raw.length, lineEnd];
+    return { node, value };
+  }
+}
+
+/** The document's tree and plain value, or undefined when the text needs the full `yaml` parser. */
+export function fastParse(text: string): FastTree | undefined {
+  try {
+    return new FastParser(splitLines(text)).parse();
+  } catch (err) {
+    if (err instanceof GiveUp) return undefined;
+    throw err;
+  }
+}
