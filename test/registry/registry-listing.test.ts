@@ -2,7 +2,7 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRegistryBed, type RegistryBed } from '../harness/registry-bed';
-import { clearTokenCache, closeDispatchers, listTags, RegistryError, scanOptions } from '../../client/src/registry';
+import { clearPingCache, clearTokenCache, closeDispatchers, listTags, RegistryError, scanOptions } from '../../client/src/registry';
 import { ref, rejection, seconds } from './helpers';
 
 describe('listTags on an anonymous registry', () => {
@@ -12,7 +12,7 @@ describe('listTags on an anonymous registry', () => {
     bed = await startRegistryBed({ variant: 'plain', shim: true, seed: { 'team/app': ['c', 'd', 'a', 'b'], 'team/many': many } });
   });
   after(async () => { await closeDispatchers(); await bed?.stop(); });
-  beforeEach(() => { bed.faults([]); bed.requests.length = 0; clearTokenCache(); });
+  beforeEach(() => { bed.faults([]); bed.requests.length = 0; clearTokenCache(); clearPingCache(); });
 
   it('lists every tag of a repository over plain HTTP on loopback', async () => {
     const tags = await listTags(ref(`${bed.host}/team/app`), scanOptions(), seconds(5));
@@ -38,6 +38,19 @@ describe('listTags on an anonymous registry', () => {
     } finally {
       delete bed.shimSettings!.maxN;
     }
+  });
+
+  it('pings the registry once for several listings in a row', async () => {
+    await listTags(ref(`${bed.host}/team/app`), scanOptions(), seconds(5));
+    await listTags(ref(`${bed.host}/team/app`), scanOptions(), seconds(5));
+    assert.equal(bed.requests.filter((r) => r.url === '/v2/').length, 1);
+  });
+
+  it('pings afresh when the remembered registry stops answering, then lists', async () => {
+    await listTags(ref(`${bed.host}/team/app`), scanOptions(), seconds(5));
+    bed.faults([{ match: '/tags/list', reset: true, times: 3 }]);
+    assert.equal((await listTags(ref(`${bed.host}/team/app`), scanOptions(), seconds(10))).length, 4);
+    assert.equal(bed.requests.filter((r) => r.url === '/v2/').length, 2);
   });
 
   it('reports an unknown repository with the registry error text as ggcr prints it', async () => {

@@ -37,8 +37,11 @@ function create(options: ResolvedScanOptions): Dispatcher {
   return new Agent({ ...common, connect: tls });
 }
 
-export function dispatcherFor(options: ResolvedScanOptions): Dispatcher {
-  const key = createHash('sha256').update(JSON.stringify([options.tls, options.proxy ?? null, options.environmentProxy])).digest('hex');
+export function dispatcherKey(options: ResolvedScanOptions): string {
+  return createHash('sha256').update(JSON.stringify([options.tls, options.proxy ?? null, options.environmentProxy])).digest('hex');
+}
+
+export function dispatcherFor(options: ResolvedScanOptions, key = dispatcherKey(options)): Dispatcher {
   let dispatcher = cache.get(key);
   if (dispatcher) {
     cache.delete(key);

@@ -65,7 +65,14 @@ const goMethod = (method: string) => method.charAt(0) + method.slice(1).toLowerC
 
 /** Go's `*url.Error` text for a request that got no response: `Get "<url>": <cause>`. */
 export function networkError(method: string, url: string, error: unknown, signal?: AbortSignal): RegistryError {
-  return new RegistryError(`${goMethod(method)} "${redact(url)}": ${describeNetworkCause(url, error, signal)}`);
+  const result = new RegistryError(`${goMethod(method)} "${redact(url)}": ${describeNetworkCause(url, error, signal)}`);
+  (result as RegistryError & { network?: boolean }).network = !signal?.aborted;
+  return result;
+}
+
+/** True for failures to reach a server at all (refused, reset, TLS), as opposed to an HTTP answer. */
+export function isNetworkError(error: unknown): boolean {
+  return Boolean((error as { network?: boolean } | undefined)?.network);
 }
 
 export function abortCause(signal: AbortSignal): string {

@@ -5,9 +5,9 @@
 import type { ImageReference } from '../../../common/flux/reference';
 import { RegistryError, type ScanOptions } from './contract';
 import { BearerSession, directAuthorization } from './auth';
-import { ping } from './challenge';
-import { dispatcherFor } from './dispatcher';
-import { abortCause, redact, responseError } from './errors';
+import { type Challenge, cachedPing, forgetPing, ping, rememberPing } from './challenge';
+import { dispatcherFor, dispatcherKey } from './dispatcher';
+import { abortCause, isNetworkError, redact, responseError } from './errors';
 import { defaultLimits, pageSize, type ListLimits } from './limits';
 import { resolved, type ResolvedScanOptions } from './options';
 import { header, send, type Exchange, type HttpResponse } from './transport';
@@ -65,10 +65,33 @@ export async function listTags(reference: ImageReference, options: ScanOptions, 
 
 async function listAllPages(reference: ImageReference, opts: ResolvedScanOptions, signal: AbortSignal): Promise<string[]> {
   const limits: ListLimits = { ...defaultLimits, ...opts.limits };
-  const exchange: Exchange = { dispatcher: dispatcherFor(opts), signal, maxResponseBytes: limits.maxResponseBytes };
+  const transport = dispatcherKey(opts);
+  const exchange: Exchange = { dispatcher: dispatcherFor(opts, transport), signal, maxResponseBytes: limits.maxResponseBytes };
   if (signal.aborted) throw new RegistryError(`Get "https://${reference.registry}/v2/": ${abortCause(signal)}`);
+  const pingKey = `${reference.scheme}://${reference.registry} ${transport}`;
+  const cached = cachedPing(pingKey);
+  if (cached) {
+    try {
+      return await listWithPing(reference, opts, exchange, limits, cached.origin, cached.challenge);
+    } catch (error) {
+      // The registry may have gone, or come back with TLS (400 to plain HTTP) or with auth turned on: ping
+      // afresh, as the controller always does.
+      const status = (error as { status?: number }).status;
+      const stale = isNetworkError(error) || status === 400 || (status === 401 && cached.challenge.scheme === 'anonymous');
+      if (!stale) throw error;
+      forgetPing(pingKey);
+    }
+  }
+  const fresh = await ping(reference, exchange);
+  rememberPing(pingKey, fresh);
+  return listWithPing(reference, opts, exchange, limits, fresh.origin, fresh.challenge);
+}
 
-  const { origin, challenge } = await ping(reference, exchange);
+async function listWithPing(
+  reference: ImageReference, opts: ResolvedScanOptions, exchange: Exchange, limits: ListLimits,
+  origin: string, challenge: Challenge,
+): Promise<string[]> {
+  const { signal } = exchange;
   const auth = await opts.authenticator(signal);
   const scope = `repository:${reference.repository}:pull`;
   const bearer = challenge.scheme === 'bearer'
