@@ -225,7 +225,7 @@ class FastParser {
     const c = text[col];
     if (c === '"' || c === "'") {
       const quoted = this.quoted(text, col);
-      if (!quoted || text[quoted.end] !== ':' || (quoted.end + 1 < text.length && text[quoted.end + 1] !== ' ')) throw GIVE_UP;
+      if (!quoted || text[quoted.end] !== ':' || (quoted.end + 1 < text.length && text[quoted.end + 1] !== ' ' && text[quoted.end + 1] !== '\t')) throw GIVE_UP;
       const key = new Scalar(quoted.value);
       key.type = c === '"' ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE;
       key.range = [line.start + col, line.start + quoted.end, line.start + quoted.end];
@@ -233,11 +233,11 @@ class FastParser {
     }
     let colon = -1;
     for (let j = col; j < text.length; j++) {
-      if (text[j] === ':' && (j + 1 === text.length || text[j + 1] === ' ')) { colon = j; break; }
-      if (text[j] === '#' && text[j - 1] === ' ') break;
+      if (text[j] === ':' && (j + 1 === text.length || text[j + 1] === ' ' || text[j + 1] === '\t')) { colon = j; break; }
+      if (text[j] === '#' && (text[j - 1] === ' ' || text[j - 1] === '\t')) break;
     }
     if (colon <= col) throw GIVE_UP;
-    const raw = text.slice(col, colon).replace(/[ ]+$/, '');
+    const raw = text.slice(col, colon).replace(/[ \t]+$/, '');
     if (BAD_PLAIN_START.test(raw) || raw === '<<' || raw === '__proto__' || raw.includes(' #')) throw GIVE_UP;
     const key = new Scalar(plainValue(raw));
     // Mapping keys that resolve to non-strings would become non-string JS keys in `yaml`; stay on strings.
@@ -255,7 +255,12 @@ class FastParser {
       if (j >= text.length) return undefined;
       const body = text.slice(col + 1, j);
       if (!onlyJsonEscapes(body)) throw GIVE_UP;
-      return { value: body.includes('\\') ? (JSON.parse(`"${body}"`) as string) : body, end: j + 1 };
+      if (!body.includes('\\')) return { value: body, end: j + 1 };
+      try {
+        return { value: JSON.parse(`"${body}"`) as string, end: j + 1 };
+      } catch {
+        throw GIVE_UP; // raw control characters and the like: the real parser decides
+      }
     }
     let j = col + 1;
     for (;;) {
@@ -270,7 +275,7 @@ class FastParser {
   private inlineValue(line: Line, from: number): ScalarToken & { node: Scalar | YAMLMap | YAMLSeq } {
     const text = line.text;
     let col = from;
-    while (text.charCodeAt(col) === 32) col++;
+    while (text.charCodeAt(col) === 32 || text.charCodeAt(col) === 9) col++;
     const lineEnd = line.next;
     const rest = text.slice(col);
     const trailing = (end: number) => {

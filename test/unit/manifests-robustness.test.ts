@@ -1,0 +1,58 @@
+// Nothing may hang or crash on user content: mutated manifests must parse, validate and complete without
+// throwing, and the fast path must agree with the yaml package whenever it accepts a mutation.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { test } from 'node:test';
+import { isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
+import { parseManifestText, splitDocuments } from '../../common/manifests';
+import { fastParse } from '../../common/manifests/fastYaml';
+import { ObjectIndex, validateManifest } from '../../server/src/validation';
+
+const SOURCES = ['check/repos.yaml', 'mixed.yaml', 'workspace/apps/podinfo.yaml']
+  .map((f) => readFileSync(resolve(__dirname, '../fixtures/lsp', f), 'utf8'));
+const INSERTS = ['\t', ':', ' ', '-', '#', '"', "'", '[', ']', '{', '}', '\n', '&a ', '*a', '!', '|', '>', '\\', '\u00e9', '\r\n', '---\n', '? ', 'ENC['];
+
+function shape(node: unknown): unknown {
+  if (isMap(node)) return { map: node.range?.slice(0, 2), items: node.items.map((p) => (isPair(p) ? [shape(p.key), shape(p.value)] : '?')) };
+  if (isSeq(node)) return { seq: node.range?.slice(0, 2), items: node.items.map(shape) };
+  if (isScalar(node)) return { scalar: node.range?.slice(0, 2), type: node.type };
+  return node;
+}
+
+/** A small deterministic generator, so a failure can be reproduced from the seed. */
+function random(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    return s / 0x7fffffff;
+  };
+}
+
+test('mutated manifests never make parsing or validation throw, and the fast path stays exact', () => {
+  const next = random(20260128);
+  let fastAccepted = 0;
+  for (let round = 0; round < 600; round++) {
+    const source = SOURCES[round % SOURCES.length];
+    let text = source;
+    const edits = 1 + Math.floor(next() * 3);
+    for (let e = 0; e < edits; e++) {
+      const at = Math.floor(next() * text.length);
+      text = next() < 0.3 ? text.slice(0, at) + text.slice(at + 1 + Math.floor(next() * 4))
+        : text.slice(0, at) + INSERTS[Math.floor(next() * INSERTS.length)] + text.slice(at);
+    }
+    const manifest = parseManifestText('file:///fuzz.yaml', text);
+    validateManifest(manifest, new ObjectIndex(manifest.objects));
+    void manifest.imageNames;
+    for (const chunk of splitDocuments(text)) {
+      const fast = fastParse(chunk.text);
+      if (!fast) continue;
+      fastAccepted++;
+      const doc = parseDocument(chunk.text, { prettyErrors: false, uniqueKeys: true });
+      assert.deepEqual(doc.errors.map((e) => e.code), [], `fast path accepted what yaml rejects (seed round ${round}):\n${chunk.text}`);
+      assert.deepEqual(fast.value, doc.toJS(), `values differ (round ${round}):\n${chunk.text}`);
+      assert.deepEqual(shape(fast.contents), shape(doc.contents), `node ranges differ (round ${round}):\n${chunk.text}`);
+    }
+  }
+  assert.ok(fastAccepted > 100, `fast path accepted only ${fastAccepted} mutated documents`);
+});
