@@ -27,6 +27,8 @@ export interface FaultRule {
   tagsNull?: boolean;
   /** Answer with this raw body (status `status` or 200). */
   body?: string;
+  /** Location header to send with `status` (a redirect). */
+  location?: string;
 }
 
 export interface ShimRequest { method: string; url: string; authorization?: string }
@@ -111,6 +113,7 @@ export async function startShim(upstream: string, port = 0): Promise<Shim> {
       if (fault?.status !== undefined || fault?.body !== undefined) {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (fault.retryAfter) headers['retry-after'] = fault.retryAfter;
+        if (fault.location) headers.location = fault.location;
         const status = fault.status ?? 200;
         res.writeHead(status, headers);
         res.end(fault.body ?? JSON.stringify({ errors: [{ code: 'UNKNOWN', message: `injected ${status}` }] }));

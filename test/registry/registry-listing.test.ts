@@ -138,6 +138,25 @@ describe('listTags on an anonymous registry', () => {
     assert.match(error.message, /^refusing to follow the tag list's next page to https:/);
   });
 
+  it('follows a redirect on the same registry', async () => {
+    bed.faults([{ match: '/tags/list?n=1000', status: 307, location: '/v2/team/app/tags/list?n=1000&moved=1', body: '', times: 1 }]);
+    assert.equal((await listTags(ref(`${bed.host}/team/app`), scanOptions(), seconds(5))).length, 4);
+    assert.ok(bed.requests.some((r) => r.url.endsWith('moved=1')));
+  });
+
+  it('sends no credentials along a redirect to another origin', async () => {
+    const other = await startRegistryBed({ variant: 'plain', shim: true, seed: { 'team/app': ['x'] } });
+    try {
+      bed.faults([{ match: '/tags/list', status: 302, location: `${other.url}/v2/team/app/tags/list?n=1000`, body: '', times: 1 }]);
+      const tags = await listTags(ref(`${bed.host}/team/app`), scanOptions({ authenticator: async () => ({ username: 'u', password: 'secret-password' }) }), seconds(5));
+      assert.deepEqual(tags, ['x']);
+      assert.ok(bed.requests.some((r) => r.authorization?.startsWith('Basic ')));
+      assert.ok(other.requests.length > 0 && other.requests.every((r) => r.authorization === undefined));
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('takes an empty <> link as the last page', async () => {
     bed.faults([{ match: '/tags/list', link: '<>; rel="next"' }]);
     assert.equal((await listTags(ref(`${bed.host}/team/app`), scanOptions(), seconds(5))).length, 4);

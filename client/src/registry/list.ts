@@ -12,8 +12,8 @@ import { defaultLimits, pageSize, type ListLimits } from './limits';
 import { resolved, type ResolvedScanOptions } from './options';
 import { header, send, type Exchange, type HttpResponse } from './transport';
 
-/** ggcr's getNextPageURL, with the v0.21.7 rules for `<>` and other origins. */
-export function nextPageUrl(response: HttpResponse): URL | undefined {
+/** ggcr's getNextPageURL, with the v0.21.7 rules for `<>` and other origins (`origin`: the registry's). */
+export function nextPageUrl(response: HttpResponse, origin: string): URL | undefined {
   const link = header(response, 'link');
   if (!link) return undefined;
   if (!link.startsWith('<')) throw new RegistryError(`failed to parse link header: missing '<' in: ${link}`);
@@ -27,9 +27,8 @@ export function nextPageUrl(response: HttpResponse): URL | undefined {
   } catch {
     throw new RegistryError(`failed to parse link header: invalid URL in: ${link}`);
   }
-  const current = new URL(response.url);
-  if (next.protocol !== current.protocol || next.host !== current.host) {
-    throw new RegistryError(`refusing to follow the tag list's next page to ${redact(next.toString())}: it is not on ${current.protocol}//${current.host}, the registry being listed`);
+  if (next.origin !== origin) {
+    throw new RegistryError(`refusing to follow the tag list's next page to ${redact(next.toString())}: it is not on ${origin}, the registry being listed`);
   }
   return next;
 }
@@ -127,7 +126,7 @@ async function listWithPing(
     bytes += response.body.length;
     if (bytes > limits.maxTotalBytes) throw new RegistryError(`the tag list of ${reference.canonicalImageName} exceeds ${limits.maxTotalBytes} bytes; stopped reading`);
     for (const tag of decodePage(response)) tags.push(tag);
-    next = nextPageUrl(response);
+    next = nextPageUrl(response, new URL(origin).origin);
   }
   return tags;
 }

@@ -96,8 +96,38 @@ async function once(req: HttpRequest, exchange: Exchange): Promise<HttpResponse>
   return { status: response.statusCode, headers: response.headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), url: req.url };
 }
 
-/** Sends `req`, retrying like ggcr; returns the last response whatever its status. Throws on network failure. */
+const redirectStatuses = new Set([301, 302, 303, 307, 308]);
+const maxRedirects = 10;
+
+/**
+ * Sends `req` like Go's http.Client under ggcr: redirects of GETs are followed (at most 10), the Authorization
+ * header only to the same origin, never from HTTPS down to plain HTTP. `url` of the result is the final URL.
+ */
 export async function send(req: HttpRequest, exchange: Exchange): Promise<HttpResponse> {
+  let current = req;
+  for (let hop = 0; ; hop++) {
+    const response = await sendWithRetries(current, exchange);
+    const location = header(response, 'location');
+    if (current.method !== 'GET' || !redirectStatuses.has(response.status) || !location) return response;
+    if (hop >= maxRedirects) throw new RegistryError(`Get "${redact(current.url)}": stopped after ${maxRedirects} redirects`);
+    let next: URL;
+    try {
+      next = new URL(location, current.url);
+    } catch {
+      throw new RegistryError(`Get "${redact(current.url)}": invalid redirect location`);
+    }
+    const from = new URL(current.url);
+    if (from.protocol === 'https:' && next.protocol !== 'https:') {
+      throw new RegistryError(`Get "${redact(current.url)}": refusing a redirect from HTTPS to ${redact(next.toString())}`);
+    }
+    const headers = { ...current.headers };
+    if (next.origin !== from.origin) delete headers.authorization;
+    current = { method: 'GET', url: next.toString(), headers };
+  }
+}
+
+/** One request (no redirects), retried like ggcr; returns the last response whatever its status. */
+async function sendWithRetries(req: HttpRequest, exchange: Exchange): Promise<HttpResponse> {
   let delay = backoff.initialMs;
   for (let attempt = 1; ; attempt++) {
     const last = attempt >= backoff.attempts;
