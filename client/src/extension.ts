@@ -28,7 +28,10 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
   const signIns = new SignIns(context.secrets, context.globalState);
   let host: ReconcilerHost | undefined;
   client = new TaglineLanguageClient(context, {
-    onWorkspaceIndex: (index) => host?.onWorkspaceIndex(index),
+    onWorkspaceIndex: (index) => {
+      log.debug(`workspace index: ${index.imageRepositories.length} ImageRepositories, ${index.secrets.length} Secrets, ${index.serviceAccounts.length} ServiceAccounts`);
+      host?.onWorkspaceIndex(index);
+    },
     storedTags: async (name) => (host ? host.storedTags(name) : null),
   });
   host = new ReconcilerHost(context, client, state, log, signIns);
@@ -55,7 +58,10 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
   );
   treeView.message = 'Indexing the workspace…';
   // Not awaited: activation stays fast, and the views fill in as the server's index and statuses arrive.
-  client.start().catch((err: unknown) => log.error(`the Tagline language server did not start: ${messageOf(err)}`));
+  client.start().then(
+    () => log.debug('language server started'),
+    (err: unknown) => log.error(`the Tagline language server did not start: ${messageOf(err)}`),
+  );
   void host.restart();
   return { state, host, statusBar, tree };
 }

@@ -65,23 +65,24 @@ async function bundleHostTests() {
   return outfile;
 }
 
-async function runHostTests({ browser, server, workspaceFile, extensionFolder, testsFile, resultsFile }) {
+async function runHostTests({ browser, server, workspaceFile, extensionFolder, testsFile, resultsFile, label = 'host' }) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const consoleLines = [];
   page.on('console', (m) => { if (m.type() === 'error') consoleLines.push(m.text()); });
   try {
     const exit = new Promise((resolve) => page.exposeFunction('codeAutomationExit', (code) => resolve(code)));
-    await page.goto(workbenchUrl(server.url, workspaceFile, { dev: extensionFolder, tests: testsFile }).replace('?folder=', '?workspace='));
+    const url = workbenchUrl(server.url, workspaceFile, { dev: extensionFolder, tests: testsFile });
+    await page.goto(workspaceFile.endsWith('.code-workspace') ? url.replace('?folder=', '?workspace=') : url);
     const code = await Promise.race([exit, new Promise((r) => setTimeout(() => r('timeout after 90 s'), 90_000).unref())]);
     const lines = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8').trim().split('\n').filter(Boolean) : [];
     for (const line of lines) {
       const m = line.match(/^(ok|not ok) - (.*)$/s);
       if (!m) continue;
-      if (m[1] === 'ok') { passed++; log(`ok   [host] ${m[2]}`); } else { failed++; log(`FAIL [host] ${m[2]}`); }
+      if (m[1] === 'ok') { passed++; log(`ok   [${label}] ${m[2]}`); } else { failed++; log(`FAIL [${label}] ${m[2]}`); }
     }
     if (code !== 0 && !lines.some((l) => l.startsWith('not ok'))) {
       failed++;
-      log(`FAIL [host] the extension-host test run ended with ${code} and reported ${lines.length} result(s)`);
+      log(`FAIL [${label}] the extension-host test run ended with ${code} and reported ${lines.length} result(s)`);
       for (const l of consoleLines.slice(-10)) log(`     workbench console: ${l.split('\n').slice(0, 6).join('\n     ')}`);
     }
   } finally {
@@ -111,7 +112,7 @@ async function main() {
   log(`registries on ${plain.host} (plain, counted) and ${basic.host} (basic auth)`);
 
   const ws = writeWorkspace(path.join(scratch, 'workspace'), { plainHost: plain.host, basicHost: basic.host, username: basic.credentials.username });
-  const installation = await prepareInstallation({ root: path.join(scratch, 'vscode'), serverMain, vsix });
+  const installation = await prepareInstallation({ root: path.join(scratch, 'vscode'), serverMain, vsix, settings: { 'tagline.logLevel': 'trace' } });
   if (!installation.extensionFolder) throw new Error('the .vsix did not install');
   log(`installed ${path.basename(installation.extensionFolder)} from the .vsix`);
 
@@ -138,12 +139,37 @@ async function main() {
   if (only !== 'ui') {
     await runHostTests({ browser, server, workspaceFile: ws.workspaceFile, extensionFolder: installation.extensionFolder, testsFile, resultsFile });
   }
+  if (only !== 'ui' && only !== 'host') {
+    await server.stop();
+    await runRestricted({ browser, serverMain, vsix, scratch, env, ws, testsFile, plain, basic });
+  }
   for (const png of ['tree-view.png', 'hover.png', 'problems-panel.png']) {
     if (existsSync(path.join(artifacts, png)) && process.env.TAGLINE_E2E_UPDATE_DOCS === '1') {
       mkdirSync(path.join(repoRoot, 'docs', 'images'), { recursive: true });
       copyFileSync(path.join(artifacts, png), path.join(repoRoot, 'docs', 'images', png));
     }
   }
+}
+
+/** A second VS Code with workspace trust on: the trust prompt is refused in tests, so the folder stays untrusted. */
+async function runRestricted({ browser, serverMain, vsix, scratch, env, ws, testsFile, plain, basic }) {
+  const installation = await prepareInstallation({
+    root: path.join(scratch, 'vscode-restricted'), serverMain, vsix, settings: { 'security.workspace.trust.enabled': true },
+  });
+  const resultsFile = path.join(scratch, 'restricted-results.txt');
+  const server = await startVscodeServer({
+    serverMain, installation, env: { ...env, TAGLINE_E2E_HOST_SUITE: 'restricted', TAGLINE_E2E_RESULTS: resultsFile },
+    logFile: path.join(scratch, 'vscode-server-restricted.log'),
+  });
+  cleanups.push(() => server.stop());
+  const before = plain.requests.length;
+  const basicLogBefore = basic.log().length;
+  await runHostTests({ browser, server, workspaceFile: ws.root, extensionFolder: installation.extensionFolder, testsFile, resultsFile, label: 'restricted' });
+  await check('Restricted Mode contacts no registry', async () => {
+    if (plain.requests.length !== before) throw new Error(`${plain.requests.length - before} request(s) reached the registry`);
+    if (basic.log().slice(basicLogBefore).includes('GET /v2/')) throw new Error('the basic-auth registry saw a request');
+  });
+  await server.stop();
 }
 
 async function runUi({ browser, server, ws, plain }) {

@@ -11,8 +11,10 @@ export async function run(): Promise<void> {
   const Mocha = 'default' in loaded ? loaded.default : loaded;
   const mocha = new Mocha({ ui: 'bdd', timeout: 30_000, color: false, reporter: Mocha.reporters.Base });
   mocha.suite.emit('pre-require', globalThis, 'tagline-host-tests', mocha);
-  // Required after pre-require so that describe/it exist when the suites load.
-  require('./extension.test');
+  // Required after pre-require so that describe/it exist when the suites load. The run.mjs session decides
+  // which suite fits its workspace (trusted or Restricted Mode).
+  if (process.env.TAGLINE_E2E_HOST_SUITE === 'restricted') require('./restricted.test');
+  else require('./extension.test');
   const lines: string[] = [];
   const failures = await new Promise<number>((resolve) => {
     const runner = mocha.run(resolve);
