@@ -46,6 +46,20 @@ describe('listTags on an anonymous registry', () => {
     assert.equal(bed.requests.filter((r) => r.url === '/v2/').length, 1);
   });
 
+  it('shares one ping among many listings started at once', async () => {
+    const all = await Promise.all(Array.from({ length: 20 }, () => listTags(ref(`${bed.host}/team/app`), scanOptions(), seconds(5))));
+    assert.ok(all.every((tags) => tags.length === 4));
+    assert.equal(bed.requests.filter((r) => r.url === '/v2/').length, 1);
+  });
+
+  it('lets a listing with time left ping again when the shared ping was cut by another\'s deadline', async () => {
+    bed.faults([{ match: '/v2/', delayMs: 400, times: 1 }]);
+    const hurried = rejection(listTags(ref(`${bed.host}/team/app`), scanOptions(), AbortSignal.timeout(100)));
+    const patient = listTags(ref(`${bed.host}/team/app`), scanOptions(), seconds(5));
+    assert.match((await hurried).message, /context deadline exceeded/);
+    assert.equal((await patient).length, 4);
+  });
+
   it('pings afresh when the remembered registry stops answering, then lists', async () => {
     await listTags(ref(`${bed.host}/team/app`), scanOptions(), seconds(5));
     bed.faults([{ match: '/tags/list', reset: true, times: 3 }]);
