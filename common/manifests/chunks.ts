@@ -11,7 +11,6 @@ export interface TextChunk {
   startOffset: number;
 }
 
-const DOCUMENT_START = /^---(?:[ \t]|$)/;
 const BLANK_OR_COMMENT = /^[ \t]*(?:#.*)?$/;
 const DIRECTIVE = /^%/;
 
@@ -20,6 +19,13 @@ export function lineStarts(text: string): number[] {
   const starts = [0];
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
   return starts;
+}
+
+function isDocumentStart(text: string, lineStart: number): boolean {
+  if (!text.startsWith('---', lineStart)) return false;
+  const next = text.charCodeAt(lineStart + 3);
+  // end of text, space, tab, \n or \r
+  return Number.isNaN(next) || next === 32 || next === 9 || next === 10 || next === 13;
 }
 
 export function splitDocuments(text: string): TextChunk[] {
@@ -33,16 +39,16 @@ export function splitDocuments(text: string): TextChunk[] {
   while (lineStart <= text.length) {
     const newline = text.indexOf('\n', lineStart);
     const lineEnd = newline === -1 ? text.length : newline;
-    const lineText = text.slice(lineStart, lineEnd);
-    if (line > chunkStartLine && DOCUMENT_START.test(lineText) && !onlyPreamble) {
+    // Only lines starting with `-` can start a document; others are looked at only while in the preamble.
+    const marker = text.charCodeAt(lineStart) === 45 && isDocumentStart(text, lineStart);
+    if (marker && line > chunkStartLine && !onlyPreamble) {
       chunks.push({ text: text.slice(chunkStart, lineStart), startLine: chunkStartLine, startOffset: chunkStart });
       chunkStart = lineStart;
       chunkStartLine = line;
-      onlyPreamble = true;
-    } else if (line === chunkStartLine && DOCUMENT_START.test(lineText)) {
       onlyPreamble = false;
-    } else if (onlyPreamble && !BLANK_OR_COMMENT.test(lineText) && !DIRECTIVE.test(lineText)) {
-      onlyPreamble = false;
+    } else if (onlyPreamble) {
+      const lineText = text.slice(lineStart, lineEnd);
+      if (marker || (!BLANK_OR_COMMENT.test(lineText) && !DIRECTIVE.test(lineText))) onlyPreamble = false;
     }
     if (newline === -1) break;
     lineStart = newline + 1;

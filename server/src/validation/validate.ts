@@ -8,12 +8,26 @@ import { semanticDiagnostics } from './semantic';
 import { Severity, shiftDiagnostic, SOURCE, type TaglineDiagnostic } from './types';
 
 const textChecks = new WeakMap<ParsedChunk, TaglineDiagnostic[]>();
+/** Reference checks per document, valid while the same index (same Secrets and ServiceAccounts) is used. */
+const referenceChecks = new WeakMap<ParsedChunk, { index: ReferenceIndex; diagnostics: TaglineDiagnostic[] }>();
+
+function checkReferences(chunk: ParsedChunk, index: ReferenceIndex): TaglineDiagnostic[] {
+  const cached = referenceChecks.get(chunk);
+  if (cached?.index === index) return cached.diagnostics;
+  const diagnostics = referenceDiagnostics(chunk, index);
+  referenceChecks.set(chunk, { index, diagnostics });
+  return diagnostics;
+}
 
 /** An ImageRepository, or a document so broken that its kind is unknown but its text says it is one. */
 export function isOurDocument(chunk: ParsedChunk): boolean {
   if (chunk.isImageRepository) return true;
   // Text first: reading syntaxErrors makes a lazily parsed document parse.
   return chunk.text.includes('image.toolkit.fluxcd.io/') && /kind:\s*ImageRepository\b/.test(chunk.text) && chunk.syntaxErrors.length > 0;
+}
+
+function byPosition(a: TaglineDiagnostic, b: TaglineDiagnostic): number {
+  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
 }
 
 function checkText(chunk: ParsedChunk): TaglineDiagnostic[] {
@@ -25,23 +39,21 @@ function checkText(chunk: ParsedChunk): TaglineDiagnostic[] {
         range: error.range, severity: Severity.Error, code: `yaml.${error.code}`, source: SOURCE, message: error.message,
       }));
     } else {
-      diagnostics = [...schemaDiagnostics(chunk), ...semanticDiagnostics(chunk)];
+      diagnostics = [...schemaDiagnostics(chunk), ...semanticDiagnostics(chunk)].sort(byPosition);
     }
     textChecks.set(chunk, diagnostics);
   }
   return diagnostics;
 }
 
-function byPosition(a: TaglineDiagnostic, b: TaglineDiagnostic): number {
-  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
-}
-
 export function validateDocument(document: ManifestDocument, index: ReferenceIndex): TaglineDiagnostic[] {
   const { chunk } = document;
   if (!isOurDocument(chunk)) return [];
   const own = checkText(chunk);
-  const references = chunk.syntaxErrors.length === 0 ? referenceDiagnostics(chunk, index) : [];
-  return [...own, ...references].sort(byPosition).map((d) => shiftDiagnostic(d, document.startLine));
+  const references = chunk.syntaxErrors.length === 0 ? checkReferences(chunk, index) : [];
+  if (own.length === 0 && references.length === 0) return [];
+  const all = references.length === 0 ? own : [...own, ...references].sort(byPosition);
+  return all.map((d) => shiftDiagnostic(d, document.startLine));
 }
 
 export function validateManifest(manifest: ParsedManifest, index: ReferenceIndex): TaglineDiagnostic[] {

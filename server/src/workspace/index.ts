@@ -77,7 +77,6 @@ export class WorkspaceIndex {
 
   private changed(uri: string): void {
     this.objectsCache = undefined;
-    this.referencesCache = undefined;
     this.imageNamesCache = undefined;
     // Only Secrets and ServiceAccounts (without positions) can change another document's diagnostics.
     const manifest = this.current(uri);
@@ -90,6 +89,9 @@ export class WorkspaceIndex {
     const references = (this.referenceSignature.get(uri) ?? '[[],[]]') !== (signature || '[[],[]]');
     if (signature) this.referenceSignature.set(uri, signature);
     else this.referenceSignature.delete(uri);
+    // The reference index (and the per-document reference checks cached against it) survives edits that
+    // touch no Secret or ServiceAccount.
+    if (references) this.referencesCache = undefined;
     for (const listener of this.listeners) listener({ references });
   }
 }
