@@ -34,6 +34,7 @@ export const QUIET_SETTINGS = {
   'chat.disableAIFeatures': true,
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'git.enabled': false,
+  'remote.autoForwardPorts': false,
   // Trusted unless a test turns trust on to check Restricted Mode (the trust prompt is refused in tests).
   'security.workspace.trust.enabled': false,
   'redhat.telemetry.enabled': false,
@@ -59,8 +60,8 @@ export async function prepareInstallation({ root, serverMain, vsix, settings = {
 }
 
 /** Starts server-main.js in its own process group and resolves once it answers HTTP. */
-export async function startVscodeServer({ serverMain, installation, env = process.env, logFile }) {
-  const port = await freePort();
+export async function startVscodeServer({ serverMain, installation, env = process.env, logFile, port: fixedPort }) {
+  const port = fixedPort ?? (await freePort());
   // server-main.js directly, not code-server's wrapper: only it accepts --enable-smoke-test-driver, without
   // which a built workbench ignores extensionTestsPath from the URL payload (real-vscode.md).
   const child = spawnGroup(process.execPath, [serverMain,
