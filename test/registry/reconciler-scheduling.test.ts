@@ -59,7 +59,7 @@ describe('reconciler scheduling against a real registry', () => {
   it('returns to the interval after the registry recovers', async () => {
     const scheduler = new ManualScheduler();
     const reconciler = sandbox.reconciler(await sandbox.store(), { scheduler });
-    bed.faults([{ match: '/v2/team/app/tags/list', status: 401, times: 2 }]);
+    bed.faults([{ match: '/v2/team/app/tags/list', status: 404, times: 2 }]);
     reconciler.update(workspace([app()]));
     await reconciler.whenIdle();
     scheduler.fireAll();
@@ -104,6 +104,36 @@ describe('reconciler scheduling against a real registry', () => {
     assert.equal(ready.reason, 'ReadOperationFailed');
     assert.match(ready.message, /^scan failed: .*context deadline exceeded$/);
     assert.ok(elapsed >= 900 && elapsed < 3000, `took ${elapsed} ms`);
+  });
+
+  it('rescans with Ready Unknown when the database lost the tags: no tags in database', async () => {
+    const scheduler = new ManualScheduler();
+    const store = await sandbox.store();
+    const reconciler = sandbox.reconciler(store, { scheduler });
+    reconciler.update(workspace([app('drift')]));
+    await reconciler.whenIdle();
+    store.clear();
+    const seen: string[] = [];
+    reconciler.onStatus((s) => seen.push(s.status.conditions.map((c) => `${c.type}=${c.status} ${c.message}`).join(' | ')));
+    scheduler.fireAll();
+    await reconciler.whenIdle();
+    assert.equal(seen[0], 'Reconciling=True scanning: no tags in database | Ready=Unknown scanning: no tags in database');
+    assert.match(seen.at(-1)!, /^Ready=True successful scan: found 3 tags with checksum \d+$/);
+    assert.deepEqual(store.object('default/drift')?.tags, ['2.0.0', '1.1.0', '1.0.0']);
+  });
+
+  it('reports a storage write failure as ReadOperationFailed: failed to set tags', async () => {
+    const store = await sandbox.store();
+    // A fault the real store cannot be made to produce on demand.
+    store.setImageTags = () => {
+      throw new Error('disk full');
+    };
+    const reconciler = sandbox.reconciler(store);
+    reconciler.update(workspace([app('nowrite')]));
+    await reconciler.whenIdle();
+    const ready = getCondition(reconciler.status('default/nowrite')!, 'Ready')!;
+    assert.equal(ready.reason, 'ReadOperationFailed');
+    assert.equal(ready.message, `scan failed: failed to set tags for "${bed.host}/team/app": disk full`);
   });
 
   it('does not rescan after a restart on the same database before the interval is up', async () => {
