@@ -44,6 +44,11 @@ function onlyJsonEscapes(body: string): boolean {
 }
 
 function plainValue(text: string): unknown {
+  const c = text.charCodeAt(0);
+  // Most keys and values start with a letter that no null, boolean or number starts with.
+  const special = c === 126 /* ~ */ || c === 110 || c === 78 /* n N */ || c === 116 || c === 84 /* t T */ ||
+    c === 102 || c === 70 /* f F */ || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 /* + - . */;
+  if (!special) return text;
   if (NULL.test(text)) return null;
   if (TRUE.test(text)) return true;
   if (FALSE.test(text)) return false;
@@ -54,6 +59,20 @@ function plainValue(text: string): unknown {
     if (/^(?:0[xo]|[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$)/.test(text)) throw GIVE_UP;
   }
   return text;
+}
+
+/** `-` alone or `- ` at `col`: a sequence entry. */
+function isEntry(text: string, col: number): boolean {
+  if (text.charCodeAt(col) !== 45) return false;
+  const next = text.charCodeAt(col + 1);
+  return Number.isNaN(next) || next === 32;
+}
+
+/** Only spaces/tabs and maybe a comment from `from` to the end of the line. */
+function restIsEmpty(text: string, from: number): boolean {
+  let j = from;
+  while (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9) j++;
+  return j >= text.length || (text.charCodeAt(j) === 35 && (j === from ? j === 0 || text.charCodeAt(j - 1) === 32 || text.charCodeAt(j - 1) === 9 : true));
 }
 
 function splitLines(text: string): Line[] {
@@ -67,9 +86,9 @@ function splitLines(text: string): Line[] {
     if (lineText.endsWith('\r')) lineText = lineText.slice(0, -1);
     let indent = 0;
     while (lineText.charCodeAt(indent) === 32) indent++;
-    const rest = lineText.slice(indent);
-    if (rest.startsWith('\t')) throw GIVE_UP;
-    lines.push({ start, next, indent, text: lineText, empty: rest === '' || rest.startsWith('#') });
+    const first = lineText.charCodeAt(indent);
+    if (first === 9) throw GIVE_UP;
+    lines.push({ start, next, indent, text: lineText, empty: Number.isNaN(first) || first === 35 });
     start = next;
   }
   return lines;
@@ -103,9 +122,7 @@ class FastParser {
 
   /** A block collection whose first entry is on the current line at column `column`. */
   private block(indent: number, column: number): { node: YAMLMap | YAMLSeq; value: unknown } {
-    const line = this.lines[this.i];
-    const rest = line.text.slice(column);
-    return rest === '-' || rest.startsWith('- ') ? this.sequence(indent, column) : this.mapping(indent, column);
+    return isEntry(this.lines[this.i].text, column) ? this.sequence(indent, column) : this.mapping(indent, column);
   }
 
   /**
@@ -124,22 +141,19 @@ class FastParser {
       const col = first ? column : line.indent;
       if (!first && line.indent < indent) break;
       if (!first && line.indent > indent) throw GIVE_UP;
-      const rest = line.text.slice(col);
-      if (rest === '-' || rest.startsWith('- ')) {
+      if (isEntry(line.text, col)) {
         if (first) throw GIVE_UP;
         break;
       }
       const { key, keyEnd } = this.key(line, col);
       if (Object.prototype.hasOwnProperty.call(value, key.value as string)) throw GIVE_UP;
-      const after = line.text.slice(keyEnd + 1);
       let entry: { node: ParsedNode; value: unknown; end: number };
-      if (/^\s*(?:#.*)?$/.test(after)) {
+      if (restIsEmpty(line.text, keyEnd + 1)) {
         this.i++;
         this.skipEmpty();
         const child = this.lines[this.i];
         if (!child) throw GIVE_UP;
-        const childRest = child.text.slice(child.indent);
-        const isSeq = childRest === '-' || childRest.startsWith('- ');
+        const isSeq = isEntry(child.text, child.indent);
         // A sequence may sit at the key's own indentation (`key:\n- a`); anything else must be deeper.
         if (child.indent > col || (child.indent === col && isSeq)) {
           const nested = this.block(child.indent, child.indent);
@@ -176,8 +190,7 @@ class FastParser {
         if (line.indent > indent) throw GIVE_UP;
         break;
       }
-      const rest = line.text.slice(col);
-      if (!(rest === '-' || rest.startsWith('- '))) {
+      if (!isEntry(line.text, col)) {
         if (first) throw GIVE_UP;
         break;
       }
@@ -233,8 +246,13 @@ class FastParser {
     }
     let colon = -1;
     for (let j = col; j < text.length; j++) {
-      if (text[j] === ':' && (j + 1 === text.length || text[j + 1] === ' ' || text[j + 1] === '\t')) { colon = j; break; }
-      if (text[j] === '#' && (text[j - 1] === ' ' || text[j - 1] === '\t')) break;
+      const ch = text.charCodeAt(j);
+      if (ch === 58 /* : */) {
+        const next = text.charCodeAt(j + 1);
+        if (Number.isNaN(next) || next === 32 || next === 9) { colon = j; break; }
+      } else if (ch === 35 /* # */ && (text.charCodeAt(j - 1) === 32 || text.charCodeAt(j - 1) === 9)) {
+        break;
+      }
     }
     if (colon <= col) throw GIVE_UP;
     const raw = text.slice(col, colon).replace(/[ \t]+$/, '');

@@ -69,6 +69,20 @@ function checkImage(c: Collector, spec: Record<string, unknown>): void {
   c.add(node, Severity.Error, `image.${parsed.kind}`, message, fixes);
 }
 
+/** Compile results per pattern: the same few patterns repeat across a workspace, and RE2 compiling is not free. */
+const compiledPatterns = new Map<string, string | null>();
+
+function exclusionError(pattern: string): string | null {
+  let error = compiledPatterns.get(pattern);
+  if (error === undefined) {
+    const compiled = compileExclusion(pattern);
+    error = compiled.ok ? null : compiled.message;
+    if (compiledPatterns.size > 5000) compiledPatterns.clear();
+    compiledPatterns.set(pattern, error);
+  }
+  return error;
+}
+
 function checkExclusionList(c: Collector, spec: Record<string, unknown>): void {
   const list = nodeAt(c.chunk.doc, ['spec', 'exclusionList']);
   if (!isSeq(list)) return;
@@ -82,10 +96,8 @@ function checkExclusionList(c: Collector, spec: Record<string, unknown>): void {
   list.items.forEach((item, i) => {
     const pattern = values[i];
     if (typeof pattern !== 'string') return;
-    const compiled = compileExclusion(pattern);
-    if (!compiled.ok) {
-      c.add(item as Node, Severity.Error, 'exclusionList.invalidRegex', `failed to compile regex ${pattern}: ${compiled.message}`);
-    }
+    const error = exclusionError(pattern);
+    if (error !== null) c.add(item as Node, Severity.Error, 'exclusionList.invalidRegex', `failed to compile regex ${pattern}: ${error}`);
   });
 }
 
