@@ -3,7 +3,7 @@
 // suspended objects, cancellation of superseded runs (flux-behaviour.md §3). Shared by the extension and the CLI.
 import { getCondition, isStalled } from '../../../common/flux/conditions';
 import { getIntervalMs, getTimeoutMs } from '../../../common/flux/duration';
-import { RECONCILE_REQUEST_ANNOTATION, retryDelayMs } from '../../../common/flux/scheduling';
+import { retryDelayMs } from '../../../common/flux/scheduling';
 import type { FluxEvent, ImageRepositoryObject, ImageRepositoryStatus, WorkspaceObjects } from '../../../common/model';
 import { objectKey } from '../../../common/model';
 import type { ObjectStatus } from '../../../common/protocol';
@@ -11,6 +11,7 @@ import type { CredentialContext } from '../registry/contract';
 import type { TagStore } from '../store';
 import { reconcile, type ReconcileResult } from './reconcile';
 import { ScanQueue } from './scan-queue';
+import { newEntry, requestedAtOf, shareKey, type Entry } from './entry';
 import { realScheduler, ReconcileCancelled, type RegistryApi, type Scheduler } from './types';
 
 export interface ReconcilerOptions {
@@ -29,26 +30,6 @@ export interface ReconcilerOptions {
 }
 
 export interface Disposable { dispose(): void }
-
-interface Entry {
-  key: string;
-  object: ImageRepositoryObject;
-  generation: number;
-  status: ImageRepositoryStatus;
-  /** A local rescan request, standing in for a newer requestedAt annotation value. */
-  requestedOverride?: string;
-  scanning: boolean;
-  failures: number;
-  timer?: unknown;
-  running?: { cancel: AbortController; done: Promise<void> };
-  again: boolean;
-  /** Requests counted up; a run serves the requests made before it started. */
-  requested: number;
-  served: number;
-  waiters: { upTo: number; resolve: () => void }[];
-  events: FluxEvent[];
-  removed: boolean;
-}
 
 const EMPTY_WORKSPACE: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [] };
 
@@ -167,21 +148,7 @@ export class Reconciler {
   }
 
   private add(key: string, object: ImageRepositoryObject): void {
-    const stored = this.options.store.object(key);
-    const entry: Entry = {
-      key,
-      object,
-      generation: stored ? (stored.specHash === object.specHash ? stored.generation : stored.generation + 1) : 1,
-      status: stored ? stored.status : { observedGeneration: -1, conditions: [] },
-      scanning: false,
-      failures: 0,
-      again: false,
-      requested: 0,
-      served: 0,
-      waiters: [],
-      events: [],
-      removed: false,
-    };
+    const entry = newEntry(key, object, this.options.store.object(key));
     this.entries.set(key, entry);
     this.kick(entry, false);
   }
@@ -344,6 +311,7 @@ export class Reconciler {
 
   private schedule(entry: Entry, ms: number): void {
     this.clearTimer(entry);
+    if (this.disposed || entry.removed) return;
     entry.timer = this.scheduler.setTimeout(() => {
       entry.timer = undefined;
       this.kick(entry, false);
@@ -387,22 +355,4 @@ export class Reconciler {
     if (entry.events.length > keep) entry.events.splice(0, entry.events.length - keep);
     for (const l of this.eventListeners) l(event);
   }
-}
-
-function requestedAtOf(object: ImageRepositoryObject): string | undefined {
-  return object.metadata.annotations?.[RECONCILE_REQUEST_ANNOTATION];
-}
-
-/** Objects that resolve to the same credentials, TLS and proxy may share one listing. */
-function shareKey(object: ImageRepositoryObject): string {
-  const s = object.spec;
-  return JSON.stringify([
-    object.metadata.namespace,
-    s.secretRef?.name,
-    s.serviceAccountName,
-    s.certSecretRef?.name,
-    s.proxySecretRef?.name,
-    s.provider ?? 'generic',
-    s.insecure ?? false,
-  ]);
 }
