@@ -136,6 +136,24 @@ describe('reconciler scheduling against a real registry', () => {
     assert.equal(ready.message, `scan failed: failed to set tags for "${bed.host}/team/app": disk full`);
   });
 
+  it('reports a storage read error as Failure: failed to determine if it\'s scan time', async () => {
+    const scheduler = new ManualScheduler();
+    const store = await sandbox.store();
+    const reconciler = sandbox.reconciler(store, { scheduler });
+    reconciler.update(workspace([app('noread')]));
+    await reconciler.whenIdle();
+    // A fault the real store cannot be made to produce on demand.
+    store.object = () => {
+      throw new Error('database is locked');
+    };
+    scheduler.fireAll();
+    await reconciler.whenIdle();
+    const ready = getCondition(reconciler.status('default/noread')!, 'Ready')!;
+    assert.equal(ready.reason, 'Failure');
+    assert.equal(ready.message, "failed to determine if it's scan time: database is locked");
+    assert.equal(scheduler.delays.at(-1), 750);
+  });
+
   it('does not rescan after a restart on the same database before the interval is up', async () => {
     const file = sandbox.path('restart.sqlite');
     const first = await sandbox.store(file);

@@ -283,14 +283,18 @@ export class Reconciler {
   }
 
   private persist(entry: Entry, result: ReconcileResult | undefined): void {
-    const previous = this.options.store.object(entry.key);
-    this.options.store.putObject({
-      key: entry.key,
-      specHash: entry.object.specHash,
-      generation: entry.generation,
-      status: entry.status,
-      tags: result?.scanned ? result.scanned.tags : (previous?.tags ?? null),
-    });
+    try {
+      this.options.store.putObject({
+        key: entry.key,
+        specHash: entry.object.specHash,
+        generation: entry.generation,
+        status: entry.status,
+        tags: result?.scanned?.tags,
+      });
+    } catch (err) {
+      // The status still reaches the editor; only its persistence failed (Flux: a failed status patch).
+      this.emitEvent(entry, 'Warning', 'Failed', `failed to persist status: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   private requeue(entry: Entry, result: ReconcileResult): void {

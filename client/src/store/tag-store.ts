@@ -92,12 +92,19 @@ export class TagStore {
     return (result[0]?.values ?? []).map(toStoredObject);
   }
 
-  putObject(record: Omit<StoredObject, 'updatedAt'>): void {
+  /** `tags` undefined keeps the stored tags (a reconcile that did not scan). */
+  putObject(record: Omit<StoredObject, 'updatedAt' | 'tags'> & { tags: string[] | null | undefined }): void {
+    const tags = record.tags !== undefined ? record.tags : this.storedTags(record.key);
     this.db.run(
       'INSERT OR REPLACE INTO object_results (key, spec_hash, generation, status, tags, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
-      [record.key, record.specHash, record.generation, JSON.stringify(record.status), record.tags ? JSON.stringify(record.tags) : null, this.stamp()],
+      [record.key, record.specHash, record.generation, JSON.stringify(record.status), tags ? JSON.stringify(tags) : null, this.stamp()],
     );
     this.changed();
+  }
+
+  private storedTags(key: string): string[] | null {
+    const row = this.one('SELECT tags FROM object_results WHERE key = ?', [key]);
+    return row && row[0] !== null ? (JSON.parse(String(row[0])) as string[]) : null;
   }
 
   /** Forgets everything, here and (at the next write) in every process sharing the file. */
