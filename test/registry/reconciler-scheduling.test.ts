@@ -84,6 +84,14 @@ describe('reconciler scheduling against a real registry', () => {
     assert.deepEqual(scheduler.delays, [60_000]);
   });
 
+  it('does not requeue interval 0s (RequeueAfter 0) and floors tiny intervals at a second', async () => {
+    const scheduler = new ManualScheduler();
+    const reconciler = sandbox.reconciler(await sandbox.store(), { scheduler });
+    reconciler.update(workspace([app('zero', { interval: '0s' }), app('tiny', { interval: '10ms' })]));
+    await reconciler.whenIdle();
+    assert.deepEqual(scheduler.pendingDelays, [1000]);
+  });
+
   it('does not retry a Stalled or a suspended object', async () => {
     const scheduler = new ManualScheduler();
     const reconciler = sandbox.reconciler(await sandbox.store(), { scheduler });

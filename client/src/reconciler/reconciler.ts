@@ -31,6 +31,8 @@ export interface ReconcilerOptions {
 
 export interface Disposable { dispose(): void }
 
+const MIN_REQUEUE_MS = 1000;
+
 const EMPTY_WORKSPACE: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [] };
 
 export class Reconciler {
@@ -301,7 +303,9 @@ export class Reconciler {
     switch (result.outcome.kind) {
       case 'success':
         entry.failures = 0;
-        this.schedule(entry, result.outcome.requeueAfterMs);
+        // controller-runtime treats RequeueAfter 0 (`interval: 0s`) as "no requeue". Shorter intervals are
+        // floored at a second: a cluster controller may poll that fast, an editor should not.
+        if (result.outcome.requeueAfterMs > 0) this.schedule(entry, Math.max(MIN_REQUEUE_MS, result.outcome.requeueAfterMs));
         break;
       case 'error':
         entry.failures++;
