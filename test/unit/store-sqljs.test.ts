@@ -181,3 +181,35 @@ test('two processes writing one file at the same time lose nothing', async () =>
   assert.deepEqual(readdirSync(join(file, '..')), ['tags.sqlite']);
   assert.ok(statSync(file).size > 0);
 });
+
+test('names the database file when it cannot be opened', async () => {
+  const parentIsAFile = join(folder, 'a-file');
+  writeFileSync(parentIsAFile, 'x');
+  await assert.rejects(TagStore.open({ file: join(parentIsAFile, 'tags.sqlite') }), (err: Error) => {
+    assert.match(err.message, /^cannot open the tag database .*a-file\/tags\.sqlite: /);
+    return true;
+  });
+});
+
+test('keeps working in memory when a write fails, and says which file', async () => {
+  const file = dbFile();
+  const store = await TagStore.open({ file, debounceMs: 10_000 });
+  store.setImageTags('x/y', ['a']);
+  await store.flush();
+  rmSync(join(file, '..'), { recursive: true });
+  writeFileSync(join(file, '..'), 'now a file');
+  store.setImageTags('x/z', ['b']);
+  await assert.rejects(store.flush(), /^Error: cannot write the tag database .*tags\.sqlite: /);
+  assert.match(store.lastWriteError ?? '', /^cannot write the tag database/);
+  assert.deepEqual(store.imageTags('x/z'), ['b']);
+  rmSync(join(file, '..'));
+});
+
+test('accepts an explicit WebAssembly path and reports a missing one clearly', async () => {
+  const wasm = resolve(__dirname, '../../node_modules/sql.js/dist/sql-wasm.wasm');
+  const store = await TagStore.open({ wasmPath: wasm });
+  store.setImageTags('x/y', ['a']);
+  assert.deepEqual(store.imageTags('x/y'), ['a']);
+  await store.close();
+  await assert.rejects(TagStore.open({ wasmPath: join(folder, 'missing.wasm') }), /sql\.js WebAssembly not found/);
+});

@@ -42,6 +42,8 @@ export class TagStore {
   recoveredFrom: string | undefined;
   /** Set when the file was written by a newer schema: it is read but never overwritten. */
   readOnlyReason: string | undefined;
+  /** The last failed write (debounced writes fail silently otherwise); cleared by a successful one. */
+  lastWriteError: string | undefined;
 
   private timer: NodeJS.Timeout | undefined;
   private firstPendingAt = 0;
@@ -59,8 +61,14 @@ export class TagStore {
   static async open(options: TagStoreOptions = {}): Promise<TagStore> {
     const sql = await loadSqlJs(options.wasmPath);
     const store = new TagStore(sql, new sql.Database(), options);
-    if (options.file) await store.load(options.file);
-    else migrate(store.db);
+    if (options.file) {
+      const file = options.file;
+      await store.load(file).catch((err: unknown) => {
+        throw new Error(`cannot open the tag database ${file}: ${errorText(err)}`);
+      });
+    } else {
+      migrate(store.db);
+    }
     return store;
   }
 
@@ -121,16 +129,20 @@ export class TagStore {
     this.timer = undefined;
     this.firstPendingAt = 0;
     const file = this.options.file;
-    if (!file || this.readOnlyReason) return this.writing;
-    this.writing = this.writing.then(() => this.write(file));
-    return this.writing;
+    if (!file || this.readOnlyReason) return this.writing.catch(() => undefined);
+    const next = this.writing.catch(() => undefined).then(() => this.write(file));
+    this.writing = next;
+    return next;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.flush();
-    this.closed = true;
-    this.db.close();
+    try {
+      await this.flush();
+    } finally {
+      this.closed = true;
+      this.db.close();
+    }
   }
 
   private now(): number {
@@ -202,6 +214,16 @@ export class TagStore {
   }
 
   private async write(file: string): Promise<void> {
+    try {
+      await this.writeMerged(file);
+      this.lastWriteError = undefined;
+    } catch (err) {
+      this.lastWriteError = `cannot write the tag database ${file}: ${errorText(err)}`;
+      throw new Error(this.lastWriteError);
+    }
+  }
+
+  private async writeMerged(file: string): Promise<void> {
     await withFileLock(`${file}.lock`, async () => {
       const current = await identity(file);
       if (current && !sameIdentity(current, this.onDisk)) await this.mergeFromDisk(file);
@@ -267,6 +289,10 @@ function mergeTable(from: SqlDatabase, to: SqlDatabase, table: string, keyColumn
     ours.free();
     upsert.free();
   }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function toStoredObject(row: unknown[]): StoredObject {
