@@ -278,9 +278,11 @@ export class Reconciler {
     const status = structuredClone(entry.status);
     if (requestedAt !== undefined) status.lastHandledReconcileAt = requestedAt;
     if (getCondition(status, 'Ready')?.status === 'True' || isStalled(status)) status.observedGeneration = entry.generation;
-    if (JSON.stringify(status) === JSON.stringify(entry.status)) return;
-    entry.status = status;
-    this.persist(entry, undefined);
+    if (JSON.stringify(status) !== JSON.stringify(entry.status)) {
+      entry.status = status;
+      this.persist(entry, undefined);
+    }
+    // Emitted even when unchanged, so views learn about a suspended object they have never seen.
     this.emitStatus(entry);
   }
 
