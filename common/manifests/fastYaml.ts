@@ -6,7 +6,8 @@
 // reports the errors. test/unit/manifests-fast-yaml.test.ts compares both on every construct.
 import { Pair, Scalar, YAMLMap, YAMLSeq, type ParsedNode } from 'yaml';
 
-export interface FastTree { contents: ParsedNode | null; value: unknown }
+export interface FastValue { value: unknown; imageRange: [number, number] | undefined }
+export interface FastTree extends FastValue { contents: ParsedNode | null }
 
 interface Line {
   start: number;
@@ -94,13 +95,17 @@ function splitLines(text: string): Line[] {
   return lines;
 }
 
-interface ScalarToken { node: Scalar; value: unknown }
+/** A parsed value with its offsets; `node` only when the parser builds the tree. */
+interface Parsed<N> { node: N | undefined; value: unknown; start: number; end: number; nodeEnd: number }
 
 class FastParser {
   private i = 0;
-  constructor(private readonly lines: Line[]) {}
+  /** Offsets of the `spec.image` value, recorded on the way (every indexed ImageRepository needs them). */
+  imageRange: [number, number] | undefined;
 
-  parse(): FastTree {
+  constructor(private readonly lines: Line[], private readonly nodes: boolean) {}
+
+  parse(): { contents: ParsedNode | null; value: unknown } {
     this.skipEmpty();
     if (this.i < this.lines.length && /^---(?:\s|$)/.test(this.lines[this.i].text)) {
       if (!/^---\s*(?:#.*)?$/.test(this.lines[this.i].text)) throw GIVE_UP;
@@ -110,28 +115,32 @@ class FastParser {
     if (this.i >= this.lines.length) throw GIVE_UP;
     const first = this.lines[this.i];
     if (first.indent !== 0 || first.text.startsWith('%') || first.text.startsWith('...')) throw GIVE_UP;
-    const root = this.block(0, 0);
+    const root = this.block(0, 0, '');
     this.skipEmpty();
     if (this.i < this.lines.length) throw GIVE_UP;
-    return { contents: root.node as ParsedNode, value: root.value };
+    return { contents: (root.node as ParsedNode | undefined) ?? null, value: root.value };
   }
 
   private skipEmpty(): void {
     while (this.i < this.lines.length && this.lines[this.i].empty) this.i++;
   }
 
-  /** A block collection whose first entry is on the current line at column `column`. */
-  private block(indent: number, column: number): { node: YAMLMap | YAMLSeq; value: unknown } {
-    return isEntry(this.lines[this.i].text, column) ? this.sequence(indent, column) : this.mapping(indent, column);
+  /**
+   * A block collection whose first entry is on the current line at column `column`. `path` is `''` for the
+   * root, the key for a child of the root, and `*` deeper (only `spec` → `image` is looked for).
+   */
+  private block(indent: number, column: number, path: string): Parsed<YAMLMap | YAMLSeq> {
+    return isEntry(this.lines[this.i].text, column) ? this.sequence(indent, column) : this.mapping(indent, column, path);
   }
 
   /**
    * Entries at `indent`; the first one may start further right (`- key: v` puts a mapping at the column after
    * the dash), so `column` says where on the current line it starts.
    */
-  private mapping(indent: number, column: number): { node: YAMLMap; value: Record<string, unknown> } {
-    const map = new YAMLMap();
+  private mapping(indent: number, column: number, path: string): Parsed<YAMLMap> {
+    const map = this.nodes ? new YAMLMap() : undefined;
     const value: Record<string, unknown> = {};
+    let start = 0;
     let end = 0;
     let first = true;
     for (;;) {
@@ -145,9 +154,9 @@ class FastParser {
         if (first) throw GIVE_UP;
         break;
       }
-      const { key, keyEnd } = this.key(line, col);
-      if (Object.prototype.hasOwnProperty.call(value, key.value as string)) throw GIVE_UP;
-      let entry: { node: ParsedNode; value: unknown; end: number };
+      const { key, name, keyEnd } = this.key(line, col);
+      if (Object.prototype.hasOwnProperty.call(value, name)) throw GIVE_UP;
+      let entry: Parsed<ParsedNode>;
       if (restIsEmpty(line.text, keyEnd + 1)) {
         this.i++;
         this.skipEmpty();
@@ -156,29 +165,29 @@ class FastParser {
         const isSeq = isEntry(child.text, child.indent);
         // A sequence may sit at the key's own indentation (`key:\n- a`); anything else must be deeper.
         if (child.indent > col || (child.indent === col && isSeq)) {
-          const nested = this.block(child.indent, child.indent);
-          entry = { node: nested.node as ParsedNode, value: nested.value, end: nested.node.range![1] };
+          entry = this.block(child.indent, child.indent, path === '' ? name : '*') as Parsed<ParsedNode>;
         } else {
           throw GIVE_UP; // an empty value: left to the real parser, which decides its range
         }
       } else {
-        const scalar = this.inlineValue(line, keyEnd + 1);
+        entry = this.inlineValue(line, keyEnd + 1) as Parsed<ParsedNode>;
         this.i++;
-        entry = { node: scalar.node as ParsedNode, value: scalar.value, end: scalar.node.range![2] };
+        if (path === 'spec' && name === 'image' && typeof entry.value === 'string') this.imageRange = [entry.start, entry.end];
       }
-      map.items.push(new Pair(key, entry.node));
-      value[key.value as string] = entry.value;
-      end = entry.end;
-      if (first) map.range = [line.start + col, 0, 0];
+      if (map) map.items.push(new Pair(key, entry.node));
+      value[name] = entry.value;
+      end = entry.nodeEnd;
+      if (first) start = line.start + col;
       first = false;
     }
-    map.range = [map.range![0], end, end];
-    return { node: map, value };
+    if (map) map.range = [start, end, end];
+    return { node: map, value, start, end, nodeEnd: end };
   }
 
-  private sequence(indent: number, column: number): { node: YAMLSeq; value: unknown[] } {
-    const seq = new YAMLSeq();
+  private sequence(indent: number, column: number): Parsed<YAMLSeq> {
+    const seq = this.nodes ? new YAMLSeq() : undefined;
     const value: unknown[] = [];
+    let start = 0;
     let end = 0;
     let first = true;
     for (;;) {
@@ -194,37 +203,32 @@ class FastParser {
         if (first) throw GIVE_UP;
         break;
       }
-      if (first) seq.range = [line.start + col, 0, 0];
+      if (first) start = line.start + col;
       first = false;
       let contentCol = col + 1;
       while (line.text.charCodeAt(contentCol) === 32) contentCol++;
       const content = line.text.slice(contentCol);
+      let item: Parsed<unknown>;
       if (content === '' || content.startsWith('#')) {
         this.i++;
         this.skipEmpty();
         const child = this.lines[this.i];
         if (!child || child.indent <= col) throw GIVE_UP;
-        const nested = this.block(child.indent, child.indent);
-        seq.items.push(nested.node);
-        value.push(nested.value);
-        end = nested.node.range![1];
+        item = this.block(child.indent, child.indent, '*');
       } else if (content.startsWith('- ') || content === '-') {
         throw GIVE_UP;
       } else if (this.looksLikeKey(content)) {
-        const nested = this.mapping(contentCol, contentCol);
-        seq.items.push(nested.node);
-        value.push(nested.value);
-        end = nested.node.range![1];
+        item = this.mapping(contentCol, contentCol, '*');
       } else {
-        const scalar = this.inlineValue(line, contentCol);
+        item = this.inlineValue(line, contentCol);
         this.i++;
-        seq.items.push(scalar.node);
-        value.push(scalar.value);
-        end = scalar.node.range![2];
       }
+      if (seq) seq.items.push(item.node);
+      value.push(item.value);
+      end = item.nodeEnd;
     }
-    seq.range = [seq.range![0], end, end];
-    return { node: seq, value };
+    if (seq) seq.range = [start, end, end];
+    return { node: seq, value, start, end, nodeEnd: end };
   }
 
   private looksLikeKey(text: string): boolean {
@@ -233,16 +237,20 @@ class FastParser {
   }
 
   /** The key starting at `col`; `keyEnd` is the offset in the line of its `:`. */
-  private key(line: Line, col: number): { key: Scalar; keyEnd: number } {
+  private key(line: Line, col: number): { key: Scalar | undefined; name: string; keyEnd: number } {
     const text = line.text;
     const c = text[col];
     if (c === '"' || c === "'") {
       const quoted = this.quoted(text, col);
       if (!quoted || text[quoted.end] !== ':' || (quoted.end + 1 < text.length && text[quoted.end + 1] !== ' ' && text[quoted.end + 1] !== '\t')) throw GIVE_UP;
-      const key = new Scalar(quoted.value);
-      key.type = c === '"' ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE;
-      key.range = [line.start + col, line.start + quoted.end, line.start + quoted.end];
-      return { key, keyEnd: quoted.end };
+      if (quoted.value === '__proto__') throw GIVE_UP;
+      let key: Scalar | undefined;
+      if (this.nodes) {
+        key = new Scalar(quoted.value);
+        key.type = c === '"' ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE;
+        key.range = [line.start + col, line.start + quoted.end, line.start + quoted.end];
+      }
+      return { key, name: quoted.value, keyEnd: quoted.end };
     }
     let colon = -1;
     for (let j = col; j < text.length; j++) {
@@ -257,13 +265,16 @@ class FastParser {
     if (colon <= col) throw GIVE_UP;
     const raw = text.slice(col, colon).replace(/[ \t]+$/, '');
     if (BAD_PLAIN_START.test(raw) || raw === '<<' || raw === '__proto__' || raw.includes(' #')) throw GIVE_UP;
-    const key = new Scalar(plainValue(raw));
     // Mapping keys that resolve to non-strings would become non-string JS keys in `yaml`; stay on strings.
-    if (typeof key.value !== 'string') throw GIVE_UP;
-    key.type = Scalar.PLAIN;
-    const keyEndOffset = line.start + col + raw.length;
-    key.range = [line.start + col, keyEndOffset, keyEndOffset];
-    return { key, keyEnd: colon };
+    if (typeof plainValue(raw) !== 'string') throw GIVE_UP;
+    let key: Scalar | undefined;
+    if (this.nodes) {
+      key = new Scalar(raw);
+      key.type = Scalar.PLAIN;
+      const keyEndOffset = line.start + col + raw.length;
+      key.range = [line.start + col, keyEndOffset, keyEndOffset];
+    }
+    return { key, name: raw, keyEnd: colon };
   }
 
   private quoted(text: string, col: number): { value: string; end: number } | undefined {
@@ -290,53 +301,85 @@ class FastParser {
   }
 
   /** A scalar (or `[]`/`{}`) that fills the rest of the line after `from` (which is just past `:` or `-`). */
-  private inlineValue(line: Line, from: number): ScalarToken & { node: Scalar | YAMLMap | YAMLSeq } {
+  private inlineValue(line: Line, from: number): Parsed<Scalar | YAMLMap | YAMLSeq> {
     const text = line.text;
     let col = from;
     while (text.charCodeAt(col) === 32 || text.charCodeAt(col) === 9) col++;
     const lineEnd = line.next;
-    const rest = text.slice(col);
+    const start = line.start + col;
+    const first = text[col];
     const trailing = (end: number) => {
       const after = text.slice(end);
       if (!/^\s*(?:#.*)?$/.test(after) || (after.length > 0 && after.trimStart().startsWith('#') && !/^\s/.test(after))) throw GIVE_UP;
     };
-    if (rest.startsWith('[]') || rest.startsWith('{}')) {
+    if ((first === '[' && text[col + 1] === ']') || (first === '{' && text[col + 1] === '}')) {
       trailing(col + 2);
-      const node = rest[0] === '[' ? new YAMLSeq() : new YAMLMap();
-      node.flow = true;
-      node.range = [line.start + col, line.start + col + 2, lineEnd];
-      return { node: node as unknown as Scalar, value: rest[0] === '[' ? [] : {} };
+      let node: YAMLMap | YAMLSeq | undefined;
+      if (this.nodes) {
+        node = first === '[' ? new YAMLSeq() : new YAMLMap();
+        node.flow = true;
+        node.range = [start, start + 2, lineEnd];
+      }
+      return { node, value: first === '[' ? [] : {}, start, end: start + 2, nodeEnd: lineEnd };
     }
-    if (rest.startsWith('"') || rest.startsWith("'")) {
+    if (first === '"' || first === "'") {
       const quoted = this.quoted(text, col);
       if (!quoted) throw GIVE_UP;
       trailing(quoted.end);
-      const node = new Scalar(quoted.value);
-      node.type = rest[0] === '"' ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE;
-      node.range = [line.start + col, line.start + quoted.end, lineEnd];
-      return { node, value: quoted.value };
+      const end = line.start + quoted.end;
+      let node: Scalar | undefined;
+      if (this.nodes) {
+        node = new Scalar(quoted.value);
+        node.type = first === '"' ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE;
+        node.range = [start, end, lineEnd];
+      }
+      return { node, value: quoted.value, start, end, nodeEnd: lineEnd };
     }
-    if (BAD_PLAIN_START.test(rest)) throw GIVE_UP;
-    let end = text.length;
+    if (BAD_PLAIN_START.test(text.slice(col, col + 2))) throw GIVE_UP;
+    let stop = text.length;
     for (let j = col; j < text.length; j++) {
-      const ch = text[j];
-      if (ch === '#' && (text[j - 1] === ' ' || text[j - 1] === '\t')) { end = j; break; }
-      if (ch === ':' && (j + 1 === text.length || text[j + 1] === ' ' || text[j + 1] === '\t')) throw GIVE_UP;
+      const ch = text.charCodeAt(j);
+      if (ch === 35 /* # */ && (text.charCodeAt(j - 1) === 32 || text.charCodeAt(j - 1) === 9)) { stop = j; break; }
+      if (ch === 58 /* : */) {
+        const next = text.charCodeAt(j + 1);
+        if (Number.isNaN(next) || next === 32 || next === 9) throw GIVE_UP;
+      }
     }
-    const raw = text.slice(col, end).replace(/[ \t]+$/, '');
+    const raw = text.slice(col, stop).replace(/[ \t]+$/, '');
     if (raw === '') throw GIVE_UP;
     const value = plainValue(raw);
-    const node = new Scalar(value);
-    node.type = Scalar.PLAIN;
-    node.range = [line.start + col, line.start + col + raw.length, lineEnd];
-    return { node, value };
+    const end = start + raw.length;
+    let node: Scalar | undefined;
+    if (this.nodes) {
+      node = new Scalar(value);
+      node.type = Scalar.PLAIN;
+      node.range = [start, end, lineEnd];
+    }
+    return { node, value, start, end, nodeEnd: lineEnd };
   }
 }
 
-/** The document's tree and plain value, or undefined when the text needs the full `yaml` parser. */
-export function fastParse(text: string): FastTree | undefined {
+/**
+ * The document's plain value (and `spec.image` offsets) without building a tree, or undefined when the text
+ * needs the full `yaml` parser. `fastTree` builds the tree for the same text on demand.
+ */
+export function fastParse(text: string): FastValue | undefined {
   try {
-    return new FastParser(splitLines(text)).parse();
+    const parser = new FastParser(splitLines(text), false);
+    const { value } = parser.parse();
+    return { value, imageRange: parser.imageRange };
+  } catch (err) {
+    if (err instanceof GiveUp) return undefined;
+    throw err;
+  }
+}
+
+/** The tree, with the same nodes and ranges as the `yaml` package would build. */
+export function fastTree(text: string): FastTree | undefined {
+  try {
+    const parser = new FastParser(splitLines(text), true);
+    const { contents, value } = parser.parse();
+    return { contents, value, imageRange: parser.imageRange };
   } catch (err) {
     if (err instanceof GiveUp) return undefined;
     throw err;

@@ -6,7 +6,7 @@ import type {
   ImageRepositoryObject, ImageRepositorySpec, Range, SecretObject, ServiceAccountObject, WorkspaceObjects,
 } from '../model';
 import { checkImageRepositorySchema, type SchemaError } from './admission';
-import { fastParse } from './fastYaml';
+import { fastParse, fastTree } from './fastYaml';
 import { lineStarts, splitDocuments } from './chunks';
 import {
   collectImageNames, FLUX_IMAGE_GROUP, isFluxImageRepository, isRecord, objectMeta, secretObject, serviceAccountObject,
@@ -32,7 +32,7 @@ export interface ParsedChunk {
   syntaxErrors: SyntaxProblem[];
   /** Errors against schemas/imagerepository-v1.json (ImageRepository documents only). */
   schemaErrors: SchemaError[];
-  /** Relative range of the whole document and of the `spec.image` value. */
+  /** Relative range of the whole document (its full text, from the `---` line) and of the `spec.image` value. */
   range: Range;
   imageRange?: Range;
   imageRepository?: Omit<ImageRepositoryObject, 'source'>;
@@ -69,9 +69,28 @@ function firstLine(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 
-function parseTree(text: string): { doc: YamlTree; value: unknown; errors: { pos: [number, number]; message: string; code: string }[] } {
+interface ParsedText {
+  doc: YamlTree;
+  value: unknown;
+  errors: { pos: [number, number]; message: string; code: string }[];
+  /** Offsets of the spec.image value when known without a tree. */
+  imageOffsets?: [number, number];
+}
+
+function parseTree(text: string): ParsedText {
   const fast = fastParse(text);
-  if (fast) return { doc: fast, value: fast.value, errors: [] };
+  if (fast) {
+    // Most documents never need their tree (validation reads plain values and asks for nodes only to place a
+    // diagnostic), so it is built on first use.
+    let contents: ParsedNode | null | undefined;
+    const doc: YamlTree = {
+      get contents() {
+        if (contents === undefined) contents = fastTree(text)?.contents ?? (parseDocument(text).contents as ParsedNode | null);
+        return contents;
+      },
+    };
+    return { doc, value: fast.value, errors: [], imageOffsets: fast.imageRange };
+  }
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
   let value: unknown;
   try {
@@ -135,7 +154,7 @@ export function parseChunk(text: string): ParsedChunk {
 }
 
 function parseChunkNow(text: string): ParsedChunk {
-  const { doc, value, errors } = parseTree(text);
+  const { doc, value, errors, imageOffsets } = parseTree(text);
   const lines = new LineIndex(lineStarts(text));
   const top = isRecord(value) ? value : undefined;
   const apiVersion = typeof top?.apiVersion === 'string' ? top.apiVersion : undefined;
@@ -146,18 +165,20 @@ function parseChunkNow(text: string): ParsedChunk {
     message: firstLine(error.message),
     code: error.code,
   }));
-  const contents = doc.contents as Node | null;
-  const range = contents?.range
-    ? lines.rangeAt(contents.range[0], contents.range[1])
-    : lines.rangeAt(0, text.length);
+  // The whole text of the document, from its `---` line: known without a tree.
+  const range = lines.rangeAt(0, text.length);
   const chunk: ParsedChunk = {
     text, doc, lines, value, apiVersion, kind, isImageRepository, syntaxErrors, schemaErrors: [], range, imageNames: [],
   };
 
   if (isImageRepository && top) {
     chunk.schemaErrors = checkImageRepositorySchema(top);
-    const imageNode = specImageNode(doc);
-    if (isScalar(imageNode) && imageNode.range) chunk.imageRange = lines.rangeAt(imageNode.range[0], imageNode.range[1]);
+    if (imageOffsets) {
+      chunk.imageRange = lines.rangeAt(imageOffsets[0], imageOffsets[1]);
+    } else {
+      const imageNode = specImageNode(doc);
+      if (isScalar(imageNode) && imageNode.range) chunk.imageRange = lines.rangeAt(imageNode.range[0], imageNode.range[1]);
+    }
     const metadata = objectMeta(top.metadata);
     if (chunk.schemaErrors.length === 0 && syntaxErrors.length === 0 && metadata) {
       const spec = top.spec as ImageRepositorySpec;

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import { splitDocuments } from '../../common/manifests';
-import { fastParse } from '../../common/manifests/fastYaml';
+import { fastParse, fastTree } from '../../common/manifests/fastYaml';
 
 function shape(node: unknown): unknown {
   if (isMap(node)) {
@@ -17,8 +17,11 @@ function shape(node: unknown): unknown {
 }
 
 function same(text: string): void {
-  const fast = fastParse(text);
+  const fast = fastTree(text);
   assert.ok(fast, `fast path gave up on:\n${text}`);
+  // Without a tree: the same value and the same spec.image offsets.
+  const light = fastParse(text);
+  assert.deepEqual(light, { value: fast.value, imageRange: fast.imageRange });
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   assert.deepEqual(doc.errors, []);
   assert.deepEqual(fast.value, doc.toJS());
@@ -122,8 +125,18 @@ describe('fast YAML path', () => {
   }
 
   for (const [name, text] of Object.entries(GIVE_UPS)) {
-    test(`gives up on ${name}`, () => assert.equal(fastParse(text), undefined));
+    test(`gives up on ${name}`, () => {
+      assert.equal(fastParse(text), undefined);
+      assert.equal(fastTree(text), undefined);
+    });
   }
+
+  test('records the offsets of spec.image without building a tree', () => {
+    const text = 'apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\nspec:\n  interval: 5m\n  image: "ghcr.io/a/b"  # c\n';
+    const start = text.indexOf('"ghcr');
+    assert.deepEqual(fastParse(text)?.imageRange, [start, start + '"ghcr.io/a/b"'.length]);
+    assert.equal(fastParse('spec:\n  x:\n    image: nested\n')?.imageRange, undefined);
+  });
 
   test('matches the yaml package on every document of the test fixtures it accepts', () => {
     const root = resolve(__dirname, '../fixtures/lsp');
@@ -138,7 +151,7 @@ describe('fast YAML path', () => {
     let accepted = 0;
     for (const file of files) {
       for (const chunk of splitDocuments(readFileSync(file, 'utf8'))) {
-        if (fastParse(chunk.text)) {
+        if (fastTree(chunk.text)) {
           same(chunk.text);
           accepted++;
         }

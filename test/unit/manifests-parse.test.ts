@@ -67,7 +67,8 @@ imagePullSecrets:
     assert.equal(secret.source?.documentIndex, 1);
     assert.equal(secret.sopsEncrypted, undefined);
     assert.deepEqual(manifest.objects.serviceAccounts[0].imagePullSecrets, [{ name: 'regcred' }]);
-    assert.equal(manifest.objects.serviceAccounts[0].source?.range.start.line, 17);
+    // A document's range is its whole text, from its `---` line.
+    assert.equal(manifest.objects.serviceAccounts[0].source?.range.start.line, 16);
   });
 
   test('marks SOPS-encrypted Secrets', () => {

@@ -1,6 +1,6 @@
 // Secret and ServiceAccount references checked against every manifest of the workspace (flux-behaviour.md §5).
 // A name found nowhere is only information: the object may exist in the cluster and not in Git.
-import { isScalar, type Node } from 'yaml';
+import type { Node } from 'yaml';
 import type { ParsedChunk } from '../../../common/manifests';
 import type { SecretObject, ServiceAccountObject, WorkspaceObjects } from '../../../common/model';
 import { Severity, SOURCE, type SeverityValue, type TaglineDiagnostic } from './types';
@@ -88,16 +88,20 @@ export function namespaceOf(chunk: ParsedChunk): string {
 
 export function referenceDiagnostics(chunk: ParsedChunk, index: ReferenceIndex): TaglineDiagnostic[] {
   const out: TaglineDiagnostic[] = [];
-  const add = (node: Node | undefined, severity: SeverityValue, code: string, message: string) => {
-    const range = nodeRange(chunk.lines, node);
+  const add = (node: () => Node | undefined, severity: SeverityValue, code: string, message: string) => {
+    const range = nodeRange(chunk.lines, node());
     if (range) out.push({ range, severity, code, source: SOURCE, message });
   };
   const namespace = namespaceOf(chunk);
-  const refName = (field: string): { node: Node; name: string } | undefined => {
-    const node = nodeAt(chunk.doc, ['spec', field, 'name']);
-    return isScalar(node) && typeof node.value === 'string' && node.value !== '' ? { node, name: node.value } : undefined;
+  const spec = (chunk.value as { spec?: Record<string, unknown> } | undefined)?.spec;
+  if (!spec || typeof spec !== 'object') return out;
+  // Names come from the plain value; the tree is only consulted (and built) to place a diagnostic.
+  const refName = (field: string): { node: () => Node | undefined; name: string } | undefined => {
+    const ref = spec[field] as { name?: unknown } | undefined;
+    const name = ref && typeof ref === 'object' ? ref.name : undefined;
+    return typeof name === 'string' && name !== '' ? { node: () => nodeAt(chunk.doc, ['spec', field, 'name']), name } : undefined;
   };
-  const notFound = (node: Node, field: string, kind: string, name: string) =>
+  const notFound = (node: () => Node | undefined, field: string, kind: string, name: string) =>
     add(node, Severity.Information, `${field}.notFound`,
       `${kind} '${namespace}/${name}' is not in the workspace; it may exist only in the cluster.`);
 
@@ -134,13 +138,13 @@ export function referenceDiagnostics(chunk: ParsedChunk, index: ReferenceIndex):
     else if (found.every((s) => proxySecretProblem(s))) add(proxyRef.node, Severity.Warning, 'proxySecretRef.missingKeys', proxySecretProblem(found[0])!);
   }
 
-  const saNode = nodeAt(chunk.doc, ['spec', 'serviceAccountName']);
-  if (isScalar(saNode) && typeof saNode.value === 'string' && saNode.value !== '') {
-    const name = saNode.value;
+  const saNode = () => nodeAt(chunk.doc, ['spec', 'serviceAccountName']);
+  if (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '') {
+    const name = spec.serviceAccountName;
     const found = index.serviceAccounts(namespace, name);
     if (found.length === 0) notFound(saNode, 'serviceAccountName', 'ServiceAccount', name);
     else {
-      const provider = (chunk.value as { spec?: { provider?: unknown } }).spec?.provider;
+      const provider = spec.provider;
       const generic = provider === undefined || provider === 'generic';
       const missing = generic
         ? (found[0].imagePullSecrets ?? []).map((s) => s.name).filter((n) => index.secrets(namespace, n).length === 0)

@@ -1,6 +1,6 @@
 // Checks the CRD schema cannot express, in the controller's own words where it has them
 // (flux-behaviour.md §1.1, §1.2, §2, §3.3, §5.5).
-import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import { isScalar, type Node } from 'yaml';
 import type { ParsedChunk } from '../../../common/manifests';
 import { repositoryOf } from '../../../common/manifests';
 import { INTERVAL_PATTERN, parseGoDuration, TIMEOUT_PATTERN } from '../../../common/flux/duration';
@@ -23,6 +23,11 @@ class Collector {
   readonly diagnostics: TaglineDiagnostic[] = [];
   constructor(readonly chunk: ParsedChunk) {}
 
+  /** The node at `path` (a key with `key: true`); the tree is built only here, when there is a problem. */
+  node(path: (string | number)[], key = false): Node | undefined {
+    return key ? keyAt(this.chunk.doc, path) : nodeAt(this.chunk.doc, path);
+  }
+
   add(node: Node | undefined, severity: SeverityValue, code: string, message: string, fixes?: QuickFix[]): void {
     const range = nodeRange(this.chunk.lines, node);
     if (!range) return;
@@ -35,9 +40,10 @@ class Collector {
 }
 
 function checkApiVersion(c: Collector): void {
-  const node = nodeAt(c.chunk.doc, ['apiVersion']);
   const apiVersion = c.chunk.apiVersion;
-  if (!node || !apiVersion || apiVersion === SERVED_API_VERSION) return;
+  if (!apiVersion || apiVersion === SERVED_API_VERSION) return;
+  const node = c.node(['apiVersion']);
+  if (!node) return;
   const version = apiVersion.slice(FLUX_IMAGE_GROUP.length + 1);
   const fix = c.replaceFix(`Migrate to ${SERVED_API_VERSION}`, node, SERVED_API_VERSION);
   const history = FORMER_VERSIONS[version];
@@ -50,11 +56,12 @@ function checkApiVersion(c: Collector): void {
 }
 
 function checkImage(c: Collector, spec: Record<string, unknown>): void {
-  const node = nodeAt(c.chunk.doc, ['spec', 'image']);
-  if (!isScalar(node) || typeof spec.image !== 'string') return;
+  if (typeof spec.image !== 'string') return;
   const image = spec.image;
   const parsed = parseImageReference(image, spec.insecure === true);
   if (parsed.ok) return;
+  const node = c.node(['spec', 'image']);
+  if (!isScalar(node)) return;
   const fixes: QuickFix[] = [];
   if (parsed.kind === 'scheme') {
     const withoutScheme = image.split('://').slice(1).join('://');
@@ -84,20 +91,17 @@ function exclusionError(pattern: string): string | null {
 }
 
 function checkExclusionList(c: Collector, spec: Record<string, unknown>): void {
-  const list = nodeAt(c.chunk.doc, ['spec', 'exclusionList']);
-  if (!isSeq(list)) return;
-  if (list.items.length === 0) {
-    c.add(keyAt(c.chunk.doc, ['spec', 'exclusionList']), Severity.Warning, 'exclusionList.empty',
+  if (!Array.isArray(spec.exclusionList)) return;
+  if (spec.exclusionList.length === 0) {
+    c.add(c.node(['spec', 'exclusionList'], true), Severity.Warning, 'exclusionList.empty',
       `An empty exclusionList still excludes ${DEFAULT_EXCLUSION}: the controller treats [] like an absent list. ` +
       'To keep .sig tags, list a pattern that never matches instead.');
     return;
   }
-  const values = Array.isArray(spec.exclusionList) ? spec.exclusionList : [];
-  list.items.forEach((item, i) => {
-    const pattern = values[i];
+  spec.exclusionList.forEach((pattern: unknown, i) => {
     if (typeof pattern !== 'string') return;
     const error = exclusionError(pattern);
-    if (error !== null) c.add(item as Node, Severity.Error, 'exclusionList.invalidRegex', `failed to compile regex ${pattern}: ${error}`);
+    if (error !== null) c.add(c.node(['spec', 'exclusionList', i]), Severity.Error, 'exclusionList.invalidRegex', `failed to compile regex ${pattern}: ${error}`);
   });
 }
 
@@ -105,7 +109,7 @@ function checkServiceAccount(c: Collector, spec: Record<string, unknown>): void 
   if (typeof spec.serviceAccountName !== 'string' || spec.serviceAccountName === '') return;
   if (typeof spec.provider === 'string' && CLOUD_PROVIDERS.has(spec.provider)) {
     // Off by default since Flux 2.6; if a cluster has it on, this is fine, hence a warning.
-    c.add(nodeAt(c.chunk.doc, ['spec', 'serviceAccountName']), Severity.Warning, 'serviceAccountName.featureGate', FEATURE_GATE_MESSAGE);
+    c.add(c.node(['spec', 'serviceAccountName']), Severity.Warning, 'serviceAccountName.featureGate', FEATURE_GATE_MESSAGE);
   }
 }
 
@@ -114,11 +118,11 @@ function checkDurations(c: Collector, spec: Record<string, unknown>): void {
   const interval = typeof spec.interval === 'string' && INTERVAL_PATTERN.test(spec.interval) ? parseGoDuration(spec.interval) : undefined;
   const timeout = typeof spec.timeout === 'string' && TIMEOUT_PATTERN.test(spec.timeout) ? parseGoDuration(spec.timeout) : undefined;
   if (interval !== undefined && interval < 1000) {
-    c.add(nodeAt(c.chunk.doc, ['spec', 'interval']), Severity.Warning, 'interval.tooShort',
+    c.add(c.node(['spec', 'interval']), Severity.Warning, 'interval.tooShort',
       `interval ${String(spec.interval)} is under 1s: the controller counts the repository as always due and rescans it on every reconcile.`);
   }
   if (interval !== undefined && timeout !== undefined && timeout > interval) {
-    c.add(nodeAt(c.chunk.doc, ['spec', 'timeout']), Severity.Warning, 'timeout.exceedsInterval',
+    c.add(c.node(['spec', 'timeout']), Severity.Warning, 'timeout.exceedsInterval',
       `timeout ${String(spec.timeout)} is longer than interval ${String(spec.interval)}: a slow scan would still be running when the next one is due.`);
   }
 }
@@ -127,10 +131,9 @@ function checkDurations(c: Collector, spec: Record<string, unknown>): void {
 export function semanticDiagnostics(chunk: ParsedChunk): TaglineDiagnostic[] {
   const c = new Collector(chunk);
   checkApiVersion(c);
-  const specNode = nodeAt(chunk.doc, ['spec']);
   const top = chunk.value as Record<string, unknown>;
   const spec = top && typeof top === 'object' ? top.spec : undefined;
-  if (isMap(specNode) && spec && typeof spec === 'object' && !Array.isArray(spec)) {
+  if (spec && typeof spec === 'object' && !Array.isArray(spec)) {
     const s = spec as Record<string, unknown>;
     checkImage(c, s);
     checkExclusionList(c, s);
