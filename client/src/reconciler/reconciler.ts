@@ -69,6 +69,7 @@ export class Reconciler {
 
   /** Like writing a new `reconcile.fluxcd.io/requestedAt` value; resolves when that reconcile is done. */
   requestReconcile(key?: string): Promise<void> {
+    if (this.disposed) return Promise.resolve();
     const targets = key === undefined ? [...this.entries.values()] : [this.entries.get(key)].filter((e): e is Entry => !!e);
     const token = new Date(this.now()).toISOString();
     return Promise.all(
@@ -132,6 +133,10 @@ export class Reconciler {
       }
     }
     await Promise.all(running);
+    // Nobody waits forever for a rescan that will not happen now.
+    for (const entry of this.entries.values()) {
+      for (const w of entry.waiters.splice(0)) w.resolve();
+    }
     await this.options.store.flush();
   }
 
