@@ -130,6 +130,19 @@ describe('reconciler scheduling against a real registry', () => {
     assert.deepEqual(store.object('default/drift')?.tags, ['2.0.0', '1.1.0', '1.0.0']);
   });
 
+  it('clearDatabase rescans every object at once, as a controller restarted on empty storage', async () => {
+    const store = await sandbox.store();
+    const reconciler = sandbox.reconciler(store);
+    reconciler.update(workspace([app('one'), app('two', { exclusionList: ['^2'] })]));
+    await reconciler.whenIdle();
+    const reasons: string[] = [];
+    reconciler.onStatus((s) => s.scanning && reasons.push(getCondition(s.status, 'Reconciling')!.message));
+    await reconciler.clearDatabase();
+    assert.deepEqual(reasons, ['scanning: no tags in database', 'scanning: no tags in database']);
+    assert.deepEqual(store.object('default/two')?.tags, ['1.1.0', '1.0.0']);
+    assert.equal(getCondition(reconciler.status('default/one')!, 'Ready')?.status, 'True');
+  });
+
   it('reports a storage write failure as ReadOperationFailed: failed to set tags', async () => {
     const store = await sandbox.store();
     // A fault the real store cannot be made to produce on demand.

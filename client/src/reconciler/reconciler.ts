@@ -83,6 +83,17 @@ export class Reconciler {
     ).then(() => undefined);
   }
 
+  /**
+   * Forgets every stored tag (in every process sharing the file) and reconciles all objects now, like a
+   * controller restarted on empty storage: each rescans with `no tags in database`.
+   */
+  async clearDatabase(): Promise<void> {
+    this.options.store.clear();
+    await this.options.store.flush();
+    for (const entry of this.entries.values()) this.kick(entry, false);
+    await this.whenIdle();
+  }
+
   status(key: string): ImageRepositoryStatus | undefined {
     return this.entries.get(key)?.status;
   }
