@@ -22,12 +22,14 @@ export function formatTable(reports: ScanReport[]): string {
   return renderColumns([header, ...rows]);
 }
 
-/** flux's table printer: cells padded to the column width and separated by a tab. */
+/**
+ * flux's table printer (olekukonko/tablewriter with no borders, NoWhiteSpace and TablePadding "\t"): every cell,
+ * the last one too, is padded to its column's width and followed by a tab.
+ */
 function renderColumns(lines: string[][]): string {
-  const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
-  return lines
-    .map((cells) => cells.map((c, i) => (i === cells.length - 1 ? oneLine(c) : c.padEnd(widths[i]))).join('\t'))
-    .join('\n') + '\n';
+  const cells = lines.map((line) => line.map(oneLine));
+  const widths = cells[0].map((_, i) => Math.max(...cells.map((l) => l[i].length)));
+  return cells.map((line) => line.map((c, i) => c.padEnd(widths[i]) + '\t').join('')).join('\n') + '\n';
 }
 
 function oneLine(text: string): string {
