@@ -21,6 +21,7 @@ interface Line {
 }
 
 class GiveUp extends Error {}
+const MAX_DEPTH = 100;
 const GIVE_UP = new GiveUp();
 
 // yaml 1.2 core schema (what the `yaml` package resolves plain scalars with by default).
@@ -100,6 +101,7 @@ interface Parsed<N> { node: N | undefined; value: unknown; start: number; end: n
 
 class FastParser {
   private i = 0;
+  private depth = 0;
   /** Offsets of the `spec.image` value, recorded on the way (every indexed ImageRepository needs them). */
   imageRange: [number, number] | undefined;
 
@@ -130,6 +132,16 @@ class FastParser {
    * root, the key for a child of the root, and `*` deeper (only `spec` → `image` is looked for).
    */
   private block(indent: number, column: number, path: string): Parsed<YAMLMap | YAMLSeq> {
+    // Real manifests nest a dozen levels; deeper input goes to the real parser (and never blows the stack here).
+    if (++this.depth > MAX_DEPTH) throw GIVE_UP;
+    try {
+      return this.blockAt(indent, column, path);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private blockAt(indent: number, column: number, path: string): Parsed<YAMLMap | YAMLSeq> {
     return isEntry(this.lines[this.i].text, column) ? this.sequence(indent, column) : this.mapping(indent, column, path);
   }
 
@@ -218,7 +230,7 @@ class FastParser {
       } else if (content.startsWith('- ') || content === '-') {
         throw GIVE_UP;
       } else if (this.looksLikeKey(content)) {
-        item = this.mapping(contentCol, contentCol, '*');
+        item = this.block(contentCol, contentCol, '*');
       } else {
         item = this.inlineValue(line, contentCol);
         this.i++;

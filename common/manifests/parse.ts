@@ -91,7 +91,14 @@ function parseTree(text: string): ParsedText {
     };
     return { doc, value: fast.value, errors: [], imageOffsets: fast.imageRange };
   }
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+  } catch (err) {
+    // Pathological input (nesting deep enough to exhaust the stack): report it, never crash the server.
+    const message = `could not parse this document: ${err instanceof Error ? err.message : String(err)}`;
+    return { doc: { contents: null }, value: undefined, errors: [{ pos: [0, 0], message, code: 'PARSE_FAILED' }] };
+  }
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });

@@ -56,7 +56,12 @@ export function startServer(connection: Connection): void {
     // Update the index for every changed document first, so references see all of them.
     for (const uri of uris) {
       const document = documents.get(uri);
-      if (document && isYamlDocument(document)) index.setOpen(uri, manifests.manifest(document));
+      if (!document || !isYamlDocument(document)) continue;
+      try {
+        index.setOpen(uri, manifests.manifest(document));
+      } catch (err) {
+        connection.console.error(`tagline: reading ${uri} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      }
     }
     for (const uri of uris) publish(uri);
   }

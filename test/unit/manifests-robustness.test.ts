@@ -58,3 +58,23 @@ test('mutated manifests never make parsing or validation throw, and the fast pat
   }
   assert.ok(fastAccepted > 100, `fast path accepted only ${fastAccepted} mutated documents`);
 });
+
+test('pathological documents are reported or parsed quickly, never thrown', () => {
+  const deep = Array.from({ length: 5000 }, (_, i) => `${' '.repeat(i)}a:`).join('\n') + ` x\n`;
+  const deepFlow = `a: ${'['.repeat(20000)}${']'.repeat(20000)}\n`;
+  const inputs = [
+    deep,
+    deepFlow,
+    `a: ${':'.repeat(200_000)}\n`,
+    `${'x'.repeat(300_000)}\n`,
+    `${'- '.repeat(50_000)}x\n`,
+    `key: "${'\\'.repeat(100_001)}"\n`,
+    'apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\n' + '---\n'.repeat(20_000),
+  ];
+  for (const text of inputs) {
+    const started = performance.now();
+    const manifest = parseManifestText('file:///big.yaml', text);
+    validateManifest(manifest, new ObjectIndex(manifest.objects));
+    assert.ok(performance.now() - started < 5000, `took ${Math.round(performance.now() - started)} ms on ${JSON.stringify(text.slice(0, 40))}…`);
+  }
+});

@@ -29,6 +29,7 @@ function keyName(raw: string): string {
 
 /** `lines` are the document's lines; `line` is the cursor's line within them. */
 export function completionContext(lines: string[], line: number, character: number): CompletionContext | undefined {
+  if (line < 0 || line >= lines.length) return undefined;
   const before = lines[line].slice(0, character);
   let kind: CompletionContext['kind'];
   let key: string | undefined;
