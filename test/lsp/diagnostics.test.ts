@@ -61,6 +61,20 @@ describe('diagnostics over stdio', () => {
 });
 
 describe('settings', () => {
+  test('a client without workspace/configuration can push tagline.validation.enable', async () => {
+    const server = new TestServer();
+    try {
+      await server.initialize();
+      const uri = 'file:///ws/pushed.yaml';
+      assert.equal((await server.open(uri, MIXED)).length, 3);
+      const next = server.nextDiagnostics(uri);
+      await server.connection.sendNotification('workspace/didChangeConfiguration', { settings: { tagline: { validation: { enable: false } } } });
+      assert.deepEqual((await next).diagnostics, []);
+    } finally {
+      await server.stop();
+    }
+  });
+
   test('tagline.validation.enable=false (pulled with workspace/configuration) silences the checks', async () => {
     const server = new TestServer({ configuration: { validation: { enable: false } } });
     try {
