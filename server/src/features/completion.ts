@@ -3,8 +3,8 @@
 // whole new ImageRepository.
 import { documentAtLine, type ParsedManifest } from '../../../common/manifests';
 import { FLUX_IMAGE_GROUP } from '../../../common/manifests';
-import type { Position, SecretObject } from '../../../common/model';
-import { CompletionItemKind, InsertTextFormat, type CompletionItem, type TextEdit } from 'vscode-languageserver-types';
+import type { Position, Range, SecretObject } from '../../../common/model';
+import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver-types';
 import schema from '../../../schemas/imagerepository-v1.json';
 import { FIELD_DOCS } from '../docs/fields';
 import { certSecretProblem, namespaceOf, proxySecretProblem, pullSecretProblem, SERVED_API_VERSION } from '../validation';
@@ -62,7 +62,7 @@ function docFor(path: Segment[]): CompletionItem['documentation'] {
   return doc ? { kind: 'markdown', value: doc.summary + (doc.details ? `\n\n${doc.details}` : '') } : undefined;
 }
 
-function keyItems(path: Segment[], indent: number, siblings: Set<string>, snippets: boolean, replace: TextEdit): CompletionItem[] {
+function keyItems(path: Segment[], indent: number, siblings: Set<string>, snippets: boolean, range: Range): CompletionItem[] {
   const node = schemaAt(path);
   if (!node?.properties) return [];
   const pad = ' '.repeat(indent + 2);
@@ -78,25 +78,20 @@ function keyItems(path: Segment[], indent: number, siblings: Set<string>, snippe
       } else if (snippets && resolved?.type === 'array') {
         text = `${key}:\n${pad}- "$0"`;
       }
-      const item: CompletionItem = {
+      return {
         label: key,
         kind: Kind.Property,
         detail: resolved?.type,
         documentation: docFor([...path, key]),
         insertTextFormat: snippets ? Snippet : PlainText,
         sortText: String(i).padStart(2, '0'),
+        textEdit: { range, newText: text },
       };
-      if (replace) item.textEdit = { range: replace.range, newText: text };
-      else item.insertText = text;
-      return item;
     });
 }
 
-function valueItem(label: string, kind: CompletionItemKind, detail?: string, replace?: TextEdit): CompletionItem {
-  const item: CompletionItem = { label, kind };
-  if (detail) item.detail = detail;
-  if (replace) item.textEdit = { range: replace.range, newText: label };
-  return item;
+function valueItem(label: string, kind: CompletionItemKind, detail: string | undefined, range: Range): CompletionItem {
+  return { label, kind, ...(detail ? { detail } : {}), textEdit: { range, newText: label } };
 }
 
 function secretFits(field: string, secret: SecretObject): boolean {
@@ -123,10 +118,7 @@ export function completion(
   const lines = chunk.text.split('\n').map((l) => l.replace(/\r$/, ''));
   const context = completionContext(lines, position.line - document.startLine, position.character);
   if (!context) return [];
-  const replace = {
-    range: { start: { line: position.line, character: context.prefixStart }, end: position },
-    newText: '',
-  };
+  const replace: Range = { start: { line: position.line, character: context.prefixStart }, end: position };
 
   if (context.kind === 'key') {
     // In a document that is not (yet) anything, offer only the whole-manifest snippet, so other kinds being
@@ -139,7 +131,7 @@ export function completion(
         detail: 'New Flux ImageRepository',
         documentation: { kind: 'markdown', value: 'A whole ImageRepository manifest (`image.toolkit.fluxcd.io/v1`).' },
         insertTextFormat: snippets ? Snippet : PlainText,
-        textEdit: { range: replace.range, newText: snippets ? IMAGE_REPOSITORY_SNIPPET : plain(IMAGE_REPOSITORY_SNIPPET) },
+        textEdit: { range: replace, newText: snippets ? IMAGE_REPOSITORY_SNIPPET : plain(IMAGE_REPOSITORY_SNIPPET) },
         sortText: '00',
       }];
     }
