@@ -40,7 +40,11 @@ async function main(): Promise<void> {
   const authPort = portFrom('TAGLINE_REGISTRY_AUTH_PORT', 5051);
   const beds: RegistryBed[] = [];
   const stateFolder = resolve(__dirname, '../../.tagline-demo');
+  let wroteAddress = false;
+  // Only our own address files: a second `npm run registry` that finds the ports taken must not remove the
+  // files of the one that is running.
   const forgetAddress = () => {
+    if (!wroteAddress) return;
     rmSync(join(stateFolder, 'registry'), { force: true });
     rmSync(join(stateFolder, 'registry.json'), { force: true });
   };
@@ -63,6 +67,7 @@ async function main(): Promise<void> {
   }
   const [plain, auth] = beds as [RegistryBed, RegistryBed];
   mkdirSync(stateFolder, { recursive: true });
+  wroteAddress = true;
   writeFileSync(join(stateFolder, 'registry'), `${plain.host}\n`);
   writeFileSync(join(stateFolder, 'registry.json'), `${JSON.stringify({ registry: plain.host, authRegistry: auth.host, authUser: demoCredentials.username }, null, 2)}\n`);
   console.log(`demo registry: ${plain.host}`);
