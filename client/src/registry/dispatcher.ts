@@ -18,20 +18,22 @@ function tlsOptions(options: ResolvedScanOptions) {
 
 function create(options: ResolvedScanOptions): Dispatcher {
   const tls = tlsOptions(options);
+  // The registry's client certificate is for the registry: an HTTPS proxy gets the trusted roots only.
+  const proxyTls = { ca: tls.ca, rejectUnauthorized: true };
   const common = { connections: 16, keepAliveTimeout: 10_000 };
   if (options.proxy) {
     const { url, username, password } = options.proxy;
     const token = username !== undefined
       ? `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`
       : undefined;
-    return new ProxyAgent({ ...common, uri: url, token, requestTls: tls, proxyTls: tls });
+    return new ProxyAgent({ ...common, uri: url, token, requestTls: tls, proxyTls });
   }
   const env = options.environmentProxy;
   if (env.httpProxy || env.httpsProxy) {
     // Explicit empty strings: EnvHttpProxyAgent would otherwise read process.env instead of the context's.
     return new EnvHttpProxyAgent({
       ...common, httpProxy: env.httpProxy ?? '', httpsProxy: env.httpsProxy ?? '', noProxy: env.noProxy ?? '',
-      connect: tls, requestTls: tls, proxyTls: tls,
+      connect: tls, requestTls: tls, proxyTls,
     });
   }
   return new Agent({ ...common, connect: tls });
