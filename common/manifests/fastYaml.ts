@@ -32,7 +32,10 @@ const INT = /^[-+]?[0-9]+$/;
 const NUMBER_LIKE = /^[-+.0-9]/;
 const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
 // Starts a plain scalar only in ways this fast path does not handle.
-const BAD_PLAIN_START = /^[\[\]{},#&*!|>'"%@`]|^[-?:](?:\s|$)/;
+const BAD_PLAIN_START = /^[\[\]{},#&*!|>'"%@`]|^[-?:](?:[ \t]|$)/;
+// Characters where YAML and JavaScript disagree about spaces and line breaks (a byte-order mark, NBSP, a lone
+// CR, NEL, LS/PS, VT/FF): documents with them go to the real parser.
+const UNSURE_CHARACTERS = /[\uFEFF\u00A0\u0085\u2028\u2029\v\f]|\r(?!\n)/;
 /** Escapes YAML and JSON share; any other (\x41, \e, \N, …) is left to the real parser. */
 const JSON_ESCAPE = /^(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/;
 
@@ -78,6 +81,7 @@ function restIsEmpty(text: string, from: number): boolean {
 }
 
 function splitLines(text: string): Line[] {
+  if (UNSURE_CHARACTERS.test(text)) throw GIVE_UP;
   const lines: Line[] = [];
   let start = 0;
   while (start < text.length) {
@@ -109,8 +113,8 @@ class FastParser {
 
   parse(): { contents: ParsedNode | null; value: unknown } {
     this.skipEmpty();
-    if (this.i < this.lines.length && /^---(?:\s|$)/.test(this.lines[this.i].text)) {
-      if (!/^---\s*(?:#.*)?$/.test(this.lines[this.i].text)) throw GIVE_UP;
+    if (this.i < this.lines.length && /^---(?:[ \t]|$)/.test(this.lines[this.i].text)) {
+      if (!/^---[ \t]*(?:#.*)?$/.test(this.lines[this.i].text)) throw GIVE_UP;
       this.i++;
       this.skipEmpty();
     }
@@ -244,8 +248,8 @@ class FastParser {
   }
 
   private looksLikeKey(text: string): boolean {
-    if (text.startsWith('"') || text.startsWith("'")) return /^(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*')\s*:(?:\s|$)/.test(text);
-    return /^[^\s#][^#]*?:(?:\s|$)/.test(text) && !BAD_PLAIN_START.test(text);
+    if (text.startsWith('"') || text.startsWith("'")) return /^(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*')[ \t]*:(?:[ \t]|$)/.test(text);
+    return /^[^ \t#][^#]*?:(?:[ \t]|$)/.test(text) && !BAD_PLAIN_START.test(text);
   }
 
   /** The key starting at `col`; `keyEnd` is the offset in the line of its `:`. */
@@ -322,7 +326,7 @@ class FastParser {
     const first = text[col];
     const trailing = (end: number) => {
       const after = text.slice(end);
-      if (!/^\s*(?:#.*)?$/.test(after) || (after.length > 0 && after.trimStart().startsWith('#') && !/^\s/.test(after))) throw GIVE_UP;
+      if (!/^(?:[ \t]+(?:#.*)?)?$/.test(after)) throw GIVE_UP;
     };
     if ((first === '[' && text[col + 1] === ']') || (first === '{' && text[col + 1] === '}')) {
       trailing(col + 2);

@@ -11,7 +11,7 @@ import { ObjectIndex, validateManifest } from '../../server/src/validation';
 
 const SOURCES = ['check/repos.yaml', 'mixed.yaml', 'workspace/apps/podinfo.yaml']
   .map((f) => readFileSync(resolve(__dirname, '../fixtures/lsp', f), 'utf8'));
-const INSERTS = ['\t', ':', ' ', '-', '#', '"', "'", '[', ']', '{', '}', '\n', '&a ', '*a', '!', '|', '>', '\\', '\u00e9', '\r\n', '---\n', '? ', 'ENC['];
+const INSERTS = ['\uFEFF', '\r', '\t', ':', ' ', '-', '#', '"', "'", '[', ']', '{', '}', '\n', '&a ', '*a', '!', '|', '>', '\\', '\u00e9', '\r\n', '---\n', '? ', 'ENC['];
 
 function shape(node: unknown): unknown {
   if (isMap(node)) return { map: node.range?.slice(0, 2), items: node.items.map((p) => (isPair(p) ? [shape(p.key), shape(p.value)] : '?')) };
