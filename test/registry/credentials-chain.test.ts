@@ -196,6 +196,14 @@ esac
     assert.equal(error.message, 'credential helper docker-credential-missing is configured in the docker config but not installed (not on PATH)');
   });
 
+  it('does not fail on a default credsStore whose helper is missing, and names it if the registry refuses', async () => {
+    setDockerConfig({ credsStore: 'desktop', auths: { [bed.host]: basicAuth() } });
+    assert.equal((await scan({}, workspace())).length, 3);
+    setDockerConfig({ credsStore: 'desktop' });
+    const error = await rejection(scan({}, workspace()));
+    assert.match(error.message, /UNAUTHORIZED: authentication required.*\(credential helper docker-credential-desktop is configured in the docker config but not installed \(not on PATH\) \(credsStore in .*config\.json\)\)$/);
+  });
+
   it('reads Podman\'s auth.json from $REGISTRY_AUTH_FILE and $XDG_RUNTIME_DIR', async () => {
     setDockerConfig(undefined);
     const file = join(home, 'podman-auth.json');

@@ -6,6 +6,9 @@ import { RegistryError } from '../registry/contract';
 import type { AuthConfig } from '../registry/options';
 
 const helperTimeoutMs = 15_000;
+
+/** The helper program is not installed. */
+export class HelperMissing extends RegistryError {}
 const maxOutput = 1024 * 1024;
 
 export function runCredentialHelper(name: string, serverUrl: string, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<AuthConfig | undefined> {
@@ -24,7 +27,7 @@ export function runCredentialHelper(name: string, serverUrl: string, env: NodeJS
     child.stderr.on('data', (chunk: Buffer) => { if (stderr.length < 4096) stderr += chunk.toString(); });
     child.stdin.on('error', () => undefined);
     child.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') reject(new RegistryError(`credential helper ${program} is configured in the docker config but not installed (not on PATH)`));
+      if (error.code === 'ENOENT') reject(new HelperMissing(`credential helper ${program} is configured in the docker config but not installed (not on PATH)`));
       else if (error.name === 'AbortError') reject(new RegistryError(`credential helper ${program} was stopped: the scan was cancelled or timed out`));
       else reject(new RegistryError(`credential helper ${program} failed: ${error.message}`));
     });

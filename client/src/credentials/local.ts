@@ -10,7 +10,7 @@ import type { CredentialContext } from '../registry/contract';
 import { RegistryError } from '../registry/contract';
 import type { AuthConfig } from '../registry/options';
 import { keyringFromAuths, resolveFromKeyrings } from './keychain';
-import { runCredentialHelper } from './helper';
+import { HelperMissing, runCredentialHelper } from './helper';
 
 interface DockerConfigFile {
   auths?: Record<string, unknown>;
@@ -63,14 +63,24 @@ function hasCredential(auth: AuthConfig | undefined): auth is AuthConfig {
   return Boolean(auth && (auth.username || auth.password || auth.identityToken || auth.registryToken));
 }
 
-export async function dockerCredential(reference: ImageReference, ctx: CredentialContext, signal: AbortSignal): Promise<LocalCredential | undefined> {
+/**
+ * `note` receives why a credential could not be used (a default credsStore whose helper is not installed: a
+ * stale Docker Desktop setting must not fail scans of public images; a credHelpers entry still does).
+ */
+export async function dockerCredential(reference: ImageReference, ctx: CredentialContext, signal: AbortSignal, note: (text: string) => void = () => undefined): Promise<LocalCredential | undefined> {
   const path = dockerConfigPath(ctx.env);
   const file = await readJson(path);
   if (!file) return undefined;
   const helper = file.credHelpers?.[reference.registry] ?? (reference.registry === 'index.docker.io' ? file.credHelpers?.['docker.io'] : undefined);
   const store = helper ?? file.credsStore;
   if (store && ctx.allowProcesses) {
-    const auth = await runCredentialHelper(store, helperServer(reference.registry), ctx.env, signal);
+    let auth: AuthConfig | undefined;
+    try {
+      auth = await runCredentialHelper(store, helperServer(reference.registry), ctx.env, signal);
+    } catch (error) {
+      if (helper || !(error instanceof HelperMissing)) throw error;
+      note(`${error.message} (credsStore in ${path})`);
+    }
     if (hasCredential(auth)) return { auth, source: `docker-credential-${store}` };
   }
   return fromAuths(file, path, reference);

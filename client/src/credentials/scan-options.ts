@@ -61,7 +61,7 @@ export async function buildScanOptions(
       options.credentialSource = `signed in to ${reference.registry}`;
       return { username: signedIn.username, password: signedIn.password };
     }
-    const local = (await dockerCredential(reference, ctx, signal)) ?? (await podmanCredential(reference, ctx));
+    const local = (await dockerCredential(reference, ctx, signal, (text) => { if (!options.authNotes.includes(text)) options.authNotes.push(text); })) ?? (await podmanCredential(reference, ctx));
     if (local) {
       options.credentialSource = local.source;
       return local.auth;
