@@ -10,9 +10,8 @@ const folders = new Set<string>();
 let hooked = false;
 
 function cleanupNow(): void {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-  }
+  // Closing the pipe is what stops a tracked program (see spawnTracked); the OS closes it too if we are killed.
+  for (const child of children) child.stdin?.destroy();
   children.clear();
   for (const folder of folders) rmSync(folder, { recursive: true, force: true });
   folders.clear();
@@ -39,9 +38,16 @@ export interface Spawned {
   stop(): Promise<void>;
 }
 
+// The program runs under a small sh that stops it when our end of its stdin pipe closes: on stop(), and also
+// when this process dies in a way no handler sees (SIGKILL from a test runner's timeout). When the program
+// exits on its own, the sh exits with its status.
+// (A background job's stdin is /dev/null, so the pipe is kept as fd 3 first.)
+const dieWithParent = 'exec 3<&0; "$@" 3<&- & pid=$!; ( cat <&3 >/dev/null; kill "$pid" 2>/dev/null ) & exec 3<&-; wait "$pid"';
+
 export function spawnTracked(command: string, args: string[], options: { cwd?: string } = {}): Spawned {
   hookExit();
-  const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('sh', ['-c', dieWithParent, 'sh', command, ...args], { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin!.on('error', () => undefined);
   children.add(child);
   let output = '';
   const listeners = new Set<() => void>();
@@ -76,7 +82,7 @@ export function spawnTracked(command: string, args: string[], options: { cwd?: s
       });
     },
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) child.stdin!.end();
       await exited;
     },
   };
