@@ -47,10 +47,16 @@ export class BearerSession {
     /** Plain HTTP is acceptable for the realm only where it is for the registry itself. */
     private readonly httpAllowed: boolean,
     private readonly exchange: Exchange,
+    private readonly registry: string,
   ) {}
 
+  /** ggcr: a challenge without `service` (Quay) gets the registry's name. */
+  private get service(): string {
+    return this.challenge.params.service ?? this.registry;
+  }
+
   private get cacheKey(): string {
-    return [this.challenge.params.realm, this.challenge.params.service ?? '', this.scope, credentialKey(this.auth)].join('\n');
+    return [this.challenge.params.realm, this.service, this.scope, credentialKey(this.auth)].join('\n');
   }
 
   /** `Bearer <token>`, from the cache when a fresh one is there. */
@@ -114,7 +120,7 @@ export class BearerSession {
   private async refreshBasic(realm: URL) {
     const url = new URL(realm);
     url.searchParams.set('scope', this.scope);
-    if (this.challenge.params.service) url.searchParams.set('service', this.challenge.params.service);
+    url.searchParams.set('service', this.service);
     const headers: Record<string, string> = {};
     if (this.auth?.identityToken) headers.authorization = basic('<token>', this.auth.identityToken);
     else if (this.auth?.username || this.auth?.password) headers.authorization = basic(this.auth.username ?? '', this.auth.password ?? '');
@@ -124,7 +130,7 @@ export class BearerSession {
 
   private async refreshOauth(realm: URL, identityToken: string) {
     const form = new URLSearchParams({ scope: this.scope });
-    if (this.challenge.params.service) form.set('service', this.challenge.params.service);
+    form.set('service', this.service);
     form.set('client_id', 'tagline');
     form.set('grant_type', 'refresh_token');
     form.set('refresh_token', identityToken);

@@ -129,7 +129,7 @@ async function listWithPing(
   const auth = await opts.authenticator(signal);
   const scope = `repository:${reference.repository}:pull`;
   const bearer = challenge.scheme === 'bearer'
-    ? new BearerSession(challenge, scope, auth, reference.scheme === 'http', exchange)
+    ? new BearerSession(challenge, scope, auth, reference.scheme === 'http', exchange, reference.registry)
     : undefined;
   const fixed = bearer ? undefined : directAuthorization(auth);
 
