@@ -227,6 +227,17 @@ function parseChunkCached(text: string, cache?: ChunkCache): ParsedChunk {
   return chunk;
 }
 
+/** The last wrapper made for each parsed document: an edit elsewhere leaves most documents where they were. */
+const lastDocument = new WeakMap<ParsedChunk, ManifestDocument>();
+
+function reuseDocument(uri: string, index: number, startLine: number, chunk: ParsedChunk): ManifestDocument {
+  const previous = lastDocument.get(chunk);
+  if (previous && previous.uri === uri && previous.index === index && previous.startLine === startLine) return previous;
+  const document = manifestDocument(uri, index, startLine, chunk);
+  lastDocument.set(chunk, document);
+  return document;
+}
+
 export function manifestDocument(uri: string, index: number, startLine: number, chunk: ParsedChunk): ManifestDocument {
   let range: Range | undefined;
   const document: ManifestDocument = {
@@ -255,7 +266,7 @@ export function parseManifestText(uri: string, text: string, cache?: ChunkCache)
   splitDocuments(text).forEach((piece, index) => {
     const chunk = parseChunkCached(piece.text, cache);
     used?.set(piece.text, chunk);
-    const document = manifestDocument(uri, index, piece.startLine, chunk);
+    const document = cache ? reuseDocument(uri, index, piece.startLine, chunk) : manifestDocument(uri, index, piece.startLine, chunk);
     documents.push(document);
     if (document.imageRepository) objects.imageRepositories.push(document.imageRepository);
     if (document.secret) objects.secrets.push(document.secret);

@@ -46,7 +46,18 @@ function checkText(chunk: ParsedChunk): TaglineDiagnostic[] {
   return diagnostics;
 }
 
+/** Whole results per document wrapper (same text, same place), valid while the same index is used. */
+const documentChecks = new WeakMap<ManifestDocument, { index: ReferenceIndex; diagnostics: TaglineDiagnostic[] }>();
+
 export function validateDocument(document: ManifestDocument, index: ReferenceIndex): TaglineDiagnostic[] {
+  const cached = documentChecks.get(document);
+  if (cached?.index === index) return cached.diagnostics;
+  const diagnostics = checkDocument(document, index);
+  documentChecks.set(document, { index, diagnostics });
+  return diagnostics;
+}
+
+function checkDocument(document: ManifestDocument, index: ReferenceIndex): TaglineDiagnostic[] {
   const { chunk } = document;
   if (!isOurDocument(chunk)) return [];
   const own = checkText(chunk);
