@@ -33,10 +33,16 @@ async function childBed(how: 'throw' | 'sigterm' | 'sigkill'): Promise<{ pids: n
     const { startRegistryBed } = require(${JSON.stringify(harness)});
     (async () => {
       const bed = await startRegistryBed({ variant: 'proxy', shim: true, seed: { 'a/b': ['1'] } });
-      const { execSync } = require('node:child_process');
-      const descendants = (pid) => execSync('pgrep -P ' + pid + ' || true').toString().trim().split('\\n').filter(Boolean).map(Number)
-        .flatMap((child) => [child, ...descendants(child)]);
-      const pids = descendants(process.pid).filter((pid) => /docker-registry|tinyproxy/.test(execSync('ps -o args= -p ' + pid + ' || true').toString()));
+      // /proc rather than pgrep/ps: procps is not on every minimal Debian image.
+      const fs = require('node:fs');
+      const table = fs.readdirSync('/proc').filter((entry) => /^\\d+$/.test(entry)).map((pid) => {
+        try {
+          const stat = fs.readFileSync('/proc/' + pid + '/stat', 'utf8');
+          return { pid: Number(pid), ppid: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]), cmd: fs.readFileSync('/proc/' + pid + '/cmdline', 'utf8') };
+        } catch { return undefined; }
+      }).filter(Boolean);
+      const descendants = (pid) => table.filter((p) => p.ppid === pid).flatMap((p) => [p, ...descendants(p.pid)]);
+      const pids = descendants(process.pid).filter((p) => /^(docker-registry|tinyproxy)\\0/.test(p.cmd)).map((p) => p.pid);
       console.log(JSON.stringify({ pids, folders: [bed.storage] }));
       if (${JSON.stringify(how)} === 'throw') throw new Error('test failed on purpose');
       setInterval(() => {}, 1000);
