@@ -82,32 +82,3 @@ export async function ping(reference: ImageReference, exchange: Exchange): Promi
     }
   });
 }
-
-interface CachedPing { result: PingResult; until: number }
-const pings = new Map<string, CachedPing>();
-/**
- * ggcr pings before every listing; a reconcile of many objects on one registry would pay one extra round trip
- * (and, for local registries, a failed HTTPS attempt) per object. The answer is reused for a minute per
- * registry and transport; any failure to reach the cached origin drops it (see listTags).
- */
-const pingTtlMs = 60_000;
-
-export function cachedPing(key: string): PingResult | undefined {
-  const cached = pings.get(key);
-  if (cached && cached.until > Date.now()) return cached.result;
-  pings.delete(key);
-  return undefined;
-}
-
-export function rememberPing(key: string, result: PingResult): void {
-  if (pings.size >= 1000) pings.delete(pings.keys().next().value as string);
-  pings.set(key, { result, until: Date.now() + pingTtlMs });
-}
-
-export function forgetPing(key: string): void {
-  pings.delete(key);
-}
-
-export function clearPingCache(): void {
-  pings.clear();
-}

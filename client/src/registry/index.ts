@@ -5,4 +5,4 @@ export { buildScanOptions } from '../credentials/scan-options';
 export { scanOptions, type AuthConfig, type Authenticator, type ResolvedScanOptions } from './options';
 export { closeDispatchers } from './dispatcher';
 export { clearTokenCache } from './auth';
-export { clearPingCache } from './challenge';
+export { clearPingCache } from './ping-cache';

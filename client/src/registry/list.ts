@@ -5,7 +5,8 @@
 import type { ImageReference } from '../../../common/flux/reference';
 import { RegistryError, type ScanOptions } from './contract';
 import { BearerSession, directAuthorization } from './auth';
-import { type Challenge, type PingResult, cachedPing, forgetPing, ping, rememberPing } from './challenge';
+import type { Challenge } from './challenge';
+import { cachedPing, forgetPing, sharedPing } from './ping-cache';
 import { dispatcherFor, dispatcherKey } from './dispatcher';
 import { abortCause, isNetworkError, redact, responseError } from './errors';
 import { defaultLimits, pageSize, type ListLimits } from './limits';
@@ -83,42 +84,6 @@ async function listAllPages(reference: ImageReference, opts: ResolvedScanOptions
   }
   const fresh = await sharedPing(pingKey, reference, exchange);
   return listWithPing(reference, opts, exchange, limits, fresh.origin, fresh.challenge);
-}
-
-const pingsInFlight = new Map<string, { promise: Promise<PingResult>; signal: AbortSignal }>();
-
-/**
- * Objects scanned at once on one registry share one ping. It runs under the first caller's signal; a caller
- * whose own deadline has not passed pings again itself if that signal ends the shared one.
- */
-async function sharedPing(key: string, reference: ImageReference, exchange: Exchange): Promise<PingResult> {
-  let shared = pingsInFlight.get(key);
-  if (!shared) {
-    const promise = ping(reference, exchange)
-      .then((result) => { rememberPing(key, result); return result; })
-      .finally(() => { if (pingsInFlight.get(key)?.promise === promise) pingsInFlight.delete(key); });
-    shared = { promise, signal: exchange.signal };
-    pingsInFlight.set(key, shared);
-    return promise;
-  }
-  try {
-    return await raceSignal(shared.promise, exchange.signal, () => new RegistryError(`Get "https://${reference.registry}/v2/": ${abortCause(exchange.signal)}`));
-  } catch (error) {
-    if (!shared.signal.aborted || exchange.signal.aborted) throw error;
-    return sharedPing(key, reference, exchange);
-  }
-}
-
-function raceSignal<T>(promise: Promise<T>, signal: AbortSignal, onAbort: () => Error): Promise<T> {
-  if (signal.aborted) return Promise.reject(onAbort());
-  return new Promise<T>((resolve, reject) => {
-    const abort = () => reject(onAbort());
-    signal.addEventListener('abort', abort, { once: true });
-    promise.then(
-      (value) => { signal.removeEventListener('abort', abort); resolve(value); },
-      (error: unknown) => { signal.removeEventListener('abort', abort); reject(error); },
-    );
-  });
 }
 
 async function listWithPing(
