@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImageRepositoryObject, ImageRepositorySpec, SecretObject, ServiceAccountObject, WorkspaceObjects } from '../../common/model';
 import { startRegistryBed, type RegistryBed } from '../harness/registry-bed';
-import { buildScanOptions, closeDispatchers, listTags, RegistryError, type CredentialContext } from '../../client/src/registry';
+import { buildScanOptions, clearHelperAnswers, closeDispatchers, listTags, RegistryError, type CredentialContext } from '../../client/src/registry';
 import { ref, rejection, seconds } from './helpers';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
@@ -54,6 +54,7 @@ esac
   after(async () => { await closeDispatchers(); await bed?.stop(); rmSync(home, { recursive: true, force: true }); });
 
   const setDockerConfig = (config: object | undefined) => {
+    clearHelperAnswers();
     const path = join(home, '.docker', 'config.json');
     if (config === undefined) { rmSync(path, { force: true }); return; }
     mkdirSync(join(home, '.docker'), { recursive: true });
@@ -165,6 +166,13 @@ esac
     rmSync(join(home, 'helper.log'), { force: true });
     setDockerConfig({ credHelpers: { [bed.host]: 'test' } });
     assert.equal((await scan({}, workspace())).length, 3);
+    assert.deepEqual(helperCalls(), [`test ${bed.host}`]);
+  });
+
+  it('runs the helper once for many scans in a row', async () => {
+    rmSync(join(home, 'helper.log'), { force: true });
+    setDockerConfig({ credHelpers: { [bed.host]: 'test' } });
+    for (let i = 0; i < 3; i++) assert.equal((await scan({}, workspace())).length, 3);
     assert.deepEqual(helperCalls(), [`test ${bed.host}`]);
   });
 

@@ -50,6 +50,26 @@ export function podmanAuthPaths(env: NodeJS.ProcessEnv): string[] {
   return paths;
 }
 
+// A reconcile of many objects on one registry would otherwise run the helper once per object. Answers are kept
+// in memory for a minute (a `docker login` shows up after that), keyed without the secret itself.
+const helperAnswers = new Map<string, { answer: Promise<AuthConfig | undefined>; until: number }>();
+const helperAnswerTtlMs = 60_000;
+
+function askHelper(store: string, server: string, ctx: CredentialContext, signal: AbortSignal): Promise<AuthConfig | undefined> {
+  const key = [store, server, ctx.env.PATH ?? '', ctx.env.HOME ?? ''].join('\n');
+  const cached = helperAnswers.get(key);
+  if (cached && cached.until > Date.now()) return cached.answer;
+  const answer = runCredentialHelper(store, server, ctx.env, signal);
+  helperAnswers.set(key, { answer, until: Date.now() + helperAnswerTtlMs });
+  answer.catch(() => helperAnswers.delete(key));
+  return answer;
+}
+
+/** Forgets remembered credential-helper answers (tests; "sign out"). */
+export function clearHelperAnswers(): void {
+  helperAnswers.clear();
+}
+
 const helperServer = (registry: string) => (registry === 'index.docker.io' ? 'https://index.docker.io/v1/' : registry);
 
 function fromAuths(file: DockerConfigFile, path: string, reference: ImageReference): LocalCredential | undefined {
@@ -76,7 +96,7 @@ export async function dockerCredential(reference: ImageReference, ctx: Credentia
   if (store && ctx.allowProcesses) {
     let auth: AuthConfig | undefined;
     try {
-      auth = await runCredentialHelper(store, helperServer(reference.registry), ctx.env, signal);
+      auth = await askHelper(store, helperServer(reference.registry), ctx, signal);
     } catch (error) {
       if (helper || !(error instanceof HelperMissing)) throw error;
       note(`${error.message} (credsStore in ${path})`);

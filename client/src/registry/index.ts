@@ -6,3 +6,4 @@ export { scanOptions, type AuthConfig, type Authenticator, type ResolvedScanOpti
 export { closeDispatchers } from './dispatcher';
 export { clearTokenCache } from './auth';
 export { clearPingCache } from './ping-cache';
+export { clearHelperAnswers } from '../credentials/local';
