@@ -119,3 +119,26 @@ describe('completion over stdio', () => {
     assert.deepEqual(await complete('apiVersion: apps/v1\nkind: Deployment\nspec:\n  |\n'), []);
   });
 });
+
+describe('completion for clients without snippet support', () => {
+  const server = new TestServer({ snippetSupport: false });
+  before(() => server.initialize());
+  after(() => server.stop());
+
+  test('inserts plain text: keys without placeholders and the manifest with its defaults', async () => {
+    const first = caret(`${HEAD}  image: x\n  interval: 5m\n  secret|\n`);
+    await server.open('file:///ws/plain-1.yaml', first.text);
+    const keys = await server.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri: 'file:///ws/plain-1.yaml' }, position: first.position });
+    const secretRef = keys.find((i) => i.label === 'secretRef')!;
+    assert.equal(secretRef.insertTextFormat, 1);
+    assert.equal(secretRef.textEdit?.newText, 'secretRef: ');
+
+    await server.open('file:///ws/plain-2.yaml', '');
+    const [snippet] = await server.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri: 'file:///ws/plain-2.yaml' }, position: { line: 0, character: 0 } });
+    assert.equal(snippet.insertTextFormat, 1);
+    assert.equal(snippet.textEdit?.newText, [
+      'apiVersion: image.toolkit.fluxcd.io/v1', 'kind: ImageRepository', 'metadata:', '  name: podinfo', '  namespace: flux-system',
+      'spec:', '  image: ghcr.io/stefanprodan/podinfo', '  interval: 5m', '',
+    ].join('\n'));
+  });
+});
