@@ -59,7 +59,7 @@ async function main() {
   say('building the extension');
   await npmRun('build');
   const vsix = path.join(state, 'tagline.vsix');
-  await run(path.join(root, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--out', vsix], { cwd: root });
+  await run(path.join(root, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--no-rewrite-relative-links', '--out', vsix], { cwd: root });
 
   const [serverMain, registry] = await Promise.all([
     ensureVscodeServer({ log: say }),

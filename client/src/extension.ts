@@ -17,6 +17,7 @@ export interface TaglineApi {
   host: ReconcilerHost;
   statusBar: TaglineStatusBar;
   tree: RepositoryTree;
+  client: TaglineLanguageClient;
 }
 
 let client: TaglineLanguageClient | undefined;
@@ -63,7 +64,7 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
     (err: unknown) => log.error(`the Tagline language server did not start: ${messageOf(err)}`),
   );
   void host.restart();
-  return { state, host, statusBar, tree };
+  return { state, host, statusBar, tree, client };
 }
 
 export async function deactivate(): Promise<void> {

@@ -51,7 +51,8 @@ async function packageExtension(outDir) {
     if (!existsSync(path.join(repoRoot, f))) throw new Error(`${f} is missing: run \`npm run build\` first (npm test does).`);
   }
   const vsix = path.join(outDir, 'tagline.vsix');
-  await run(path.join(repoRoot, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--out', vsix], { cwd: repoRoot });
+  await run(path.join(repoRoot, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--no-rewrite-relative-links', '--out', vsix], { cwd: repoRoot })
+    .catch((err) => { throw new Error(`vsce package failed:\n${err.stdout ?? ''}${err.stderr ?? ''}`); });
   return vsix;
 }
 
@@ -112,7 +113,7 @@ async function main() {
   log(`registries on ${plain.host} (plain, counted) and ${basic.host} (basic auth)`);
 
   const ws = writeWorkspace(path.join(scratch, 'workspace'), { plainHost: plain.host, basicHost: basic.host, username: basic.credentials.username });
-  const installation = await prepareInstallation({ root: path.join(scratch, 'vscode'), serverMain, vsix, settings: { 'tagline.logLevel': 'trace' } });
+  const installation = await prepareInstallation({ root: path.join(scratch, 'vscode'), serverMain, vsix, settings: { 'tagline.logLevel': 'trace', 'tagline.trace.server': process.env.TAGLINE_E2E_TRACE_LSP ? 'verbose' : 'off' } });
   if (!installation.extensionFolder) throw new Error('the .vsix did not install');
   log(`installed ${path.basename(installation.extensionFolder)} from the .vsix`);
 
@@ -120,6 +121,7 @@ async function main() {
   const env = {
     ...process.env,
     TAGLINE_E2E_RESULTS: resultsFile,
+    ...(process.env.TAGLINE_E2E_TRACE_LSP ? { TAGLINE_LSP_TRACE_FILE: path.join(scratch, 'lsp-trace.log') } : {}),
     TAGLINE_E2E_REGISTRY: JSON.stringify({ plain: plain.host, basic: basic.host, username: basic.credentials.username, password: basic.credentials.password }),
     // No credential helper or cloud CLI of this machine may answer for the test registries.
     DOCKER_CONFIG: path.join(scratch, 'docker-config'),
@@ -135,10 +137,12 @@ async function main() {
 
   // TAGLINE_E2E_ONLY=ui|host runs one half (while working on it).
   const only = process.env.TAGLINE_E2E_ONLY;
-  if (only !== 'host') await runUi({ browser, server, ws, plain });
+  // The multi-root window goes first: opened as the third window of a server, a `?workspace=` window now and
+  // then started with no folders at all (initialize showed `workspaceFolders: []`).
   if (only !== 'ui') {
     await runHostTests({ browser, server, workspaceFile: ws.workspaceFile, extensionFolder: installation.extensionFolder, testsFile, resultsFile });
   }
+  if (only !== 'host') await runUi({ browser, server, ws, plain, basic });
   if (only !== 'ui' && only !== 'host') {
     await server.stop();
     await runRestricted({ browser, serverMain, vsix, scratch, env, ws, testsFile, plain, basic });
@@ -172,10 +176,10 @@ async function runRestricted({ browser, serverMain, vsix, scratch, env, ws, test
   await server.stop();
 }
 
-async function runUi({ browser, server, ws, plain }) {
+async function runUi({ browser, server, ws, plain, basic }) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(workbenchUrl(server.url, ws.root));
-  for (const [name, fn] of uiChecks({ page, artifacts, plain, repos: REPOS })) await check(name, fn, page);
+  for (const [name, fn] of uiChecks({ page, artifacts, plain, basic, repos: REPOS })) await check(name, fn, page);
 
   // "Developer: Reload Window" shuts the extension host down properly (deactivate flushes the database), then
   // the reloaded window starts a fresh one.

@@ -4,7 +4,7 @@ import path from 'node:path';
 
 const TIMEOUT = 45_000;
 
-export function uiChecks({ page, artifacts, plain, repos }) {
+export function uiChecks({ page, artifacts, plain, basic, repos }) {
   const workbench = page.locator('.monaco-workbench');
   const problems = page.locator('.markers-panel');
 
@@ -146,6 +146,22 @@ export function uiChecks({ page, artifacts, plain, repos }) {
         before, { timeout: TIMEOUT, polling: 'raf' },
       );
       if (tagRequests() <= requestsBefore) throw new Error('no tag listing reached the registry');
+    }],
+    ['"Sign in to a registry" stores the login in SecretStorage and the next scan uses it', async () => {
+      await showTree();
+      await treeRow(repos.signedIn.name, (i) => i.icon.includes('codicon-error'));
+      await palette('Tagline: Sign In to a Registry');
+      const input = page.locator('.quick-input-widget input');
+      const step = async (title, value) => {
+        await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor();
+        await input.fill(value);
+        await page.keyboard.press('Enter');
+      };
+      await step('(1/3)', basic.host);
+      await step('(2/3)', basic.credentials.username);
+      await step('(3/3)', basic.credentials.password);
+      await treeRow(repos.signedIn.name, (i) => i.icon.includes('pass-filled') && i.description.startsWith('2 tags'));
+      if ((await page.content()).includes(basic.credentials.password)) throw new Error('the password is visible in the workbench');
     }],
   ];
 }

@@ -1,4 +1,6 @@
 // The one place that builds the reconciler library (client/src/reconciler, client/src/store) for the host.
+// The store is opened once per extension host and outlives reconcilers: two TagStore instances on one file in
+// one process would queue behind each other's lock file.
 import { parseGoDuration } from '../../../common/flux/duration';
 import type { FluxEvent, WorkspaceObjects } from '../../../common/model';
 import type { ObjectStatus } from '../../../common/protocol';
@@ -9,16 +11,14 @@ import type { HostSettings } from './settings';
 
 export interface HostedReconciler {
   update(objects: WorkspaceObjects): void;
-  /** Resolves when the reconcile that handles this request is done. */
-  requestReconcile(key: string): Promise<void>;
+  /** Resolves when the reconcile that handles this request is done; no key means every object. */
+  requestReconcile(key?: string): Promise<void>;
   storedTags(canonicalImageName: string): string[] | null;
-  clearDatabase(): Promise<void>;
   dispose(): Promise<void>;
 }
 
 export interface HostedReconcilerOptions {
-  databaseFile: string;
-  wasmPath: string;
+  store: TagStore;
   settings: HostSettings;
   credentials: CredentialContext;
   onStatus(s: ObjectStatus): void;
@@ -26,11 +26,14 @@ export interface HostedReconcilerOptions {
   onEvent(e: FluxEvent): void;
 }
 
-export async function createHostedReconciler(o: HostedReconcilerOptions): Promise<HostedReconciler> {
-  const store = await TagStore.open({ file: o.databaseFile, wasmPath: o.wasmPath });
+export function openStore(databaseFile: string, wasmPath: string): Promise<TagStore> {
+  return TagStore.open({ file: databaseFile, wasmPath });
+}
+
+export function createHostedReconciler(o: HostedReconcilerOptions): HostedReconciler {
   const maxIntervalMs = parseGoDuration(o.settings.maxInterval);
   const reconciler = new Reconciler({
-    store,
+    store: o.store,
     credentials: o.credentials,
     concurrencyPerHost: o.settings.concurrencyPerHost,
     maxIntervalMs: maxIntervalMs && maxIntervalMs > 0 ? maxIntervalMs : undefined,
@@ -42,10 +45,6 @@ export async function createHostedReconciler(o: HostedReconcilerOptions): Promis
     update: (objects) => reconciler.update(objects),
     requestReconcile: (key) => reconciler.requestReconcile(key),
     storedTags: (name) => reconciler.storedTags(name),
-    clearDatabase: async () => {
-      store.clear();
-      await store.flush();
-    },
     dispose: () => reconciler.dispose(),
   };
 }

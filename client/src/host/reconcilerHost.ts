@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import type { FluxEvent, WorkspaceObjects } from '../../../common/model';
 import type { ObjectStatus } from '../../../common/protocol';
 import type { TaglineLanguageClient } from '../lsp/languageClient';
-import { createHostedReconciler, type HostedReconciler } from './createReconciler';
+import type { TagStore } from '../store';
+import { createHostedReconciler, openStore, type HostedReconciler } from './createReconciler';
 import type { TaglineLog } from './log';
 import { readSettings } from './settings';
 import type { SignIns } from './signIns';
@@ -16,6 +17,7 @@ export type ReconcilerState = 'running' | 'untrusted' | 'disabled' | 'failed';
 
 export class ReconcilerHost implements vscode.Disposable {
   private reconciler: HostedReconciler | undefined;
+  private store: TagStore | undefined;
   private starting: Promise<void> | undefined;
   private lastIndex: WorkspaceObjects | undefined;
   private sentKeys = new Set<string>();
@@ -44,10 +46,17 @@ export class ReconcilerHost implements vscode.Disposable {
       if (!settings.reconcilerEnabled) return this.setState('disabled');
       try {
         const storageDir = this.context.globalStorageUri.fsPath;
-        await vscode.workspace.fs.createDirectory(this.context.globalStorageUri);
-        this.reconciler = await createHostedReconciler({
-          databaseFile: vscode.Uri.joinPath(this.context.globalStorageUri, 'tags.sqlite').fsPath,
-          wasmPath: this.context.asAbsolutePath('dist/sql-wasm.wasm'),
+        if (!this.store) {
+          await vscode.workspace.fs.createDirectory(this.context.globalStorageUri);
+          this.store = await openStore(
+            vscode.Uri.joinPath(this.context.globalStorageUri, 'tags.sqlite').fsPath,
+            this.context.asAbsolutePath('dist/sql-wasm.wasm'),
+          );
+          if (this.store.recoveredFrom) this.log.warn(`the tag database was unreadable and was moved to ${this.store.recoveredFrom}; every ImageRepository is scanned again`);
+          if (this.store.readOnlyReason) this.log.warn(`the tag database is read-only: ${this.store.readOnlyReason}`);
+        }
+        this.reconciler = createHostedReconciler({
+          store: this.store,
           settings,
           credentials: {
             env: process.env,
@@ -108,9 +117,13 @@ export class ReconcilerHost implements vscode.Disposable {
     return done;
   }
 
+  /** Empties the database and forgets every status: each object then reconciles as a first scan. */
   async clearDatabase(): Promise<void> {
-    await this.reconciler?.clearDatabase();
-    this.state.clearStatuses();
+    await this.stop();
+    if (this.store) {
+      this.store.clear();
+      await this.store.flush();
+    }
     await this.restart();
   }
 
@@ -161,6 +174,8 @@ export class ReconcilerHost implements vscode.Disposable {
 
   async dispose(): Promise<void> {
     await this.stop();
+    await this.store?.close();
+    this.store = undefined;
     this.stateChanged.dispose();
   }
 }

@@ -1,6 +1,7 @@
 // Starts the Tagline language server (dist/server.js) over IPC and exposes the custom messages of
 // common/protocol.ts. Settings under `tagline` are synchronized; the server keeps its own workspace index,
 // fed by the YAML file watcher below.
+import { appendFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
@@ -39,6 +40,8 @@ export class TaglineLanguageClient implements vscode.Disposable {
       // Hovers carry "Rescan" and "copy" command links; only Tagline's own commands may run from them.
       markdown: { isTrusted: { enabledCommands: Object.values(Commands) }, supportHtml: false },
     };
+    const traceFile = process.env.TAGLINE_LSP_TRACE_FILE;
+    if (traceFile) clientOptions.traceOutputChannel = fileChannel(traceFile);
     this.client = new LanguageClient('tagline', 'Tagline Language Server', serverOptions, clientOptions);
     this.client.onNotification(WorkspaceIndexNotification, (params: WorkspaceIndexParams) => hooks.onWorkspaceIndex(params));
     this.client.onRequest(StoredTagsRequest, async (params: StoredTagsParams): Promise<StoredTagsResult> => ({
@@ -63,4 +66,30 @@ export class TaglineLanguageClient implements vscode.Disposable {
   async dispose(): Promise<void> {
     await this.client.dispose();
   }
+}
+
+/**
+ * An output channel that appends to a file: with TAGLINE_LSP_TRACE_FILE set (and `tagline.trace.server`), the
+ * LSP trace survives the window, for post-mortems of the e2e suite.
+ */
+function fileChannel(file: string): vscode.LogOutputChannel {
+  const write = (text: string) => appendFileSync(file, text);
+  const line = (level: string) => (message: string | Error) => write(`${new Date().toISOString()} [${level}] ${String(message)}\n`);
+  return {
+    name: 'Tagline Language Server Trace',
+    logLevel: vscode.LogLevel.Trace,
+    onDidChangeLogLevel: new vscode.EventEmitter<vscode.LogLevel>().event,
+    trace: line('trace'),
+    debug: line('debug'),
+    info: line('info'),
+    warn: line('warn'),
+    error: line('error'),
+    append: write,
+    appendLine: line('info'),
+    replace: write,
+    clear: () => undefined,
+    show: () => undefined,
+    hide: () => undefined,
+    dispose: () => undefined,
+  };
 }

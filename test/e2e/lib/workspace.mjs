@@ -7,6 +7,8 @@ export const REPOS = {
   podinfo: { namespace: 'apps', name: 'podinfo', repo: 'stefanprodan/podinfo', tags: ['6.5.0', '6.5.1', '6.5.2', '6.6.0', 'latest'] },
   nginx: { namespace: 'flux-system', name: 'nginx', repo: 'library/nginx', tags: ['1.25.0', '1.25.1', '1.26.0'] },
   private: { namespace: 'apps', name: 'private-app', repo: 'team/private-app', tags: ['v1.0.0', 'v1.1.0'] },
+  // Same registry, no secretRef: only "Sign in to a registry" can make it Ready.
+  signedIn: { namespace: 'apps', name: 'signed-in-app', repo: 'team/private-app', tags: ['v1.0.0', 'v1.1.0'] },
 };
 
 const imageRepository = ({ namespace, name }, image, extra = '') => `apiVersion: image.toolkit.fluxcd.io/v1
@@ -40,6 +42,7 @@ type: kubernetes.io/dockerconfigjson
 data:
   .dockerconfigjson: ${dockerConfig}
 `);
+  writeFileSync(path.join(apps, 'signed-in-app.yaml'), imageRepository(REPOS.signedIn, `${basicHost}/${REPOS.signedIn.repo}`));
   // `interval` must be a Go duration: a schema error the language server reports.
   writeFileSync(path.join(apps, 'broken.yaml'), imageRepository({ namespace: 'apps', name: 'broken' }, '127.0.0.1:9/nowhere/broken').replace('interval: 1h', 'interval: every hour'));
   const workspaceFile = path.join(root, 'tagline-e2e.code-workspace');
