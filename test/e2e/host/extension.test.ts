@@ -74,13 +74,30 @@ describe('Tagline in the extension host', () => {
   });
 
   it('rescans one ImageRepository with a status-bar spinner and returns its new status', async () => {
-    const before = api.state.get(PODINFO)!.status!.conditions.find((c) => c.type === 'Ready')!;
-    const pending = vscode.commands.executeCommand<{ status: { lastScanResult?: { tagCount: number } } }>('tagline.rescan', PODINFO);
-    await until(() => api.statusBar.spinning || !!api.state.get(PODINFO)?.scanning, 'the spinner', 5_000).catch(() => undefined);
-    const result = await pending;
+    let spinnerWhileScanning = false;
+    const sub = api.state.onDidChange(() => {
+      if (api.state.get(PODINFO)?.scanning) spinnerWhileScanning ||= api.statusBar.spinning;
+    });
+    const result = await vscode.commands.executeCommand<{ status: { lastScanResult?: { tagCount: number } } }>('tagline.rescan', PODINFO);
+    sub.dispose();
     assert.equal(result?.status.lastScanResult?.tagCount, 5);
+    assert.ok(spinnerWhileScanning, 'the spinner was shown while the scan ran');
     assert.equal(api.statusBar.spinning, false);
-    assert.ok(before.message.startsWith('successful scan: found 5 tags with checksum'));
+  });
+
+  it('turns the reconciler off and on with tagline.reconciler.enable', async () => {
+    const config = vscode.workspace.getConfiguration('tagline');
+    const changed = (want: string) => new Promise<void>((resolve) => {
+      const sub = api.host.onDidChangeState((s) => { if (s === want) { sub.dispose(); resolve(); } });
+    });
+    const off = changed('disabled');
+    await config.update('reconciler.enable', false, vscode.ConfigurationTarget.Global);
+    await off;
+    assert.ok(api.state.all().every((v) => v.status === undefined), 'statuses are withdrawn');
+    const on = changed('running');
+    await config.update('reconciler.enable', undefined, vscode.ConfigurationTarget.Global);
+    await on;
+    await until(() => ready(PODINFO) && ready(NGINX), 'statuses back from the database');
   });
 
   it('explains a wrong password with the controller\'s reason and message', () => {
@@ -102,6 +119,15 @@ describe('Tagline in the extension host', () => {
     // A first scan gives `successful scan: …`; a window that finds the tags in the database gives Flux's
     // Trace messages, which kubectl shows as Normal.
     assert.match(text, /^  Normal\s+Succeeded\s+\S+\s+image-reflector-controller\s+(successful scan: found 5 tags with checksum|no change in repository configuration since last scan|tags did not change)/m);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('shows the events of an ImageRepository', async () => {
+    const uri = await vscode.commands.executeCommand<string>('tagline.showEvents', PRIVATE);
+    const editor = vscode.window.activeTextEditor!;
+    assert.equal(editor.document.uri.toString(), uri);
+    assert.equal(editor.document.lineAt(editor.selection.active.line).text, 'Events:');
+    assert.match(editor.document.getText(), /^  Warning\s+(ReadOperationFailed|AuthenticationFailed)\s/m);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
