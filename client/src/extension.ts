@@ -52,12 +52,9 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
     }),
     // A new sign-in may fix an AuthenticationFailed/ReadOperationFailed object; rescan with the new credentials.
     signIns.onDidChange(() => void host!.restart()),
-    state.onDidChange(() => {
-      treeView.message = state.hasIndex ? undefined : 'Indexing the workspace…';
-      void vscode.commands.executeCommand('setContext', 'tagline.hasImageRepositories', state.all().length > 0);
-    }),
+    // The server sends no index for a workspace without YAML, so the welcome view keys on "none found yet".
+    state.onDidChange(() => void vscode.commands.executeCommand('setContext', 'tagline.hasImageRepositories', state.all().length > 0)),
   );
-  treeView.message = 'Indexing the workspace…';
   // Not awaited: activation stays fast, and the views fill in as the server's index and statuses arrive.
   client.start().then(
     () => log.debug('language server started'),
