@@ -21,6 +21,7 @@ export interface TaglineApi {
 }
 
 let client: TaglineLanguageClient | undefined;
+let reconcilerHost: ReconcilerHost | undefined;
 
 export function activate(context: vscode.ExtensionContext): TaglineApi {
   const log = new TaglineLog();
@@ -36,13 +37,14 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
     storedTags: async (name) => (host ? host.storedTags(name) : null),
   });
   host = new ReconcilerHost(context, client, state, log, signIns);
+  reconcilerHost = host;
   const statusBar = new TaglineStatusBar(state, host);
   const tree = new RepositoryTree(state);
   const describe = new DescribeProvider(state);
   const treeView = vscode.window.createTreeView('tagline.repositories', { treeDataProvider: tree, showCollapseAll: true });
 
   context.subscriptions.push(
-    log, state, statusBar, tree, describe, treeView, host,
+    log, state, statusBar, tree, describe, treeView,
     vscode.workspace.registerTextDocumentContentProvider(DESCRIBE_SCHEME, describe),
     ...registerCommands({ state, host, statusBar, describe, signIns, log }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void host!.restart()),
@@ -64,7 +66,10 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
   return { state, host, statusBar, tree, client };
 }
 
+/** Awaited by VS Code: the reconciler stops and the tag database is written before the server goes. */
 export async function deactivate(): Promise<void> {
+  await reconcilerHost?.dispose();
+  reconcilerHost = undefined;
   await client?.dispose();
   client = undefined;
 }

@@ -64,7 +64,9 @@ export class TaglineLanguageClient implements vscode.Disposable {
   }
 
   async dispose(): Promise<void> {
-    await this.client.dispose();
+    // A window closed while the server is still starting: languageclient refuses to stop a starting client,
+    // and the server process ends with the extension host anyway.
+    await this.client.dispose().catch(() => undefined);
   }
 }
 
