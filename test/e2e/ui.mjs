@@ -115,7 +115,7 @@ export function uiChecks({ page, artifacts, plain, basic, repos }) {
       await treeRow(repos.private.name, (i) => i.icon.includes('codicon-error') && /ReadOperationFailed|AuthenticationFailed/.test(i.description));
       await shot('tree-view.png');
     }],
-    ['hover on spec.image shows the latest tags', async () => {
+    ['hover on spec.image shows the latest tags, and its copy link runs', async () => {
       await openFile('podinfo.yaml');
       // The value's own span; the line also holds the inlay hint after it.
       const image = page.locator('.editor-group-container.active .view-line', { hasText: 'image:' })
@@ -126,6 +126,9 @@ export function uiChecks({ page, artifacts, plain, basic, repos }) {
       const text = await hover.first().innerText();
       for (const tag of repos.podinfo.tags) if (!text.includes(tag)) throw new Error(`hover lacks tag ${tag}:\n${text}`);
       await shot('hover.png');
+      // The hover's command links run only if the client marked them trusted (Tagline's own commands).
+      await hover.first().locator('a', { hasText: 'copy' }).first().click();
+      await page.locator('.statusbar-item', { hasText: `Copied tag ${repos.podinfo.tags.at(-1)}` }).waitFor({ timeout: TIMEOUT });
       await page.keyboard.press('Escape');
     }],
     ['"rescan all" from the command palette updates the scan time', async () => {
