@@ -150,6 +150,21 @@ export function uiChecks({ page, artifacts, plain, basic, repos }) {
       );
       if (tagRequests() <= requestsBefore) throw new Error('no tag listing reached the registry');
     }],
+    ['"rescan all" shows a notification whose Cancel button ends the wait', async () => {
+      // One listing hangs for 20 s at the shim, so the progress notification stays up until cancelled.
+      plain.faults([{ match: `${repos.nginx.repo}/tags/list`, delayMs: 20_000, times: 1 }]);
+      try {
+        await palette('Tagline: Rescan All ImageRepositories');
+        const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'rescanning ImageRepositories' });
+        await toast.waitFor({ timeout: TIMEOUT });
+        const started = Date.now();
+        await toast.locator('.monaco-button', { hasText: 'Cancel' }).click();
+        await toast.waitFor({ state: 'detached', timeout: 10_000 });
+        if (Date.now() - started > 10_000) throw new Error('the notification outlived the cancel');
+      } finally {
+        plain.faults([]);
+      }
+    }],
     ['"Sign in to a registry" stores the login in SecretStorage and the next scan uses it', async () => {
       await showTree();
       await treeRow(repos.signedIn.name, (i) => i.icon.includes('codicon-error'));
