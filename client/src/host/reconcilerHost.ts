@@ -17,8 +17,13 @@ export type ReconcilerState = 'running' | 'untrusted' | 'disabled' | 'failed';
 
 export class ReconcilerHost implements vscode.Disposable {
   private reconciler: HostedReconciler | undefined;
+  /** Resolves when the current reconciler stops, so no wait for one of its reconciles outlives it. */
+  private stopped: { promise: Promise<void>; resolve: () => void } = settled();
+  /** Bumped per reconciler: late callbacks of a disposed one are ignored. */
+  private generation = 0;
   private store: TagStore | undefined;
-  private starting: Promise<void> | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private disposed = false;
   private lastIndex: WorkspaceObjects | undefined;
   private sentKeys = new Set<string>();
   private readonly stateChanged = new vscode.EventEmitter<ReconcilerState>();
@@ -39,8 +44,9 @@ export class ReconcilerHost implements vscode.Disposable {
 
   /** (Re)builds the reconciler for the current trust and settings. */
   restart(): Promise<void> {
-    const run = async () => {
+    return this.serialize(async () => {
       await this.stop();
+      if (this.disposed) return;
       const settings = readSettings();
       if (!vscode.workspace.isTrusted) return this.setState('untrusted');
       if (!settings.reconcilerEnabled) return this.setState('disabled');
@@ -55,6 +61,10 @@ export class ReconcilerHost implements vscode.Disposable {
           if (this.store.recoveredFrom) this.log.warn(`the tag database was unreadable and was moved to ${this.store.recoveredFrom}; every ImageRepository is scanned again`);
           if (this.store.readOnlyReason) this.log.warn(`the tag database is read-only: ${this.store.readOnlyReason}`);
         }
+        const generation = ++this.generation;
+        const current = <T>(fn: (arg: T) => void) => (arg: T) => {
+          if (generation === this.generation) fn(arg);
+        };
         this.reconciler = createHostedReconciler({
           store: this.store,
           settings,
@@ -64,10 +74,11 @@ export class ReconcilerHost implements vscode.Disposable {
             extraCaFiles: settings.extraCaFiles,
             signedIn: (registry) => this.signIns.get(registry),
           },
-          onStatus: (s) => this.publish(s),
-          onRemoved: (key) => this.unpublish(key),
-          onEvent: (e) => this.onEvent(e),
+          onStatus: current((s: ObjectStatus) => this.publish(s)),
+          onRemoved: current((key: string) => this.unpublish(key)),
+          onEvent: current((e: FluxEvent) => this.onEvent(e)),
         });
+        this.stopped = pending();
         this.log.info(`reconciler started (database in ${storageDir})`);
         this.setState('running');
         if (this.lastIndex) this.reconciler.update(this.lastIndex);
@@ -75,9 +86,13 @@ export class ReconcilerHost implements vscode.Disposable {
         this.log.error(`reconciler could not start: ${messageOf(err)}`);
         this.setState('failed');
       }
-    };
-    this.starting = (this.starting ?? Promise.resolve()).then(run, run);
-    return this.starting;
+    });
+  }
+
+  /** Restarts and clears run one after another, never interleaved. */
+  private serialize(fn: () => Promise<void>): Promise<void> {
+    this.queue = this.queue.then(fn, fn);
+    return this.queue;
   }
 
   onWorkspaceIndex(index: WorkspaceObjects): void {
@@ -97,7 +112,7 @@ export class ReconcilerHost implements vscode.Disposable {
   async rescan(key: string, token?: vscode.CancellationToken): Promise<ObjectStatus | undefined> {
     const reconciler = this.requireRunning();
     if (!reconciler) return undefined;
-    const finished = await untilCancelled(reconciler.requestReconcile(key), token);
+    const finished = await untilCancelled(Promise.race([reconciler.requestReconcile(key), this.stopped.promise]), token);
     const view = this.state.get(key);
     return finished && view?.status ? { key, uri: view.object.source?.uri ?? '', status: view.status, scanning: view.scanning } : undefined;
   }
@@ -113,17 +128,19 @@ export class ReconcilerHost implements vscode.Disposable {
     let done = 0;
     progress(0, keys.length);
     const all = Promise.all(keys.map((k) => reconciler.requestReconcile(k).then(() => progress(++done, keys.length))));
-    await untilCancelled(all, token);
+    await untilCancelled(Promise.race([all, this.stopped.promise]), token);
     return done;
   }
 
   /** Empties the database and forgets every status: each object then reconciles as a first scan. */
   async clearDatabase(): Promise<void> {
-    await this.stop();
-    if (this.store) {
-      this.store.clear();
-      await this.store.flush();
-    }
+    await this.serialize(async () => {
+      await this.stop();
+      if (this.store) {
+        this.store.clear();
+        await this.store.flush();
+      }
+    });
     await this.restart();
   }
 
@@ -163,6 +180,8 @@ export class ReconcilerHost implements vscode.Disposable {
   private async stop(): Promise<void> {
     const r = this.reconciler;
     this.reconciler = undefined;
+    this.generation++;
+    this.stopped.resolve();
     if (r) await r.dispose();
     if (this.sentKeys.size > 0) {
       // The server drops these conditions from its diagnostics: no reconciler, no registry view.
@@ -173,9 +192,12 @@ export class ReconcilerHost implements vscode.Disposable {
   }
 
   async dispose(): Promise<void> {
-    await this.stop();
-    await this.store?.close();
-    this.store = undefined;
+    this.disposed = true;
+    await this.serialize(async () => {
+      await this.stop();
+      await this.store?.close();
+      this.store = undefined;
+    });
     this.stateChanged.dispose();
   }
 }
@@ -192,4 +214,14 @@ function untilCancelled(work: Promise<unknown>, token?: vscode.CancellationToken
     const sub = token.onCancellationRequested(() => { sub.dispose(); resolve(false); });
     work.then(() => { sub.dispose(); resolve(true); }, (err) => { sub.dispose(); reject(err); });
   });
+}
+
+function pending(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => { resolve = r; });
+  return { promise, resolve };
+}
+
+function settled(): { promise: Promise<void>; resolve: () => void } {
+  return { promise: Promise.resolve(), resolve: () => undefined };
 }
