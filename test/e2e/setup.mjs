@@ -108,8 +108,13 @@ export async function ensureVscodeServer({ log = (m) => process.stderr.write(m +
   if (!existsSync(serverMainPath(staging))) throw new Error(`install finished but ${serverMainPath(staging)} is missing`);
   rmSync(tmpDir, { recursive: true, force: true });
   writeFileSync(path.join(staging, '.ok'), hash + '\n');
-  rmSync(dir, { recursive: true, force: true });
   mkdirSync(path.dirname(dir), { recursive: true });
+  if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === hash) {
+    // Another run finished the same install meanwhile: keep theirs.
+    rmSync(staging, { recursive: true, force: true });
+    return serverMainPath(dir);
+  }
+  rmSync(dir, { recursive: true, force: true });
   renameSync(staging, dir);
   log(`VS Code server installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return serverMainPath(dir);
