@@ -28,16 +28,19 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
   log.setLevel(readSettings().logLevel);
   const state = new TaglineState();
   const signIns = new SignIns(context.secrets, context.globalState);
-  let host: ReconcilerHost | undefined;
+  // The client and the host need each other: the client's hooks reach the host once it exists.
+  let hooksTarget: ReconcilerHost | undefined;
   client = new TaglineLanguageClient(context, {
     onWorkspaceIndex: (index) => {
       log.debug(`workspace index: ${index.imageRepositories.length} ImageRepositories, ${index.secrets.length} Secrets, ${index.serviceAccounts.length} ServiceAccounts`);
-      host?.onWorkspaceIndex(index);
+      hooksTarget?.onWorkspaceIndex(index);
     },
-    storedTags: async (name) => (host ? host.storedTags(name) : null),
+    storedTags: async (name) => (hooksTarget ? hooksTarget.storedTags(name) : null),
   });
-  host = new ReconcilerHost(context, client, state, log, signIns);
+  const host = new ReconcilerHost(context, client, state, log, signIns);
+  hooksTarget = host;
   reconcilerHost = host;
+  let hasRepositories: boolean | undefined;
   const statusBar = new TaglineStatusBar(state, host);
   const tree = new RepositoryTree(state);
   const describe = new DescribeProvider(state);
@@ -47,15 +50,18 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
     log, state, statusBar, tree, describe, treeView,
     vscode.workspace.registerTextDocumentContentProvider(DESCRIBE_SCHEME, describe),
     ...registerCommands({ state, host, statusBar, describe, signIns, log }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void host!.restart()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void host.restart()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('tagline.logLevel')) log.setLevel(readSettings().logLevel);
-      if (affectsReconciler(e)) void host!.restart();
+      if (affectsReconciler(e)) void host.restart();
     }),
     // A new sign-in may fix an AuthenticationFailed/ReadOperationFailed object; rescan with the new credentials.
-    signIns.onDidChange(() => void host!.restart()),
+    signIns.onDidChange(() => void host.restart()),
     // The server sends no index for a workspace without YAML, so the welcome view keys on "none found yet".
-    state.onDidChange(() => void vscode.commands.executeCommand('setContext', 'tagline.hasImageRepositories', state.all().length > 0)),
+    state.onDidChange(() => {
+      const now = state.all().length > 0;
+      if (now !== hasRepositories) void vscode.commands.executeCommand('setContext', 'tagline.hasImageRepositories', (hasRepositories = now));
+    }),
   );
   // Not awaited: activation stays fast, and the views fill in as the server's index and statuses arrive.
   client.start().then(
