@@ -40,9 +40,10 @@ async function check(name, fn, page) {
 }
 
 async function cleanup() {
+  // Process groups first (closing them also stops new ones from starting), then browsers, beds and folders.
+  await killAll();
   for (const c of cleanups.reverse()) await c().catch(() => {});
   cleanups.length = 0;
-  await killAll();
 }
 cleanupOnSignals(cleanup);
 
@@ -96,10 +97,15 @@ async function main() {
   mkdirSync(artifacts, { recursive: true });
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'tagline-e2e-'));
   // TAGLINE_E2E_KEEP=1 keeps the VS Code logs, workspace and database for a post-mortem.
+  const removeScratch = () => {
+    if (process.env.TAGLINE_E2E_KEEP !== '1' && failed === 0) rmSync(scratch, { recursive: true, force: true });
+  };
   cleanups.push(async () => {
     if (process.env.TAGLINE_E2E_KEEP === '1' || failed > 0) log(`scratch folder kept: ${scratch}`);
-    else rmSync(scratch, { recursive: true, force: true });
+    removeScratch();
   });
+  // Ctrl-C: the registry bed's own handler exits at once, so the folder goes synchronously on exit.
+  process.on('exit', removeScratch);
 
   const [serverMain, vsix, testsFile] = await Promise.all([ensureVscodeServer({ log }), packageExtension(scratch), bundleHostTests()]);
   log('VS Code server ready, extension packaged');
