@@ -51,18 +51,16 @@ export function uiChecks({ page, artifacts, plain, basic, repos }) {
     await title.waitFor({ state: 'visible' });
   }
 
-  /** The tree row for an ImageRepository name: its icon classes and its description text. */
-  async function treeRow(name, predicate) {
+  /** Waits until the tree row named `name` shows the codicon `icon` and a description matching `description`. */
+  async function treeRow(name, { icon, description }) {
     await page.waitForFunction(
-      ({ name, src }) => {
-        const rows = [...document.querySelectorAll('.monaco-list-row')];
-        const r = rows.find((x) => x.querySelector('.label-name')?.textContent === name);
-        if (!r) return false;
-        const info = { icon: [...r.querySelectorAll('[class*="codicon-"]')].map((e) => e.className).join(' '), description: r.querySelector('.label-description')?.textContent ?? '' };
-        // eslint-disable-next-line no-new-func
-        return new Function('info', `return (${src})(info)`)(info);
+      ({ name, icon, description }) => {
+        const row = [...document.querySelectorAll('.monaco-list-row')].find((r) => r.querySelector('.label-name')?.textContent === name);
+        if (!row) return false;
+        const hasIcon = row.querySelector(`.custom-view-tree-node-item-icon.codicon-${icon}`) !== null;
+        return hasIcon && new RegExp(description).test(row.querySelector('.label-description')?.textContent ?? '');
       },
-      { name, src: predicate.toString() }, { timeout: TIMEOUT, polling: 'raf' },
+      { name, icon, description: description.source }, { timeout: TIMEOUT, polling: 'raf' },
     );
   }
 
@@ -110,9 +108,9 @@ export function uiChecks({ page, artifacts, plain, basic, repos }) {
     }],
     ['the tree shows the repositories with the right icons and tag counts', async () => {
       await showTree();
-      await treeRow(repos.podinfo.name, (i) => i.icon.includes('pass-filled') && i.description.startsWith(`${5} tags`));
-      await treeRow(repos.nginx.name, (i) => i.icon.includes('pass-filled') && i.description.startsWith(`${3} tags`));
-      await treeRow(repos.private.name, (i) => i.icon.includes('codicon-error') && /ReadOperationFailed|AuthenticationFailed/.test(i.description));
+      await treeRow(repos.podinfo.name, { icon: 'pass-filled', description: /^5 tags · scanned / });
+      await treeRow(repos.nginx.name, { icon: 'pass-filled', description: /^3 tags · scanned / });
+      await treeRow(repos.private.name, { icon: 'error', description: /^(ReadOperationFailed|AuthenticationFailed)/ });
       await shot('tree-view.png');
     }],
     ['hover on spec.image shows the latest tags, and its copy link runs', async () => {
@@ -167,7 +165,7 @@ export function uiChecks({ page, artifacts, plain, basic, repos }) {
     }],
     ['"Sign in to a registry" stores the login in SecretStorage and the next scan uses it', async () => {
       await showTree();
-      await treeRow(repos.signedIn.name, (i) => i.icon.includes('codicon-error'));
+      await treeRow(repos.signedIn.name, { icon: 'error', description: /^(ReadOperationFailed|AuthenticationFailed)/ });
       await palette('Tagline: Sign In to a Registry');
       const input = page.locator('.quick-input-widget input');
       const step = async (title, value) => {
@@ -178,7 +176,7 @@ export function uiChecks({ page, artifacts, plain, basic, repos }) {
       await step('(1/3)', basic.host);
       await step('(2/3)', basic.credentials.username);
       await step('(3/3)', basic.credentials.password);
-      await treeRow(repos.signedIn.name, (i) => i.icon.includes('pass-filled') && i.description.startsWith('2 tags'));
+      await treeRow(repos.signedIn.name, { icon: 'pass-filled', description: /^2 tags · scanned / });
       if ((await page.content()).includes(basic.credentials.password)) throw new Error('the password is visible in the workbench');
     }],
   ];
