@@ -14,7 +14,10 @@ export async function run(): Promise<void> {
   // Required after pre-require so that describe/it exist when the suites load. The run.mjs session decides
   // which suite fits its workspace (trusted or Restricted Mode).
   if (process.env.TAGLINE_E2E_HOST_SUITE === 'restricted') require('./restricted.test');
-  else require('./extension.test');
+  else {
+    require('./extension.test');
+    require('./suspendEdit.test');
+  }
   const lines: string[] = [];
   const failures = await new Promise<number>((resolve) => {
     const runner = mocha.run(resolve);
