@@ -157,6 +157,29 @@ describe('Tagline in the extension host', () => {
     await until(() => ready(PODINFO) && ready(NGINX) && firstScans() > before, 'first scans after clearing');
   });
 
+  it('passes tagline.validation.enable to the language server', async () => {
+    const broken = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'broken.yaml');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(broken));
+    const schemaErrors = () => vscode.languages.getDiagnostics(broken).filter((d) => d.message.includes('Go duration')).length;
+    const diagnosticsUntil = (want: (n: number) => boolean, what: string) => new Promise<void>((resolve, reject) => {
+      if (want(schemaErrors())) return resolve();
+      const timer = setTimeout(() => { sub.dispose(); reject(new Error(`timed out waiting for ${what}`)); }, 20_000);
+      const sub = vscode.languages.onDidChangeDiagnostics(() => {
+        if (!want(schemaErrors())) return;
+        clearTimeout(timer);
+        sub.dispose();
+        resolve();
+      });
+    });
+    await diagnosticsUntil((n) => n > 0, 'the schema error');
+    const config = vscode.workspace.getConfiguration('tagline');
+    await config.update('validation.enable', false, vscode.ConfigurationTarget.Global);
+    await diagnosticsUntil((n) => n === 0, 'validation to switch off');
+    await config.update('validation.enable', undefined, vscode.ConfigurationTarget.Global);
+    await diagnosticsUntil((n) => n > 0, 'validation to switch on again');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   it('creates an ImageRepository from the snippet in a new YAML editor', async () => {
     const uri = await vscode.commands.executeCommand<string>('tagline.createImageRepository');
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri)!;
