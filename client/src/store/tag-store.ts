@@ -2,9 +2,9 @@
 // rename), debounced. Before each write the file on disk is merged in row by row, newest `updated_at` winning,
 // under a lock file: two windows writing the same file lose nothing. Only tags and Flux statuses are stored;
 // credentials never reach this module.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ImageRepositoryStatus } from '../../../common/model';
 import { withFileLock } from './lock';
@@ -35,8 +35,6 @@ export interface TagStoreOptions {
   clock?: () => number;
 }
 
-interface FileIdentity { mtimeMs: number; size: number; ino: number }
-
 export class TagStore {
   /** Set when the file was unreadable and moved aside (`<file>.corrupt-<timestamp>`); its objects get rescanned. */
   recoveredFrom: string | undefined;
@@ -49,7 +47,12 @@ export class TagStore {
   private firstPendingAt = 0;
   private writing: Promise<void> = Promise.resolve();
   private lastStamp = 0;
-  private onDisk: FileIdentity | undefined;
+  /**
+   * Hash of the bytes this process last read or wrote. File identity (mtime, size, inode) is not enough: tmpfs
+   * reuses inodes, page-sized files share a size and coarse clocks share an mtime, so another window's write
+   * could pass for ours and be overwritten unmerged.
+   */
+  private onDiskHash: string | undefined;
   private closed = false;
 
   private constructor(
@@ -187,7 +190,7 @@ export class TagStore {
       if (opened) {
         this.db.close();
         this.db = opened;
-        this.onDisk = await identity(file);
+        this.onDiskHash = contentHash(bytes);
       } else {
         this.recoveredFrom = await moveAside(file);
       }
@@ -225,8 +228,11 @@ export class TagStore {
 
   private async writeMerged(file: string): Promise<void> {
     await withFileLock(`${file}.lock`, async () => {
-      const current = await identity(file);
-      if (current && !sameIdentity(current, this.onDisk)) await this.mergeFromDisk(file);
+      const current = await readFile(file).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return undefined;
+        throw err;
+      });
+      if (current && current.length > 0 && contentHash(current) !== this.onDiskHash) await this.mergeFromDisk(file, current);
       const data = this.db.export();
       const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
       try {
@@ -236,16 +242,15 @@ export class TagStore {
         await unlink(temp).catch(() => undefined);
         throw err;
       }
-      this.onDisk = await identity(file);
+      this.onDiskHash = contentHash(data);
     });
   }
 
   /** Takes every row another process wrote after ours; a "clear" newer than a row drops it. */
-  private async mergeFromDisk(file: string): Promise<void> {
-    const bytes = await readFile(file);
-    const theirs = bytes.length > 0 ? this.openBytes(bytes) : undefined;
+  private async mergeFromDisk(file: string, bytes: Uint8Array): Promise<void> {
+    const theirs = this.openBytes(bytes);
     if (!theirs) {
-      if (bytes.length > 0) this.recoveredFrom = await moveAside(file);
+      this.recoveredFrom = await moveAside(file);
       return;
     }
     try {
@@ -306,17 +311,8 @@ function toStoredObject(row: unknown[]): StoredObject {
   };
 }
 
-async function identity(file: string): Promise<FileIdentity | undefined> {
-  try {
-    const info = await stat(file);
-    return { mtimeMs: info.mtimeMs, size: info.size, ino: info.ino };
-  } catch {
-    return undefined;
-  }
-}
-
-function sameIdentity(a: FileIdentity, b: FileIdentity | undefined): boolean {
-  return !!b && a.mtimeMs === b.mtimeMs && a.size === b.size && a.ino === b.ino;
+function contentHash(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 async function moveAside(file: string): Promise<string> {
