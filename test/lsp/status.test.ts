@@ -114,6 +114,17 @@ describe('reconciler statuses', () => {
     assert.deepEqual(JSON.parse(decodeURIComponent(copy)), [{ tag: '6.5.0' }]);
   });
 
+  test('escapes a hostile registry message so it cannot add links or images to the hover', async () => {
+    const hostile = 'scan failed: GET x: DENIED: ![pixel](https://tracker.example/p.png) [run](command:tagline.clearDatabase) <img src=x>';
+    await send({ statuses: [{ key: 'flux-system/podinfo', uri: URI, status: { ...READY, conditions: [condition('Ready', 'False', 'ReadOperationFailed', hostile)] }, scanning: false }], removed: [] });
+    const hover = await server.request<Hover>('textDocument/hover', { textDocument: { uri: URI }, position: { line: 6, character: 12 } });
+    const text = (hover.contents as { value: string }).value;
+    assert.ok(text.includes('\\!\\[pixel\\]\\(https://tracker.example/p.png\\)'), text);
+    assert.ok(text.includes('\\[run\\]\\(command:tagline.clearDatabase\\)'), text);
+    assert.ok(text.includes('\\<img src=x\\>'), text);
+    await send({ statuses: [{ key: 'flux-system/podinfo', uri: URI, status: READY, scanning: false }], removed: [] });
+  });
+
   test('drops everything about an object when its status is removed', async () => {
     await send({ statuses: [{ key: 'flux-system/podinfo', uri: URI, status: { ...READY, conditions: [condition('Ready', 'False', 'ReadOperationFailed', 'scan failed: x')] }, scanning: false }], removed: [] });
     const diagnostics = await send({ statuses: [], removed: ['flux-system/podinfo'] });

@@ -38,7 +38,7 @@ export class TaglineLanguageClient implements vscode.Disposable {
       ],
       synchronize: { configurationSection: 'tagline', fileEvents: watcher },
       // Hovers carry "Rescan" and "copy" command links; only Tagline's own commands may run from them.
-      markdown: { isTrusted: { enabledCommands: Object.values(Commands) }, supportHtml: false },
+      markdown: { isTrusted: { enabledCommands: [Commands.rescan, Commands.copyTag] }, supportHtml: false },
     };
     const traceFile = process.env.TAGLINE_LSP_TRACE_FILE;
     if (traceFile) clientOptions.traceOutputChannel = fileChannel(traceFile);

@@ -25,10 +25,19 @@ export function commandLink(command: string, args: unknown[]): string {
   return `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
 }
 
-/** Backticks that survive any tag or pattern text. */
+/** A code span that survives any tag or pattern text, including backtick runs (CommonMark §6.1). */
 function code(text: string): string {
-  const fence = text.includes('`') ? '``' : '`';
-  return `${fence}${text.includes('`') ? ` ${text} ` : text}${fence}`;
+  const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longestRun + 1);
+  return longestRun > 0 ? `${fence} ${text} ${fence}` : `${fence}${text}${fence}`;
+}
+
+/**
+ * Condition messages quote registry responses; escaped, a hostile registry cannot put links, images (tracking
+ * requests) or command links into a hover.
+ */
+function plainText(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#!|<>~&]/g, (ch) => `\\${ch}`).replace(/\r?\n/g, ' ');
 }
 
 export function statusMarkdown(object: ImageRepositoryObject, status: ObjectStatus, now: number): string {
@@ -36,7 +45,7 @@ export function statusMarkdown(object: ImageRepositoryObject, status: ObjectStat
   const ready = status.status.conditions.find((c) => c.type === 'Ready');
   const key = `${object.metadata.namespace}/${object.metadata.name}`;
   const rescan = commandLink(Commands.rescan, [{ key, uri: object.source?.uri ?? status.uri }]);
-  if (ready) lines.push(`Ready=${ready.status} (${ready.reason}): ${ready.message}`);
+  if (ready) lines.push(`Ready=${ready.status} (${plainText(ready.reason)}): ${plainText(ready.message)}`);
   const scan = status.status.lastScanResult;
   if (scan) {
     lines.push(`${scan.tagCount} tag${scan.tagCount === 1 ? '' : 's'} · scanned ${timeAgo(scan.scanTime, now)} · [Rescan](${rescan})`);
