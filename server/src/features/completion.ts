@@ -7,6 +7,7 @@ import type { Position, Range, SecretObject } from '../../../common/model';
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver-types';
 import schema from '../../../schemas/imagerepository-v1.json';
 import { FIELD_DOCS } from '../docs/fields';
+import { IMAGE_REPOSITORY_SNIPPET } from '../../../common/flux/snippet';
 import { certSecretProblem, namespaceOf, proxySecretProblem, pullSecretProblem, SERVED_API_VERSION } from '../validation';
 import type { WorkspaceIndex } from '../workspace/index';
 import { completionContext, type Segment } from './completionContext';
@@ -42,17 +43,6 @@ function schemaAt(path: Segment[]): SchemaNode | undefined {
   return resolve(node);
 }
 
-export const IMAGE_REPOSITORY_SNIPPET = [
-  `apiVersion: ${SERVED_API_VERSION}`,
-  'kind: ImageRepository',
-  'metadata:',
-  '  name: ${1:podinfo}',
-  '  namespace: ${2:flux-system}',
-  'spec:',
-  '  image: ${3:ghcr.io/stefanprodan/podinfo}',
-  '  interval: ${4:5m}',
-  '$0',
-].join('\n');
 
 const INTERVALS = ['1m', '5m', '10m', '30m', '1h', '6h', '12h', '24h'];
 const TIMEOUTS = ['30s', '1m', '2m', '5m', '10m', '30m'];
