@@ -4,6 +4,7 @@
 import { request, type Dispatcher } from 'undici';
 import { RegistryError } from './contract';
 import { abortCause, networkError, redact } from './errors';
+import { isRedirectAllowed } from './redirect-ssrf';
 
 export interface HttpResponse {
   status: number;
@@ -119,6 +120,9 @@ export async function send(req: HttpRequest, exchange: Exchange): Promise<HttpRe
     const from = new URL(current.url);
     if (from.protocol === 'https:' && next.protocol !== 'https:') {
       throw new RegistryError(`Get "${redact(current.url)}": refusing a redirect from HTTPS to ${redact(next.toString())}`);
+    }
+    if (!isRedirectAllowed(from, next)) {
+      throw new RegistryError(`Get "${redact(current.url)}": refusing a redirect from a public registry to the internal address ${next.hostname}`);
     }
     const headers = { ...current.headers };
     if (next.origin !== from.origin) delete headers.authorization;
