@@ -1,6 +1,6 @@
 // Starts the Tagline language server (dist/server.js) over IPC and exposes the custom messages of
-// common/protocol.ts. Settings under `tagline` are synchronized; the server keeps its own workspace index,
-// fed by the YAML file watcher below.
+// common/protocol.ts. Settings under `tagline` are synchronized; the server keeps its own workspace index and
+// registers its own YAML file watcher (dynamic registration), so the client forwards no file events itself.
 import { appendFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
@@ -29,14 +29,12 @@ export class TaglineLanguageClient implements vscode.Disposable {
       run: { module, transport: TransportKind.ipc },
       debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
     };
-    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}');
-    context.subscriptions.push(watcher);
     const clientOptions: LanguageClientOptions = {
       documentSelector: [
         { scheme: 'file', language: 'yaml' },
         { scheme: 'untitled', language: 'yaml' },
       ],
-      synchronize: { configurationSection: 'tagline', fileEvents: watcher },
+      synchronize: { configurationSection: 'tagline' },
       // Hovers carry "Rescan" and "copy" command links; only Tagline's own commands may run from them.
       markdown: { isTrusted: { enabledCommands: [Commands.rescan, Commands.copyTag] }, supportHtml: false },
     };

@@ -180,6 +180,17 @@ describe('Tagline in the extension host', () => {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
+  it('indexes an ImageRepository written to disk in a file nobody opened, and forgets it when the file goes', async () => {
+    const folder = vscode.workspace.workspaceFolders![0].uri;
+    const file = vscode.Uri.joinPath(folder, 'written-on-disk.yaml');
+    const image = api.state.get(PODINFO)!.object.spec.image;
+    const manifest = `apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\nmetadata:\n  name: from-disk\n  namespace: apps\nspec:\n  image: ${image}\n  interval: 5m\n`;
+    await vscode.workspace.fs.writeFile(file, Buffer.from(manifest));
+    await until(() => api.state.get('apps/from-disk') !== undefined, 'the file watcher to index apps/from-disk');
+    await vscode.workspace.fs.delete(file);
+    await until(() => api.state.get('apps/from-disk') === undefined, 'apps/from-disk to leave the index');
+  });
+
   it('creates an ImageRepository from the snippet in a new YAML editor', async () => {
     const uri = await vscode.commands.executeCommand<string>('tagline.createImageRepository');
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri)!;
