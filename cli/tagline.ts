@@ -24,6 +24,14 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `tagline check … | head` closes the pipe early: stop quietly, as Unix tools do, instead of a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {

@@ -1,8 +1,9 @@
 // `tagline check` runs the server's validation in process and prints the same diagnostics.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 
 const ROOT = resolve(__dirname, '../..');
@@ -15,6 +16,20 @@ function check(...args: string[]) {
 }
 
 describe('tagline check', () => {
+  test('stops quietly when the reader closes the pipe early, as `| head` does', async () => {
+    // More output than a pipe holds, so the CLI is still writing when the reader goes away.
+    const folder = mkdtempSync(join(tmpdir(), 'tagline-check-pipe-'));
+    const doc = (i: number) => `apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\nmetadata:\n  name: r${i}\nspec:\n  image: ghcr.io/org/app:${i}\n  interval: 5m\n`;
+    writeFileSync(join(folder, 'many.yaml'), Array.from({ length: 2000 }, (_, i) => doc(i)).join('---\n'));
+    const child = spawn(process.execPath, [CLI, 'check', folder], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    child.stdout.once('data', () => child.stdout.destroy());
+    await new Promise((done) => child.on('close', done));
+    rmSync(folder, { recursive: true, force: true });
+    assert.equal(stderr, '');
+  });
+
   test('prints JSON diagnostics for a folder and exits 1 when there is an error', () => {
     const { code, stdout } = check('test/fixtures/lsp/check', '--format', 'json');
     assert.equal(code, 1);
