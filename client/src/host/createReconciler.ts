@@ -11,8 +11,8 @@ import type { HostSettings } from './settings';
 
 export interface HostedReconciler {
   update(objects: WorkspaceObjects): void;
-  /** Resolves when the reconcile that handles this request is done; no key means every object. */
-  requestReconcile(key?: string): Promise<void>;
+  /** Resolves when the reconcile that handles this request is done (or at once when `signal` withdraws it). */
+  requestReconcile(key?: string, signal?: AbortSignal): Promise<void>;
   storedTags(canonicalImageName: string): string[] | null;
   dispose(): Promise<void>;
 }
@@ -43,7 +43,7 @@ export function createHostedReconciler(o: HostedReconcilerOptions): HostedReconc
   reconciler.onEvent(o.onEvent);
   return {
     update: (objects) => reconciler.update(objects),
-    requestReconcile: (key) => reconciler.requestReconcile(key),
+    requestReconcile: (key, signal) => reconciler.requestReconcile(key, signal),
     storedTags: (name) => reconciler.storedTags(name),
     dispose: () => reconciler.dispose(),
   };

@@ -107,12 +107,15 @@ export class ReconcilerHost implements vscode.Disposable {
 
   /**
    * Asks for a scan now (Flux's `reconcile.fluxcd.io/requestedAt` path) and resolves with the status of the
-   * reconcile that handled it. Cancelling stops the wait; a listing already sent to the registry finishes.
+   * reconcile that handled it. Cancelling withdraws the request: the listing is aborted and the object keeps
+   * the status and schedule it had.
    */
   async rescan(key: string, token?: vscode.CancellationToken): Promise<ObjectStatus | undefined> {
     const reconciler = this.requireRunning();
     if (!reconciler) return undefined;
-    const finished = await untilCancelled(Promise.race([reconciler.requestReconcile(key), this.stopped.promise]), token);
+    const signal = this.cancelSignal(token, [key]);
+    const finished = await untilCancelled(Promise.race([reconciler.requestReconcile(key, signal.signal), this.stopped.promise]), token);
+    signal.dispose();
     const view = this.state.get(key);
     return finished && view?.status ? { key, uri: view.object.source?.uri ?? '', status: view.status, scanning: view.scanning } : undefined;
   }
@@ -126,10 +129,42 @@ export class ReconcilerHost implements vscode.Disposable {
     const reconciler = this.requireRunning();
     if (!reconciler) return 0;
     let done = 0;
+    const finished = new Set<string>();
     progress(0, keys.length);
-    const all = Promise.all(keys.map((k) => reconciler.requestReconcile(k).then(() => progress(++done, keys.length))));
+    const signal = this.cancelSignal(token, keys, finished);
+    const all = Promise.all(keys.map((k) => reconciler.requestReconcile(k, signal.signal).then(() => {
+      if (signal.signal.aborted) return;
+      finished.add(k);
+      progress(++done, keys.length);
+    })));
     await untilCancelled(Promise.race([all, this.stopped.promise]), token);
+    signal.dispose();
     return done;
+  }
+
+  /** The command's cancellation as an AbortSignal; logs which rescans it cut short. */
+  private cancelSignal(
+    token: vscode.CancellationToken | undefined,
+    keys: string[],
+    finished: ReadonlySet<string> = new Set(),
+  ): { signal: AbortSignal; dispose(): void } {
+    const controller = new AbortController();
+    let settled = false;
+    const cancel = () => {
+      if (settled || controller.signal.aborted) return;
+      const cut = keys.filter((k) => !finished.has(k));
+      if (cut.length > 0) this.log.info(`rescan of ${cut.length <= 3 ? cut.join(', ') : `${cut.length} ImageRepositories`} cancelled`);
+      controller.abort();
+    };
+    if (token?.isCancellationRequested) cancel();
+    const sub = token?.onCancellationRequested(cancel);
+    return {
+      signal: controller.signal,
+      dispose: () => {
+        settled = true;
+        sub?.dispose();
+      },
+    };
   }
 
   /** Empties the database and forgets every status: each object then reconciles as a first scan. */

@@ -11,7 +11,7 @@ import type { CredentialContext } from '../registry/contract';
 import type { TagStore } from '../store';
 import { reconcile, type ReconcileResult } from './reconcile';
 import { ScanQueue } from './scan-queue';
-import { newEntry, requestedAtOf, shareKey, type Entry } from './entry';
+import { newEntry, requestedAtOf, shareKey, type Entry, type Run, type Waiter } from './entry';
 import { realScheduler, ReconcileCancelled, type RegistryApi, type Scheduler } from './types';
 
 export interface ReconcilerOptions {
@@ -67,19 +67,32 @@ export class Reconciler {
     for (const [key, entry] of this.entries) if (!seen.has(key)) this.remove(entry);
   }
 
-  /** Like writing a new `reconcile.fluxcd.io/requestedAt` value; resolves when that reconcile is done. */
-  requestReconcile(key?: string): Promise<void> {
-    if (this.disposed) return Promise.resolve();
+  /**
+   * Like writing a new `reconcile.fluxcd.io/requestedAt` value; resolves when that reconcile is done. When
+   * `signal` aborts it resolves at once and the request is withdrawn: a run only it asked for is aborted and the
+   * object is left as if the request had never been made (status, requestedAt, requeue timer).
+   */
+  requestReconcile(key?: string, signal?: AbortSignal): Promise<void> {
+    if (this.disposed || signal?.aborted) return Promise.resolve();
     const targets = key === undefined ? [...this.entries.values()] : [this.entries.get(key)].filter((e): e is Entry => !!e);
     const token = new Date(this.now()).toISOString();
     return Promise.all(
-      targets.map((entry) => {
+      targets.map((entry) => new Promise<void>((resolve) => {
+        const onAbort = () => this.withdraw(entry, waiter);
+        const waiter: Waiter = {
+          upTo: ++entry.requested,
+          token,
+          replaced: entry.requestedOverride,
+          resolve: () => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+          },
+        };
         entry.requestedOverride = token;
-        entry.requested++;
-        const done = new Promise<void>((resolve) => entry.waiters.push({ upTo: entry.requested, resolve }));
-        this.kick(entry, false);
-        return done;
-      }),
+        entry.waiters.push(waiter);
+        signal?.addEventListener('abort', onAbort, { once: true });
+        this.kick(entry, false, true);
+      })),
     ).then(() => undefined);
   }
 
@@ -189,45 +202,81 @@ export class Reconciler {
     this.clearTimer(entry);
     entry.running?.cancel.abort(new ReconcileCancelled());
     this.entries.delete(entry.key);
-    for (const w of entry.waiters) w.resolve();
-    entry.waiters = [];
+    for (const w of entry.waiters.splice(0)) w.resolve();
     for (const l of this.removedListeners) l(entry.key);
   }
 
-  /** Starts a reconcile now, or right after the running one (cancelling it when its spec is outdated). */
-  private kick(entry: Entry, cancelRunning: boolean): void {
+  /**
+   * Starts a reconcile now, or right after the running one (cancelling it when its spec is outdated).
+   * `forRequest`: only a rescan request asks for it, so withdrawing the request may call it off.
+   */
+  private kick(entry: Entry, cancelRunning: boolean, forRequest = false): void {
     if (this.disposed || entry.removed) return;
-    this.clearTimer(entry);
+    const dueAt = this.clearTimer(entry);
     if (entry.running) {
+      entry.againForRequestsOnly = forRequest && (entry.againForRequestsOnly || !entry.again);
       entry.again = true;
       if (cancelRunning) entry.running.cancel.abort(new ReconcileCancelled());
       return;
     }
-    const cancel = new AbortController();
-    entry.running = { cancel, done: this.runLoop(entry, cancel) };
+    const run = this.newRun(entry, forRequest, dueAt);
+    run.done = this.runLoop(entry);
   }
 
-  private async runLoop(entry: Entry, first: AbortController): Promise<void> {
-    let cancel = first;
-    for (;;) {
+  private newRun(entry: Entry, forRequestsOnly: boolean, resumeAt: number | undefined): Run {
+    const run: Run = { cancel: new AbortController(), done: Promise.resolve(), serving: entry.requested, forRequestsOnly, resumeAt };
+    entry.running = run;
+    return run;
+  }
+
+  /**
+   * A rescan request was cancelled: it resolves now; the run serving it is aborted when nothing else wants that
+   * run, or the rerun it queued is dropped.
+   */
+  private withdraw(entry: Entry, waiter: Waiter): void {
+    const i = entry.waiters.indexOf(waiter);
+    if (i < 0) return; // already served
+    entry.waiters.splice(i, 1);
+    waiter.resolve();
+    const others = entry.waiters;
+    if (entry.requestedOverride === waiter.token && !others.some((w) => w.token === waiter.token)) {
+      entry.requestedOverride = waiter.replaced;
+    }
+    const run = entry.running;
+    if (!run || entry.removed) return;
+    if (run.serving >= waiter.upTo) {
+      if (run.forRequestsOnly && !run.withdrawn && !others.some((w) => w.upTo <= run.serving)) {
+        run.withdrawn = true;
+        run.cancel.abort(new ReconcileCancelled());
+      }
+    } else if (entry.again && entry.againForRequestsOnly && others.length === 0) {
       entry.again = false;
-      const serving = entry.requested;
+      entry.againForRequestsOnly = false;
+    }
+  }
+
+  private async runLoop(entry: Entry): Promise<void> {
+    for (;;) {
+      const run = entry.running!;
+      entry.again = false;
+      entry.againForRequestsOnly = false;
+      const before = entry.status;
       try {
-        await this.reconcileOnce(entry, cancel.signal);
+        await this.reconcileOnce(entry, run.cancel.signal);
       } catch (err) {
         // A bug, not a registry failure: report it like the controller's `Failed` and retry with backoff.
         this.emitEvent(entry, 'Warning', 'Failed', err instanceof Error ? err.message : String(err));
         entry.failures++;
         this.schedule(entry, retryDelayMs(entry.failures));
       }
-      if (!cancel.signal.aborted || entry.removed) {
-        entry.served = Math.max(entry.served, serving);
+      if (!run.cancel.signal.aborted || entry.removed) {
+        entry.served = Math.max(entry.served, run.serving);
         entry.waiters = entry.waiters.filter((w) => (w.upTo <= entry.served ? (w.resolve(), false) : true));
       }
+      if (run.withdrawn && !entry.removed && !this.disposed) this.putBack(entry, before, run.resumeAt);
       if (!entry.again || entry.removed || this.disposed) break;
-      this.clearTimer(entry);
-      cancel = new AbortController();
-      entry.running = { cancel, done: entry.running!.done };
+      const dueAt = this.clearTimer(entry);
+      this.newRun(entry, entry.againForRequestsOnly, dueAt).done = run.done;
     }
     entry.running = undefined;
     if (entry.scanning) {
@@ -289,6 +338,14 @@ export class Reconciler {
     this.requeue(entry, result);
   }
 
+  /** After a withdrawn run: the status it started from, and the requeue timer the request cut short. */
+  private putBack(entry: Entry, status: ImageRepositoryStatus, resumeAt: number | undefined): void {
+    entry.status = status;
+    entry.scanning = false;
+    this.emitStatus(entry);
+    if (resumeAt !== undefined) this.schedule(entry, resumeAt - this.now());
+  }
+
   /** A suspended object is left alone; only the handled request (and the generation, when settled) is recorded. */
   private recordSuspended(entry: Entry, requestedAt: string | undefined): void {
     const status = structuredClone(entry.status);
@@ -338,15 +395,19 @@ export class Reconciler {
   private schedule(entry: Entry, ms: number): void {
     this.clearTimer(entry);
     if (this.disposed || entry.removed) return;
+    entry.timerDueAt = this.now() + Math.max(0, ms);
     entry.timer = this.scheduler.setTimeout(() => {
       entry.timer = undefined;
       this.kick(entry, false);
     }, Math.max(0, ms));
   }
 
-  private clearTimer(entry: Entry): void {
-    if (entry.timer !== undefined) this.scheduler.clearTimeout(entry.timer);
+  /** Returns when the cleared timer was due (clock ms), if one was pending. */
+  private clearTimer(entry: Entry): number | undefined {
+    if (entry.timer === undefined) return undefined;
+    this.scheduler.clearTimeout(entry.timer);
     entry.timer = undefined;
+    return entry.timerDueAt;
   }
 
   private intervalMs(object: ImageRepositoryObject): number {
