@@ -85,6 +85,23 @@ describe('Tagline in the extension host', () => {
     assert.equal(api.statusBar.spinning, false);
   });
 
+  it('withdraws a cancelled rescan: no reconcile result and no event for it', async () => {
+    await until(() => api.state.get(PODINFO)?.scanning === false, 'podinfo idle');
+    const before = structuredClone(api.state.get(PODINFO)!.status);
+    const seen = new Set(api.state.eventsFor(PODINFO));
+    const cts = new vscode.CancellationTokenSource();
+    const cancelled = api.host.rescan(PODINFO, cts.token);
+    cts.cancel();
+    assert.equal(await cancelled, undefined);
+    assert.deepEqual(api.state.get(PODINFO)?.status, before);
+    // A rescan that is not cancelled runs after whatever the cancelled one left running: had that one gone on,
+    // its own event would show up here too.
+    const result = await api.host.rescan(PODINFO);
+    assert.ok(result?.status.lastHandledReconcileAt);
+    assert.equal(api.state.eventsFor(PODINFO).filter((e) => !seen.has(e)).length, 1);
+    cts.dispose();
+  });
+
   it('turns the reconciler off and on with tagline.reconciler.enable', async () => {
     const config = vscode.workspace.getConfiguration('tagline');
     const changed = (want: string) => new Promise<void>((resolve) => {
