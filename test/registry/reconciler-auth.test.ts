@@ -3,12 +3,10 @@
 // and no credential in the database.
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { getCondition } from '../../common/flux/conditions';
 import type { FluxEvent, SecretObject, ServiceAccountObject } from '../../common/model';
-import { clearTokenCache, closeDispatchers } from '../../client/src/registry';
-import { startRegistryBed, type RegistryBed } from '../harness/registry-bed';
-import { dockerConfigSecret, imageRepository, Sandbox, workspace } from './reconciler-fixtures';
+import { dockerConfigSecret, imageRepository, useRegistryBed, workspace } from './reconciler-fixtures';
 
 const SEVEN = ['0.1.0', '0.1.1', '0.2.0', '1.0.0', '1.0.1', '1.1.0', '1.1.0-alpha'];
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -24,59 +22,45 @@ function opaqueSecret(name: string, data: Record<string, string>, type = 'Opaque
 }
 
 describe('reconciling a registry with Basic auth (through tinyproxy when asked)', () => {
-  let bed: RegistryBed;
-  let sandbox: Sandbox;
-  before(async () => {
-    bed = await startRegistryBed({ variant: 'basic', withProxy: true, seed: { 'team/app': SEVEN } });
-  });
-  after(async () => {
-    await sandbox?.dispose();
-    await closeDispatchers();
-    await bed?.stop();
-  });
-  beforeEach(async () => {
-    await sandbox?.dispose();
-    sandbox = new Sandbox();
-    clearTokenCache();
-  });
+  const env = useRegistryBed({ variant: 'basic', withProxy: true, seed: { 'team/app': SEVEN } });
 
-  const password = () => bed.credentials!.password;
-  const pullSecret = (pw = password()) => dockerConfigSecret('pull', 'default', bed.host, bed.credentials!.username, pw);
+  const password = () => env.bed.credentials!.password;
+  const pullSecret = (pw = password()) => dockerConfigSecret('pull', 'default', env.bed.host, env.bed.credentials!.username, pw);
 
   it('scans with a dockerconfigjson secretRef keyed host:port: tagCount 7, and never stores the password', async () => {
-    const store = await sandbox.store();
-    const reconciler = sandbox.reconciler(store);
+    const store = await env.sandbox.store();
+    const reconciler = env.sandbox.reconciler(store);
     const events: FluxEvent[] = [];
     reconciler.onEvent((e) => events.push(e));
-    reconciler.update(workspace([imageRepository('auth', { image: `${bed.host}/team/app`, secretRef: { name: 'pull' } })], [pullSecret()]));
+    reconciler.update(workspace([imageRepository('auth', { image: `${env.bed.host}/team/app`, secretRef: { name: 'pull' } })], [pullSecret()]));
     await reconciler.whenIdle();
     const status = reconciler.status('default/auth')!;
     assert.equal(getCondition(status, 'Ready')?.status, 'True');
     assert.equal(status.lastScanResult?.tagCount, 7);
     await store.flush();
-    for (const name of readdirSync(sandbox.folder).filter((n) => n.startsWith('tags.sqlite'))) {
-      const bytes = readFileSync(sandbox.path(name));
+    for (const name of readdirSync(env.sandbox.folder).filter((n) => n.startsWith('tags.sqlite'))) {
+      const bytes = readFileSync(env.sandbox.path(name));
       assert.equal(bytes.indexOf(password()), -1, `password found in ${name}`);
-      assert.equal(bytes.indexOf(b64(`${bed.credentials!.username}:${password()}`)), -1);
+      assert.equal(bytes.indexOf(b64(`${env.bed.credentials!.username}:${password()}`)), -1);
     }
     assert.ok(!JSON.stringify([status, events]).includes(password()));
   });
 
   it('scans with the pull secret of the ServiceAccount', async () => {
-    const reconciler = sandbox.reconciler(await sandbox.store());
+    const reconciler = env.sandbox.reconciler(await env.sandbox.store());
     const sa: ServiceAccountObject = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'puller', namespace: 'default' }, imagePullSecrets: [{ name: 'pull' }] };
-    reconciler.update(workspace([imageRepository('sa', { image: `${bed.host}/team/app`, serviceAccountName: 'puller' })], [pullSecret()], [sa]));
+    reconciler.update(workspace([imageRepository('sa', { image: `${env.bed.host}/team/app`, serviceAccountName: 'puller' })], [pullSecret()], [sa]));
     await reconciler.whenIdle();
     assert.equal(reconciler.status('default/sa')?.lastScanResult?.tagCount, 7);
   });
 
   it('fails anonymous and wrong-password scans with ReadOperationFailed, retried not stalled', async () => {
-    const reconciler = sandbox.reconciler(await sandbox.store());
+    const reconciler = env.sandbox.reconciler(await env.sandbox.store());
     reconciler.update(
       workspace(
         [
-          imageRepository('anonymous', { image: `${bed.host}/team/app` }),
-          imageRepository('wrong', { image: `${bed.host}/team/app`, secretRef: { name: 'pull' } }),
+          imageRepository('anonymous', { image: `${env.bed.host}/team/app` }),
+          imageRepository('wrong', { image: `${env.bed.host}/team/app`, secretRef: { name: 'pull' } }),
         ],
         [pullSecret('not-the-password')],
       ),
@@ -93,11 +77,11 @@ describe('reconciling a registry with Basic auth (through tinyproxy when asked)'
   });
 
   it('fails with AuthenticationFailed when the secretRef or ServiceAccount is missing', async () => {
-    const reconciler = sandbox.reconciler(await sandbox.store());
+    const reconciler = env.sandbox.reconciler(await env.sandbox.store());
     reconciler.update(
       workspace([
-        imageRepository('nosecret', { image: `${bed.host}/team/app`, secretRef: { name: 'nope' } }),
-        imageRepository('nosa', { image: `${bed.host}/team/app`, serviceAccountName: 'ghost' }),
+        imageRepository('nosecret', { image: `${env.bed.host}/team/app`, secretRef: { name: 'nope' } }),
+        imageRepository('nosa', { image: `${env.bed.host}/team/app`, serviceAccountName: 'ghost' }),
       ]),
     );
     await reconciler.whenIdle();
@@ -110,22 +94,22 @@ describe('reconciling a registry with Basic auth (through tinyproxy when asked)'
   });
 
   it('scans through an HTTP proxy from proxySecretRef, and fails with connection refused through a dead one', async () => {
-    const reconciler = sandbox.reconciler(await sandbox.store());
-    const proxy = bed.proxy!;
+    const reconciler = env.sandbox.reconciler(await env.sandbox.store());
+    const proxy = env.bed.proxy!;
     const live = opaqueSecret('proxy', { address: proxy.url, username: proxy.username, password: proxy.password });
     const dead = opaqueSecret('dead-proxy', { address: 'http://127.0.0.1:1' });
     reconciler.update(
       workspace(
         [
-          imageRepository('proxied', { image: `${bed.host}/team/app`, secretRef: { name: 'pull' }, proxySecretRef: { name: 'proxy' } }),
-          imageRepository('deadproxy', { image: `${bed.host}/team/app`, secretRef: { name: 'pull' }, proxySecretRef: { name: 'dead-proxy' } }),
+          imageRepository('proxied', { image: `${env.bed.host}/team/app`, secretRef: { name: 'pull' }, proxySecretRef: { name: 'proxy' } }),
+          imageRepository('deadproxy', { image: `${env.bed.host}/team/app`, secretRef: { name: 'pull' }, proxySecretRef: { name: 'dead-proxy' } }),
         ],
         [pullSecret(), live, dead],
       ),
     );
     await reconciler.whenIdle();
     assert.equal(reconciler.status('default/proxied')?.lastScanResult?.tagCount, 7);
-    assert.match(proxy.log(), new RegExp(bed.host.replace(/\./g, '\\.')));
+    assert.match(proxy.log(), new RegExp(env.bed.host.replace(/\./g, '\\.')));
     const ready = getCondition(reconciler.status('default/deadproxy')!, 'Ready')!;
     assert.equal(ready.reason, 'ReadOperationFailed');
     assert.match(ready.message, /connection refused/);
@@ -133,22 +117,12 @@ describe('reconciling a registry with Basic auth (through tinyproxy when asked)'
 });
 
 describe('reconciling a registry that requires mutual TLS', () => {
-  let bed: RegistryBed;
-  let sandbox: Sandbox;
-  before(async () => {
-    bed = await startRegistryBed({ variant: 'mtls', seed: { 'team/app': SEVEN } });
-    sandbox = new Sandbox();
-  });
-  after(async () => {
-    await sandbox?.dispose();
-    await closeDispatchers();
-    await bed?.stop();
-  });
+  const env = useRegistryBed({ variant: 'mtls', seed: { 'team/app': SEVEN } });
 
   it('ends Ready with ca.crt, tls.crt and tls.key from certSecretRef', async () => {
-    const reconciler = sandbox.reconciler(await sandbox.store());
-    const certs = opaqueSecret('tls', { 'ca.crt': bed.ca!, 'tls.crt': bed.clientCert!, 'tls.key': bed.clientKey! });
-    reconciler.update(workspace([imageRepository('mtls', { image: `${bed.host}/team/app`, certSecretRef: { name: 'tls' } })], [certs]));
+    const reconciler = env.sandbox.reconciler(await env.sandbox.store());
+    const certs = opaqueSecret('tls', { 'ca.crt': env.bed.ca!, 'tls.crt': env.bed.clientCert!, 'tls.key': env.bed.clientKey! });
+    reconciler.update(workspace([imageRepository('mtls', { image: `${env.bed.host}/team/app`, certSecretRef: { name: 'tls' } })], [certs]));
     await reconciler.whenIdle();
     const status = reconciler.status('default/mtls')!;
     assert.equal(getCondition(status, 'Ready')?.message, `successful scan: found 7 tags with checksum ${status.lastScanResult?.revision}`);

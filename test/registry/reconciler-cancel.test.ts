@@ -1,50 +1,31 @@
 // A rescan request withdrawn by its caller (the editor's Cancel): the listing is aborted, the object is left
 // exactly as before the request, and objects sharing that listing without cancelling still get their result.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { FluxEvent, ImageRepositoryStatus } from '../../common/model';
 import type { ObjectStatus } from '../../common/protocol';
-import { clearTokenCache, closeDispatchers } from '../../client/src/registry';
-import { startRegistryBed, type RegistryBed } from '../harness/registry-bed';
-import { imageRepository, ManualScheduler, Sandbox, tagListRequests, workspace } from './reconciler-fixtures';
+import { imageRepository, ManualScheduler, tagListRequests, useRegistryBed, workspace } from './reconciler-fixtures';
 
 const INTERVAL_MS = 5 * 60_000;
 
 describe('cancelling a rescan request against a real registry', () => {
-  let bed: RegistryBed;
-  let sandbox: Sandbox;
+  const env = useRegistryBed({ variant: 'plain', shim: true, seed: { 'team/app': ['1.0.0', '1.1.0', '2.0.0'] } });
 
-  before(async () => {
-    bed = await startRegistryBed({ variant: 'plain', shim: true, seed: { 'team/app': ['1.0.0', '1.1.0', '2.0.0'] } });
-  });
-  after(async () => {
-    await sandbox?.dispose();
-    await closeDispatchers();
-    await bed?.stop();
-  });
-  beforeEach(async () => {
-    await sandbox?.dispose();
-    sandbox = new Sandbox();
-    bed.faults([]);
-    bed.requests.length = 0;
-    clearTokenCache();
-  });
-
-  const app = (name: string) => imageRepository(name, { image: `${bed.host}/team/app` });
+  const app = (name: string) => imageRepository(name, { image: `${env.bed.host}/team/app` });
 
   /** Resolves once the shim has received `count` tag list requests (the listing really went out). */
   async function shimSaw(count: number): Promise<void> {
     const deadline = Date.now() + 5000;
-    while (tagListRequests(bed.requests, 'team/app') < count) {
-      if (Date.now() > deadline) throw new Error(`the shim saw ${tagListRequests(bed.requests, 'team/app')} tag list requests, wanted ${count}`);
+    while (tagListRequests(env.bed.requests, 'team/app') < count) {
+      if (Date.now() > deadline) throw new Error(`the shim saw ${tagListRequests(env.bed.requests, 'team/app')} tag list requests, wanted ${count}`);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
 
   it('aborts the listing, restores the status and the requeue timer, and emits no event', async () => {
     const scheduler = new ManualScheduler();
-    const store = await sandbox.store();
-    const reconciler = sandbox.reconciler(store, { scheduler });
+    const store = await env.sandbox.store();
+    const reconciler = env.sandbox.reconciler(store, { scheduler });
     const events: FluxEvent[] = [];
     const statuses: ObjectStatus[] = [];
     reconciler.onEvent((e) => events.push(e));
@@ -55,7 +36,7 @@ describe('cancelling a rescan request against a real registry', () => {
     assert.deepEqual(scheduler.pendingDelays, [INTERVAL_MS]);
     const eventsBefore = events.length;
 
-    bed.faults([{ match: '/v2/team/app/tags/list', delayMs: 3000 }]);
+    env.bed.faults([{ match: '/v2/team/app/tags/list', delayMs: 3000 }]);
     const cancel = new AbortController();
     const scanning = new Promise<void>((resolve) => reconciler.onStatus((s) => s.scanning && resolve()));
     const request = reconciler.requestReconcile('default/asked', cancel.signal);
@@ -80,20 +61,20 @@ describe('cancelling a rescan request against a real registry', () => {
     // The withdrawn request token is gone: the requeue finds nothing requested and nothing due, so no scan.
     scheduler.fireAll();
     await reconciler.whenIdle();
-    assert.equal(tagListRequests(bed.requests, 'team/app'), 2);
+    assert.equal(tagListRequests(env.bed.requests, 'team/app'), 2);
     assert.deepEqual(events.slice(eventsBefore).map((e) => e.message.replace(/ in [^ ]*$/, '')), ['no change in repository configuration since last scan, next scan']);
     assert.equal(reconciler.status('default/asked')?.lastHandledReconcileAt, undefined);
 
-    bed.faults([]);
+    env.bed.faults([]);
     await reconciler.requestReconcile('default/asked');
     const rescanned = reconciler.status('default/asked')!;
-    assert.equal(tagListRequests(bed.requests, 'team/app'), 3);
+    assert.equal(tagListRequests(env.bed.requests, 'team/app'), 3);
     assert.ok(rescanned.lastHandledReconcileAt);
     assert.match(events.at(-1)!.message, /^tags did not change/);
   });
 
   it('keeps a shared listing going for an object whose request was not cancelled', async () => {
-    const reconciler = sandbox.reconciler(await sandbox.store(), { scheduler: new ManualScheduler() });
+    const reconciler = env.sandbox.reconciler(await env.sandbox.store(), { scheduler: new ManualScheduler() });
     const events: FluxEvent[] = [];
     reconciler.onEvent((e) => events.push(e));
     reconciler.update(workspace([app('quitter'), app('stayer')]));
@@ -103,11 +84,11 @@ describe('cancelling a rescan request against a real registry', () => {
     const listingsBefore = reconciler.queue.listingsStarted;
     events.length = 0;
 
-    bed.faults([{ match: '/v2/team/app/tags/list', delayMs: 800 }]);
+    env.bed.faults([{ match: '/v2/team/app/tags/list', delayMs: 800 }]);
     const cancel = new AbortController();
     const quit = reconciler.requestReconcile('default/quitter', cancel.signal);
     const stay = reconciler.requestReconcile('default/stayer');
-    const requestsBefore = tagListRequests(bed.requests, 'team/app');
+    const requestsBefore = tagListRequests(env.bed.requests, 'team/app');
     await shimSaw(requestsBefore + 1);
     cancel.abort();
     await quit;
@@ -115,7 +96,7 @@ describe('cancelling a rescan request against a real registry', () => {
     await reconciler.whenIdle();
 
     assert.equal(reconciler.queue.listingsStarted, listingsBefore + 1, 'one listing, shared and not restarted');
-    assert.equal(tagListRequests(bed.requests, 'team/app'), requestsBefore + 1);
+    assert.equal(tagListRequests(env.bed.requests, 'team/app'), requestsBefore + 1);
     assert.deepEqual(reconciler.status('default/quitter'), quitter);
     const after = reconciler.status('default/stayer')!;
     assert.ok(after.lastHandledReconcileAt);
@@ -123,14 +104,14 @@ describe('cancelling a rescan request against a real registry', () => {
   });
 
   it('withdraws a rescan of every object at once', async () => {
-    const reconciler = sandbox.reconciler(await sandbox.store(), { scheduler: new ManualScheduler() });
+    const reconciler = env.sandbox.reconciler(await env.sandbox.store(), { scheduler: new ManualScheduler() });
     reconciler.update(workspace([app('one'), app('two')]));
     await reconciler.whenIdle();
     const settled = reconciler.statuses().map((s) => structuredClone(s));
-    bed.faults([{ match: '/v2/team/app/tags/list', delayMs: 3000 }]);
+    env.bed.faults([{ match: '/v2/team/app/tags/list', delayMs: 3000 }]);
     const cancel = new AbortController();
     const all = reconciler.requestReconcile(undefined, cancel.signal);
-    const requestsBefore = tagListRequests(bed.requests, 'team/app');
+    const requestsBefore = tagListRequests(env.bed.requests, 'team/app');
     await shimSaw(requestsBefore + 1);
     cancel.abort();
     await all;

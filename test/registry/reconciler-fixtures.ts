@@ -7,6 +7,9 @@ import { specHash } from '../../common/flux/generation';
 import type { ImageRepositoryObject, ImageRepositorySpec, SecretObject, ServiceAccountObject, WorkspaceObjects } from '../../common/model';
 import { Reconciler, type ReconcilerOptions, type Scheduler } from '../../client/src/reconciler';
 import { TagStore } from '../../client/src/store';
+import { clearTokenCache, closeDispatchers } from '../../client/src/registry';
+import { startRegistryBed, type RegistryBed, type RegistryBedOptions } from '../harness/registry-bed';
+import { after, before, beforeEach } from 'node:test';
 
 export function imageRepository(
   name: string,
@@ -116,4 +119,39 @@ export class ManualClock {
 
 export function tagListRequests(requests: { url: string }[], repo: string): number {
   return requests.filter((r) => r.url.includes(`/v2/${repo}/tags/list`)).length;
+}
+
+export interface BedContext {
+  readonly bed: RegistryBed;
+  readonly sandbox: Sandbox;
+}
+
+/**
+ * One registry bed for the enclosing `describe`, and a fresh Sandbox, token cache (and, with a shim, fault list
+ * and request log) for each test; everything is stopped afterwards even when a test fails.
+ */
+export function useRegistryBed(options: RegistryBedOptions): BedContext {
+  let bed: RegistryBed | undefined;
+  let sandbox: Sandbox | undefined;
+  before(async () => {
+    bed = await startRegistryBed(options);
+  });
+  after(async () => {
+    await sandbox?.dispose();
+    await closeDispatchers();
+    await bed?.stop();
+  });
+  beforeEach(async () => {
+    await sandbox?.dispose();
+    sandbox = new Sandbox();
+    if (options.shim) {
+      bed!.faults([]);
+      bed!.requests.length = 0;
+    }
+    clearTokenCache();
+  });
+  return {
+    get bed() { return bed!; },
+    get sandbox() { return sandbox!; },
+  };
 }

@@ -3,12 +3,10 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { getCondition } from '../../common/flux/conditions';
 import type { FluxEvent, ImageRepositoryObject } from '../../common/model';
-import { clearTokenCache, closeDispatchers } from '../../client/src/registry';
-import { startRegistryBed, type RegistryBed } from '../harness/registry-bed';
-import { dockerConfigSecret, imageRepository, ManualScheduler, Sandbox, tagListRequests, workspace } from './reconciler-fixtures';
+import { dockerConfigSecret, imageRepository, ManualScheduler, tagListRequests, useRegistryBed, workspace } from './reconciler-fixtures';
 
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -19,30 +17,13 @@ async function closedPort(): Promise<number> {
 }
 
 describe('reconciler scheduling against a real registry', () => {
-  let bed: RegistryBed;
-  let sandbox: Sandbox;
+  const env = useRegistryBed({ variant: 'plain', shim: true, seed: { 'team/app': ['1.0.0', '1.1.0', '2.0.0'], 'team/other': ['a'] } });
 
-  before(async () => {
-    bed = await startRegistryBed({ variant: 'plain', shim: true, seed: { 'team/app': ['1.0.0', '1.1.0', '2.0.0'], 'team/other': ['a'] } });
-  });
-  after(async () => {
-    await sandbox?.dispose();
-    await closeDispatchers();
-    await bed?.stop();
-  });
-  beforeEach(async () => {
-    await sandbox?.dispose();
-    sandbox = new Sandbox();
-    bed.faults([]);
-    bed.requests.length = 0;
-    clearTokenCache();
-  });
-
-  const app = (name = 'app', extra: Partial<ImageRepositoryObject['spec']> = {}) => imageRepository(name, { image: `${bed.host}/team/app`, ...extra });
+  const app = (name = 'app', extra: Partial<ImageRepositoryObject['spec']> = {}) => imageRepository(name, { image: `${env.bed.host}/team/app`, ...extra });
 
   it('backs off 750 ms, 1.5 s, 3 s while the registry is down, with the connection error', async () => {
     const scheduler = new ManualScheduler();
-    const reconciler = sandbox.reconciler(await sandbox.store(), { scheduler });
+    const reconciler = env.sandbox.reconciler(await env.sandbox.store(), { scheduler });
     const port = await closedPort();
     reconciler.update(workspace([imageRepository('down', { image: `127.0.0.1:${port}/team/app` })]));
     await reconciler.whenIdle();
@@ -58,8 +39,8 @@ describe('reconciler scheduling against a real registry', () => {
 
   it('returns to the interval after the registry recovers', async () => {
     const scheduler = new ManualScheduler();
-    const reconciler = sandbox.reconciler(await sandbox.store(), { scheduler });
-    bed.faults([{ match: '/v2/team/app/tags/list', status: 404, times: 2 }]);
+    const reconciler = env.sandbox.reconciler(await env.sandbox.store(), { scheduler });
+    env.bed.faults([{ match: '/v2/team/app/tags/list', status: 404, times: 2 }]);
     reconciler.update(workspace([app()]));
     await reconciler.whenIdle();
     scheduler.fireAll();
@@ -76,7 +57,7 @@ describe('reconciler scheduling against a real registry', () => {
 
   it('caps the interval with maxIntervalMs for local scanning', async () => {
     const scheduler = new ManualScheduler();
-    const reconciler = sandbox.reconciler(await sandbox.store(), { scheduler, maxIntervalMs: 60_000 });
+    const reconciler = env.sandbox.reconciler(await env.sandbox.store(), { scheduler, maxIntervalMs: 60_000 });
     const events: FluxEvent[] = [];
     reconciler.onEvent((e) => events.push(e));
     reconciler.update(workspace([app('capped', { interval: '24h' })]));
@@ -86,7 +67,7 @@ describe('reconciler scheduling against a real registry', () => {
 
   it('does not requeue interval 0s (RequeueAfter 0) and floors tiny intervals at a second', async () => {
     const scheduler = new ManualScheduler();
-    const reconciler = sandbox.reconciler(await sandbox.store(), { scheduler });
+    const reconciler = env.sandbox.reconciler(await env.sandbox.store(), { scheduler });
     reconciler.update(workspace([app('zero', { interval: '0s' }), app('tiny', { interval: '10ms' })]));
     await reconciler.whenIdle();
     assert.deepEqual(scheduler.pendingDelays, [1000]);
@@ -94,7 +75,7 @@ describe('reconciler scheduling against a real registry', () => {
 
   it('does not retry a Stalled or a suspended object', async () => {
     const scheduler = new ManualScheduler();
-    const reconciler = sandbox.reconciler(await sandbox.store(), { scheduler });
+    const reconciler = env.sandbox.reconciler(await env.sandbox.store(), { scheduler });
     reconciler.update(workspace([imageRepository('stalled', { image: 'Alpine' }), app('paused', { suspend: true })]));
     await reconciler.whenIdle();
     assert.deepEqual(scheduler.pendingDelays, []);
@@ -102,8 +83,8 @@ describe('reconciler scheduling against a real registry', () => {
   });
 
   it('bounds the scan with spec.timeout: a slow registry gives context deadline exceeded', async () => {
-    const reconciler = sandbox.reconciler(await sandbox.store());
-    bed.faults([{ match: '/v2/team/app/tags/list', delayMs: 5000 }]);
+    const reconciler = env.sandbox.reconciler(await env.sandbox.store());
+    env.bed.faults([{ match: '/v2/team/app/tags/list', delayMs: 5000 }]);
     const started = Date.now();
     reconciler.update(workspace([app('slow', { timeout: '1s' })]));
     await reconciler.whenIdle();
@@ -116,8 +97,8 @@ describe('reconciler scheduling against a real registry', () => {
 
   it('rescans with Ready Unknown when the database lost the tags: no tags in database', async () => {
     const scheduler = new ManualScheduler();
-    const store = await sandbox.store();
-    const reconciler = sandbox.reconciler(store, { scheduler });
+    const store = await env.sandbox.store();
+    const reconciler = env.sandbox.reconciler(store, { scheduler });
     reconciler.update(workspace([app('drift')]));
     await reconciler.whenIdle();
     store.clear();
@@ -131,8 +112,8 @@ describe('reconciler scheduling against a real registry', () => {
   });
 
   it('clearDatabase rescans every object at once, as a controller restarted on empty storage', async () => {
-    const store = await sandbox.store();
-    const reconciler = sandbox.reconciler(store);
+    const store = await env.sandbox.store();
+    const reconciler = env.sandbox.reconciler(store);
     reconciler.update(workspace([app('one'), app('two', { exclusionList: ['^2'] })]));
     await reconciler.whenIdle();
     const reasons: string[] = [];
@@ -144,23 +125,23 @@ describe('reconciler scheduling against a real registry', () => {
   });
 
   it('reports a storage write failure as ReadOperationFailed: failed to set tags', async () => {
-    const store = await sandbox.store();
+    const store = await env.sandbox.store();
     // A fault the real store cannot be made to produce on demand.
     store.setImageTags = () => {
       throw new Error('disk full');
     };
-    const reconciler = sandbox.reconciler(store);
+    const reconciler = env.sandbox.reconciler(store);
     reconciler.update(workspace([app('nowrite')]));
     await reconciler.whenIdle();
     const ready = getCondition(reconciler.status('default/nowrite')!, 'Ready')!;
     assert.equal(ready.reason, 'ReadOperationFailed');
-    assert.equal(ready.message, `scan failed: failed to set tags for "${bed.host}/team/app": disk full`);
+    assert.equal(ready.message, `scan failed: failed to set tags for "${env.bed.host}/team/app": disk full`);
   });
 
   it('reports a storage read error as Failure: failed to determine if it\'s scan time', async () => {
     const scheduler = new ManualScheduler();
-    const store = await sandbox.store();
-    const reconciler = sandbox.reconciler(store, { scheduler });
+    const store = await env.sandbox.store();
+    const reconciler = env.sandbox.reconciler(store, { scheduler });
     reconciler.update(workspace([app('noread')]));
     await reconciler.whenIdle();
     // A fault the real store cannot be made to produce on demand.
@@ -176,22 +157,22 @@ describe('reconciler scheduling against a real registry', () => {
   });
 
   it('does not rescan after a restart on the same database before the interval is up', async () => {
-    const file = sandbox.path('restart.sqlite');
-    const first = await sandbox.store(file);
-    const before = sandbox.reconciler(first);
+    const file = env.sandbox.path('restart.sqlite');
+    const first = await env.sandbox.store(file);
+    const before = env.sandbox.reconciler(first);
     before.update(workspace([app()]));
     await before.whenIdle();
     await before.dispose();
     await first.close();
-    assert.equal(tagListRequests(bed.requests, 'team/app'), 1);
+    assert.equal(tagListRequests(env.bed.requests, 'team/app'), 1);
 
-    const second = await sandbox.store(file);
-    const after = sandbox.reconciler(second);
+    const second = await env.sandbox.store(file);
+    const after = env.sandbox.reconciler(second);
     const events: FluxEvent[] = [];
     after.onEvent((e) => events.push(e));
     after.update(workspace([app()]));
     await after.whenIdle();
-    assert.equal(tagListRequests(bed.requests, 'team/app'), 1, 'no second listing');
+    assert.equal(tagListRequests(env.bed.requests, 'team/app'), 1, 'no second listing');
     const status = after.status('default/app')!;
     assert.equal(getCondition(status, 'Ready')?.status, 'True');
     assert.equal(status.observedGeneration, 1);
@@ -207,33 +188,33 @@ describe('reconciler scheduling against a real registry', () => {
   });
 
   it('moves a damaged database aside and rescans', async () => {
-    const file = sandbox.path('damaged.sqlite');
-    const first = await sandbox.store(file);
-    const reconciler = sandbox.reconciler(first);
+    const file = env.sandbox.path('damaged.sqlite');
+    const first = await env.sandbox.store(file);
+    const reconciler = env.sandbox.reconciler(first);
     reconciler.update(workspace([app()]));
     await reconciler.whenIdle();
     await reconciler.dispose();
     await first.close();
     writeFileSync(file, 'SQLite format 3\u0000 but then nothing that makes sense'.repeat(50));
 
-    const second = await sandbox.store(file);
+    const second = await env.sandbox.store(file);
     assert.match(second.recoveredFrom ?? '', /damaged\.sqlite\.corrupt-/);
-    const again = sandbox.reconciler(second);
+    const again = env.sandbox.reconciler(second);
     again.update(workspace([app()]));
     await again.whenIdle();
     assert.equal(getCondition(again.status('default/app')!, 'Ready')?.status, 'True');
-    assert.equal(tagListRequests(bed.requests, 'team/app'), 2, 'scanned again');
+    assert.equal(tagListRequests(env.bed.requests, 'team/app'), 2, 'scanned again');
   });
 
   it('lists an image once for many objects sharing it, each keeping its own exclusion result', async () => {
-    const store = await sandbox.store();
-    const reconciler = sandbox.reconciler(store);
+    const store = await env.sandbox.store();
+    const reconciler = env.sandbox.reconciler(store);
     // The delay keeps the first listing in flight while every object reaches its scan.
-    bed.faults([{ match: '/v2/team/app/tags/list', delayMs: 300 }]);
+    env.bed.faults([{ match: '/v2/team/app/tags/list', delayMs: 300 }]);
     const objects = Array.from({ length: 30 }, (_, i) => app(`shared-${i}`, i % 2 ? { exclusionList: ['^1\\.'] } : {}));
     reconciler.update(workspace(objects));
     await reconciler.whenIdle();
-    assert.equal(tagListRequests(bed.requests, 'team/app'), 1);
+    assert.equal(tagListRequests(env.bed.requests, 'team/app'), 1);
     assert.equal(reconciler.queue.listingsStarted, 1);
     assert.equal(reconciler.status('default/shared-0')?.lastScanResult?.tagCount, 3);
     assert.equal(reconciler.status('default/shared-1')?.lastScanResult?.tagCount, 1);
@@ -241,19 +222,19 @@ describe('reconciler scheduling against a real registry', () => {
   });
 
   it('does not share a listing between objects with different credentials', async () => {
-    const reconciler = sandbox.reconciler(await sandbox.store());
-    bed.faults([{ match: '/v2/team/app/tags/list', delayMs: 200 }]);
-    const secret = dockerConfigSecret('pull', 'default', bed.host, 'someone', 'not-needed');
+    const reconciler = env.sandbox.reconciler(await env.sandbox.store());
+    env.bed.faults([{ match: '/v2/team/app/tags/list', delayMs: 200 }]);
+    const secret = dockerConfigSecret('pull', 'default', env.bed.host, 'someone', 'not-needed');
     reconciler.update(workspace([app('anonymous'), app('with-secret', { secretRef: { name: 'pull' } })], [secret]));
     await reconciler.whenIdle();
-    assert.equal(tagListRequests(bed.requests, 'team/app'), 2);
+    assert.equal(tagListRequests(env.bed.requests, 'team/app'), 2);
   });
 
   it('cancels the scan of an object that leaves the workspace', async () => {
-    const reconciler = sandbox.reconciler(await sandbox.store());
+    const reconciler = env.sandbox.reconciler(await env.sandbox.store());
     const events: FluxEvent[] = [];
     reconciler.onEvent((e) => events.push(e));
-    bed.faults([{ match: '/v2/team/app/tags/list', delayMs: 10_000 }]);
+    env.bed.faults([{ match: '/v2/team/app/tags/list', delayMs: 10_000 }]);
     const scanning = new Promise<void>((resolve) => reconciler.onStatus((s) => s.scanning && resolve()));
     reconciler.update(workspace([app('going')]));
     await scanning;
@@ -266,28 +247,28 @@ describe('reconciler scheduling against a real registry', () => {
   });
 
   it('cancels a scan whose spec changed and reconciles the new generation', async () => {
-    const reconciler = sandbox.reconciler(await sandbox.store());
-    bed.faults([{ match: '/v2/team/app/tags/list', delayMs: 10_000 }]);
+    const reconciler = env.sandbox.reconciler(await env.sandbox.store());
+    env.bed.faults([{ match: '/v2/team/app/tags/list', delayMs: 10_000 }]);
     const scanning = new Promise<void>((resolve) => reconciler.onStatus((s) => s.scanning && resolve()));
     reconciler.update(workspace([app('moving')]));
     await scanning;
-    reconciler.update(workspace([imageRepository('moving', { image: `${bed.host}/team/other` })]));
+    reconciler.update(workspace([imageRepository('moving', { image: `${env.bed.host}/team/other` })]));
     await reconciler.whenIdle();
     const status = reconciler.status('default/moving')!;
-    assert.equal(status.canonicalImageName, `${bed.host}/team/other`);
+    assert.equal(status.canonicalImageName, `${env.bed.host}/team/other`);
     assert.equal(status.observedGeneration, 2);
     assert.equal(getCondition(status, 'Ready')?.status, 'True');
   });
 
   it('resolves requestReconcile once the requested reconcile is done', async () => {
-    const reconciler = sandbox.reconciler(await sandbox.store());
+    const reconciler = env.sandbox.reconciler(await env.sandbox.store());
     reconciler.update(workspace([app('asked')]));
     await reconciler.whenIdle();
     const before = reconciler.status('default/asked')!.lastScanResult!;
     await reconciler.requestReconcile();
     const after = reconciler.status('default/asked')!;
     assert.ok(after.lastHandledReconcileAt);
-    assert.equal(tagListRequests(bed.requests, 'team/app'), 2);
+    assert.equal(tagListRequests(env.bed.requests, 'team/app'), 2);
     assert.equal(after.lastScanResult?.revision, before.revision);
   });
 });
