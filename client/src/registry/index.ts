@@ -7,3 +7,4 @@ export { closeDispatchers } from './dispatcher';
 export { clearTokenCache } from './auth';
 export { clearPingCache } from './ping-cache';
 export { clearHelperAnswers } from '../credentials/local';
+export { clearCloudTokens } from '../credentials/providers';
