@@ -27,16 +27,14 @@ test('keeps raw tags per image and results per object across a reopen', async ()
   store.putObject({ key: 'other/two', specHash: 'h2', generation: 4, status: status('2'), tags: ['2.0.0'] });
   await store.close();
 
-  const started = performance.now();
+  // How fast a reopen is, is measured by `npm run bench:scan`, not bounded here.
   const reopened = await TagStore.open({ file });
-  const reopenMs = performance.now() - started;
   assert.deepEqual(reopened.imageTags('ghcr.io/a/b'), ['1.0.0', '1.0.0.sig', '2.0.0']);
   assert.equal(reopened.imageTags('ghcr.io/a/none'), null);
   assert.deepEqual(reopened.object('default/one')?.tags, ['2.0.0', '1.0.0']);
   assert.deepEqual(reopened.object('other/two')?.tags, ['2.0.0'], 'objects sharing an image keep their own exclusion results');
   assert.equal(reopened.object('other/two')?.generation, 4);
   assert.deepEqual(reopened.objects().map((o) => o.key), ['default/one', 'other/two']);
-  assert.ok(reopenMs < 200, `reopen took ${reopenMs} ms`);
   await reopened.close();
 });
 
