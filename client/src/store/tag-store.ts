@@ -196,9 +196,7 @@ export class TagStore {
       }
     }
     if (!migrate(this.db)) this.readOnlyReason = `${file} was written by a newer Tagline (schema too new); changes stay in memory`;
-    for (const stampRow of this.db.exec('SELECT MAX(updated_at) FROM object_results UNION ALL SELECT MAX(updated_at) FROM image_tags')[0]?.values ?? []) {
-      this.lastStamp = Math.max(this.lastStamp, Number(stampRow[0] ?? 0));
-    }
+    this.lastStamp = Math.max(this.lastStamp, newestStamp(this.db));
   }
 
   /** A database from file bytes, or undefined when they are not a healthy SQLite file. */
@@ -267,8 +265,7 @@ export class TagStore {
       mergeTable(theirs, this.db, 'image_tags', 'canonical_name', ['canonical_name', 'tags', 'updated_at'], clearedAt);
       mergeTable(theirs, this.db, 'object_results', 'key', ['key', 'spec_hash', 'generation', 'status', 'tags', 'updated_at'], clearedAt);
       this.db.exec('COMMIT');
-      const newest = Number(theirs.exec('SELECT MAX(updated_at) FROM object_results')[0]?.values[0]?.[0] ?? 0);
-      this.lastStamp = Math.max(this.lastStamp, newest);
+      this.lastStamp = Math.max(this.lastStamp, newestStamp(theirs));
     } finally {
       theirs.close();
     }
@@ -294,6 +291,12 @@ function mergeTable(from: SqlDatabase, to: SqlDatabase, table: string, keyColumn
     ours.free();
     upsert.free();
   }
+}
+
+/** The newest `updated_at` of either table: our next stamp must order after every row we have seen. */
+function newestStamp(db: SqlDatabase): number {
+  const rows = db.exec('SELECT MAX(updated_at) FROM object_results UNION ALL SELECT MAX(updated_at) FROM image_tags')[0]?.values ?? [];
+  return Math.max(0, ...rows.map((row) => Number(row[0] ?? 0)));
 }
 
 function errorText(err: unknown): string {
