@@ -1,6 +1,6 @@
 // The `kubectl describe` text for an ImageRepository: the CLI's formatter (`tagline scan --format describe`),
 // so the editor and the terminal describe an object identically.
-import { formatDescribe } from '../../../cli/format/describe';
+import { formatDescribe } from '../../../common/flux/describe';
 import type { FluxEvent, ImageRepositoryStatus } from '../../../common/model';
 import type { RepositoryView } from '../host/state';
 
