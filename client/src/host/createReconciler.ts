@@ -5,7 +5,7 @@ import { parseGoDuration } from '../../../common/flux/duration';
 import type { FluxEvent, WorkspaceObjects } from '../../../common/model';
 import type { ObjectStatus } from '../../../common/protocol';
 import { Reconciler } from '../reconciler';
-import type { CredentialContext } from '../registry/contract';
+import type { CredentialContext } from '../registry';
 import { TagStore } from '../store';
 import type { HostSettings } from './settings';
 

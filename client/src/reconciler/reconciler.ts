@@ -7,7 +7,7 @@ import { retryDelayMs } from '../../../common/flux/scheduling';
 import type { FluxEvent, ImageRepositoryObject, ImageRepositoryStatus, WorkspaceObjects } from '../../../common/model';
 import { objectKey } from '../../../common/model';
 import type { ObjectStatus } from '../../../common/protocol';
-import type { CredentialContext } from '../registry/contract';
+import type { CredentialContext } from '../registry';
 import type { TagStore } from '../store';
 import { reconcile, type ReconcileResult } from './reconcile';
 import { ScanQueue } from './scan-queue';
