@@ -2,6 +2,7 @@
 // the stored tags) of an exclusionList entry.
 import { isScalar } from 'yaml';
 import { documentAtLine, type ParsedManifest } from '../../../common/manifests';
+import { getCondition } from '../../../common/flux/conditions';
 import { compileExclusion, DEFAULT_EXCLUSION } from '../../../common/flux/exclusion';
 import { parseImageReference } from '../../../common/flux/reference';
 import type { ImageRepositoryObject, Position, Range } from '../../../common/model';
@@ -42,7 +43,7 @@ function plainText(text: string): string {
 
 export function statusMarkdown(object: ImageRepositoryObject, status: ObjectStatus, now: number): string {
   const lines: string[] = [];
-  const ready = status.status.conditions.find((c) => c.type === 'Ready');
+  const ready = getCondition(status.status, 'Ready');
   const key = `${object.metadata.namespace}/${object.metadata.name}`;
   const rescan = commandLink(Commands.rescan, [{ key, uri: object.source?.uri ?? status.uri }]);
   if (ready) lines.push(`Ready=${ready.status} (${plainText(ready.reason)}): ${plainText(ready.message)}`);
