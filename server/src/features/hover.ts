@@ -10,7 +10,7 @@ import { Commands, type ObjectStatus } from '../../../common/protocol';
 import { fieldDocMarkdown } from '../docs/fields';
 import { nodeRange } from '../validation/yamlNodes';
 import type { StatusStore } from '../workspace/statuses';
-import { timeAgo } from './timeAgo';
+import { timeAgo } from '../../../common/timeAgo';
 import { pathAt } from './yamlPath';
 
 export interface HoverResult { contents: { kind: 'markdown'; value: string }; range?: Range }
