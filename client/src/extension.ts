@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { TaglineLog } from './host/log';
-import { messageOf, ReconcilerHost } from './host/reconcilerHost';
+import { ReconcilerHost } from './host/reconcilerHost';
 import { affectsReconciler, readSettings } from './host/settings';
 import { SignIns } from './host/signIns';
 import { TaglineState } from './host/state';
@@ -10,6 +10,7 @@ import { TaglineLanguageClient } from './lsp/languageClient';
 import { TaglineStatusBar } from './status/statusBar';
 import { DESCRIBE_SCHEME, DescribeProvider } from './views/describeDocument';
 import { RepositoryTree } from './views/repositoryTree';
+import { errorMessage } from '../../common/errors';
 
 /** What activate() returns: the extension-host tests inspect the running extension through it. */
 export interface TaglineApi {
@@ -58,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
   // Not awaited: activation stays fast, and the views fill in as the server's index and statuses arrive.
   server.start().then(
     () => log.debug('language server started'),
-    (err: unknown) => log.error(`the Tagline language server did not start: ${messageOf(err)}`),
+    (err: unknown) => log.error(`the Tagline language server did not start: ${errorMessage(err)}`),
   );
   void host.restart();
   return { state, host, statusBar, tree, client: server };

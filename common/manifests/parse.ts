@@ -12,6 +12,7 @@ import {
   collectImageNames, FLUX_IMAGE_GROUP, isFluxImageRepository, isRecord, objectMeta, secretObject, serviceAccountObject,
 } from './objects';
 import { LineIndex, shiftRange } from './positions';
+import { errorMessage } from '../errors';
 
 export interface SyntaxProblem { range: Range; message: string; code: string }
 
@@ -96,7 +97,7 @@ function parseTree(text: string): ParsedText {
     doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
   } catch (err) {
     // Pathological input (nesting deep enough to exhaust the stack): report it, never crash the server.
-    const message = `could not parse this document: ${err instanceof Error ? err.message : String(err)}`;
+    const message = `could not parse this document: ${errorMessage(err)}`;
     return { doc: { contents: null }, value: undefined, errors: [{ pos: [0, 0], message, code: 'PARSE_FAILED' }] };
   }
   let value: unknown;

@@ -14,6 +14,7 @@ import type { TaglineLog } from './log';
 import { readSettings, type HostSettings } from './settings';
 import type { SignIns } from './signIns';
 import type { ReconcilerState, TaglineState } from './state';
+import { errorMessage } from '../../../common/errors';
 
 export type { ReconcilerState } from './state';
 
@@ -81,7 +82,7 @@ export class ReconcilerHost implements vscode.Disposable {
         this.setState('running');
         if (this.lastIndex) this.reconciler.update(this.lastIndex);
       } catch (err) {
-        this.log.error(`reconciler could not start: ${messageOf(err)}`);
+        this.log.error(`reconciler could not start: ${errorMessage(err)}`);
         this.setState('failed');
       }
     });
@@ -246,10 +247,6 @@ export class ReconcilerHost implements vscode.Disposable {
     this.stateChanged.dispose();
     this.statusesChanged.dispose();
   }
-}
-
-export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Resolves true when `work` finishes, false as soon as `token` is cancelled. */

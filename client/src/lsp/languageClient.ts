@@ -18,6 +18,7 @@ import {
 } from '../../../common/protocol';
 
 import type { TaglineLog } from '../host/log';
+import { errorMessage } from '../../../common/errors';
 
 /** Every stored tag of an image before exclusion, or null when it was never scanned (or nothing scans). */
 export type StoredTags = (canonicalImageName: string) => Promise<string[] | null>;
@@ -65,7 +66,7 @@ export class TaglineLanguageClient implements vscode.Disposable {
     if (!this.client.isRunning()) return;
     if (params.statuses.length === 0 && params.removed.length === 0) return;
     await this.client.sendNotification(StatusNotification, params).catch((err: unknown) =>
-      this.log.debug(`status not sent: ${err instanceof Error ? err.message : String(err)}`));
+      this.log.debug(`status not sent: ${errorMessage(err)}`));
   }
 
   async dispose(): Promise<void> {

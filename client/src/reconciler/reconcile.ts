@@ -28,12 +28,13 @@ import {
 } from '../../../common/flux/reasons';
 import { parseImageReference, type ImageReference } from '../../../common/flux/reference';
 import { shouldScan, type ScanDecision } from '../../../common/flux/scheduling';
-import type { ImageRepositoryObject, ImageRepositoryStatus, WorkspaceObjects } from '../../../common/model';
+import { objectKey, type ImageRepositoryObject, type ImageRepositoryStatus, type WorkspaceObjects } from '../../../common/model';
 import type { CredentialContext, ScanOptions } from '../registry';
 import { RegistryError } from '../registry';
 import type { TagStore } from '../store';
 import { scan, type ScanOutcome } from './scan';
 import { ReconcileCancelled, type RegistryApi } from './types';
+import { errorMessage } from '../../../common/errors';
 
 export const FEATURE_GATE_MESSAGE =
   'to use spec.serviceAccountName for provider authentication please enable the ObjectLevelWorkloadIdentity feature gate in the controller';
@@ -211,7 +212,7 @@ function decideScan(run: Run): Step<ScanDecision> {
       requestedAt,
       status: run.status,
       intervalMs,
-      readStoredTags: () => store.object(`${object.metadata.namespace}/${object.metadata.name}`)?.tags,
+      readStoredTags: () => store.object(objectKey(object.metadata))?.tags,
       now: now(),
     });
     return { ok: true, value: decision };
@@ -302,8 +303,4 @@ function deadlineMessage(err: unknown, signal: AbortSignal): string {
     return 'context deadline exceeded';
   }
   return errorMessage(err);
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

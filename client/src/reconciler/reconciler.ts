@@ -14,6 +14,7 @@ import { reconcile, type ReconcileResult } from './reconcile';
 import { ScanQueue } from './scan-queue';
 import { newEntry, requestedAtOf, shareKey, type Entry, type Run, type Waiter } from './entry';
 import { realScheduler, ReconcileCancelled, type RegistryApi, type Scheduler } from './types';
+import { errorMessage } from '../../../common/errors';
 
 export interface ReconcilerOptions {
   store: TagStore;
@@ -266,7 +267,7 @@ export class Reconciler {
         await this.reconcileOnce(entry, run.cancel.signal);
       } catch (err) {
         // A bug, not a registry failure: report it like the controller's `Failed` and retry with backoff.
-        this.emitEvent(entry, 'Warning', FailedReason, err instanceof Error ? err.message : String(err));
+        this.emitEvent(entry, 'Warning', FailedReason, errorMessage(err));
         entry.failures++;
         this.schedule(entry, retryDelayMs(entry.failures));
       }
@@ -371,7 +372,7 @@ export class Reconciler {
       });
     } catch (err) {
       // The status still reaches the editor; only its persistence failed (Flux: a failed status patch).
-      this.emitEvent(entry, 'Warning', FailedReason, `failed to persist status: ${err instanceof Error ? err.message : String(err)}`);
+      this.emitEvent(entry, 'Warning', FailedReason, `failed to persist status: ${errorMessage(err)}`);
     }
   }
 

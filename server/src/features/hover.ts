@@ -5,7 +5,7 @@ import { documentAtLine, type ParsedManifest } from '../../../common/manifests';
 import { getCondition } from '../../../common/flux/conditions';
 import { compileExclusion, DEFAULT_EXCLUSION } from '../../../common/flux/exclusion';
 import { parseImageReference } from '../../../common/flux/reference';
-import type { ImageRepositoryObject, Position, Range } from '../../../common/model';
+import { objectKey, type ImageRepositoryObject, type Position, type Range } from '../../../common/model';
 import { Commands, type ObjectStatus } from '../../../common/protocol';
 import { fieldDocMarkdown } from '../docs/fields';
 import { nodeRange } from '../validation/yamlNodes';
@@ -44,7 +44,7 @@ function plainText(text: string): string {
 export function statusMarkdown(object: ImageRepositoryObject, status: ObjectStatus, now: number): string {
   const lines: string[] = [];
   const ready = getCondition(status.status, 'Ready');
-  const key = `${object.metadata.namespace}/${object.metadata.name}`;
+  const key = objectKey(object.metadata);
   const rescan = commandLink(Commands.rescan, [{ key, uri: object.source?.uri ?? status.uri }]);
   if (ready) lines.push(`Ready=${ready.status} (${plainText(ready.reason)}): ${plainText(ready.message)}`);
   const scan = status.status.lastScanResult;
