@@ -2,7 +2,7 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { ManifestDocument } from '../../../common/manifests';
 import type { Position } from '../../../common/model';
-import type { PathSegment } from '../validation/yamlNodes';
+import type { PathSegment } from '../../../common/manifests/yamlPath';
 
 export interface PathHit {
   path: PathSegment[];

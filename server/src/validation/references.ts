@@ -4,7 +4,7 @@ import type { Node } from 'yaml';
 import type { ParsedChunk } from '../../../common/manifests';
 import { objectKey, type SecretObject, type ServiceAccountObject, type WorkspaceObjects } from '../../../common/model';
 import { Severity, SOURCE, type SeverityValue, type TaglineDiagnostic } from './types';
-import { nodeAt, nodeRange } from './yamlNodes';
+import { nodeAt, nodeRange } from '../../../common/manifests/yamlPath';
 
 export interface ReferenceIndex {
   secrets(namespace: string, name: string): SecretObject[];

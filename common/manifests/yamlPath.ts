@@ -1,7 +1,8 @@
 // Finding the YAML node (key or value) that a JSON path names, so each diagnostic sits on the exact text.
 import { isMap, isPair, isScalar, isSeq, Scalar, type Node, type Pair } from 'yaml';
-import type { Range } from '../../../common/model';
-import type { LineIndex, YamlTree } from '../../../common/manifests';
+import type { Range } from '../model';
+import type { YamlTree } from './parse';
+import type { LineIndex } from './positions';
 
 export type PathSegment = string | number;
 
