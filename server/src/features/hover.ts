@@ -8,10 +8,9 @@ import { parseImageReference } from '../../../common/flux/reference';
 import { objectKey, type ImageRepositoryObject, type Position, type Range } from '../../../common/model';
 import { Commands, type ObjectStatus } from '../../../common/protocol';
 import { fieldDocMarkdown } from '../docs/fields';
-import { nodeRange } from '../../../common/manifests/yamlPath';
+import { nodeRange, pathAt } from '../../../common/manifests/yamlPath';
 import type { StatusStore } from '../workspace/statuses';
 import { timeAgo } from '../../../common/timeAgo';
-import { pathAt } from './yamlPath';
 
 export interface HoverResult { contents: { kind: 'markdown'; value: string }; range?: Range }
 
