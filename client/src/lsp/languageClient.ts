@@ -12,8 +12,6 @@ import {
   StoredTagsRequest,
   WorkspaceIndexNotification,
   type StatusParams,
-  type StoredTagsParams,
-  type StoredTagsResult,
   type WorkspaceIndexParams,
 } from '../../../common/protocol';
 
@@ -47,8 +45,8 @@ export class TaglineLanguageClient implements vscode.Disposable {
     const traceFile = process.env.TAGLINE_LSP_TRACE_FILE;
     if (traceFile) clientOptions.traceOutputChannel = fileChannel(traceFile);
     this.client = new LanguageClient('tagline', 'Tagline Language Server', serverOptions, clientOptions);
-    this.client.onNotification(WorkspaceIndexNotification, (params: WorkspaceIndexParams) => this.workspaceIndex.fire(params));
-    this.client.onRequest(StoredTagsRequest, async (params: StoredTagsParams): Promise<StoredTagsResult> => ({
+    this.client.onNotification(WorkspaceIndexNotification, (params) => this.workspaceIndex.fire(params));
+    this.client.onRequest(StoredTagsRequest, async (params) => ({
       tags: await storedTags(params.canonicalImageName),
     }));
   }
