@@ -34,6 +34,7 @@ export class ReconcilerHost implements vscode.Disposable {
   private readonly statusesChanged = new vscode.EventEmitter<StatusParams>();
   /** Statuses to send to the language server, and keys whose status is gone. */
   readonly onDidChangeStatuses = this.statusesChanged.event;
+  private refusal: string | undefined;
   private current: ReconcilerState = 'disabled';
 
   constructor(
@@ -45,6 +46,16 @@ export class ReconcilerHost implements vscode.Disposable {
 
   get reconcilerState(): ReconcilerState {
     return this.current;
+  }
+
+  /** What the person was last told when a command could not run (the warning's text), e.g. in Restricted Mode. */
+  get lastRefusal(): string | undefined {
+    return this.refusal;
+  }
+
+  /** The running reconciler's listings at once per registry host (`tagline.reconciler.concurrency`). */
+  get concurrencyPerHost(): number | undefined {
+    return this.reconciler?.queue.concurrencyPerHost;
   }
 
   /** (Re)builds the reconciler for the current trust and settings. */
@@ -202,6 +213,7 @@ export class ReconcilerHost implements vscode.Disposable {
       failed: 'The Tagline reconciler could not start; see Tagline: Show Logs.',
       running: 'The Tagline reconciler is starting.',
     }[this.current];
+    this.refusal = why;
     void vscode.window.showWarningMessage(why);
     return undefined;
   }

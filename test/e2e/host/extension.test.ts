@@ -117,6 +117,42 @@ describe('Tagline in the extension host', () => {
     await until(() => ready(PODINFO) && ready(NGINX), 'statuses back from the database');
   });
 
+  it('builds the scan queue with tagline.reconciler.concurrency, and rebuilds it when the setting changes', async () => {
+    assert.equal(api.host.concurrencyPerHost, 4, 'the default');
+    const config = vscode.workspace.getConfiguration('tagline');
+    const restarted = () => new Promise<void>((resolve) => {
+      const sub = api.host.onDidChangeState((s) => { if (s === 'running') { sub.dispose(); resolve(); } });
+    });
+    let running = restarted();
+    await config.update('reconciler.concurrency', 2, vscode.ConfigurationTarget.Global);
+    await running;
+    assert.equal(api.host.concurrencyPerHost, 2);
+    running = restarted();
+    await config.update('reconciler.concurrency', undefined, vscode.ConfigurationTarget.Global);
+    await running;
+    assert.equal(api.host.concurrencyPerHost, 4);
+    await until(() => ready(PODINFO) && ready(NGINX), 'statuses back after the rebuild');
+  });
+
+  it('follows tagline.logLevel, Trace events included only at trace', async () => {
+    assert.equal(api.log.currentLevel, 'info');
+    const config = vscode.workspace.getConfiguration('tagline');
+    // The extension subscribed first, so it has read the setting by the time this listener runs.
+    const logLevelChanged = () => new Promise<void>((resolve) => {
+      const sub = vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('tagline.logLevel')) { sub.dispose(); setImmediate(resolve); }
+      });
+    });
+    let changed = logLevelChanged();
+    await config.update('logLevel', 'trace', vscode.ConfigurationTarget.Global);
+    await changed;
+    assert.equal(api.log.currentLevel, 'trace');
+    changed = logLevelChanged();
+    await config.update('logLevel', undefined, vscode.ConfigurationTarget.Global);
+    await changed;
+    assert.equal(api.log.currentLevel, 'info');
+  });
+
   it('explains a wrong password with the controller\'s reason and message', () => {
     const view = api.state.get(PRIVATE)!;
     const readyCondition = view.status!.conditions.find((c) => c.type === 'Ready')!;
