@@ -53,6 +53,11 @@ export class ReconcilerHost implements vscode.Disposable {
     return this.refusal;
   }
 
+  /** The tag database file, once the store is open. */
+  get databaseFile(): string | undefined {
+    return this.store?.file;
+  }
+
   /** The running reconciler's listings at once per registry host (`tagline.reconciler.concurrency`). */
   get concurrencyPerHost(): number | undefined {
     return this.reconciler?.queue.concurrencyPerHost;
@@ -76,6 +81,11 @@ export class ReconcilerHost implements vscode.Disposable {
           });
           if (this.store.recoveredFrom) this.log.warn(`the tag database was unreadable and was moved to ${this.store.recoveredFrom}; every ImageRepository is scanned again`);
           if (this.store.readOnlyReason) this.log.warn(`the tag database is read-only: ${this.store.readOnlyReason}`);
+          this.store.onWriteFailure((reason) => {
+            this.state.setDatabaseNotSaved(reason);
+            if (reason) this.log.warn(`tag database not saved: ${reason} (tags and statuses stay in memory; retrying)`);
+            else this.log.info('tag database saved again');
+          });
         }
         const instance = ++this.reconcilerCount;
         const current = <T>(fn: (arg: T) => void) => (arg: T) => {

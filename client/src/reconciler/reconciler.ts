@@ -163,7 +163,8 @@ export class Reconciler {
     for (const entry of this.entries.values()) {
       for (const w of entry.waiters.splice(0)) w.resolve();
     }
-    await this.options.store.flush();
+    // A write that fails here is the store's to report (TagStore.onWriteFailure) and to try again.
+    await this.options.store.flush().catch(() => undefined);
   }
 
   private now(): number {

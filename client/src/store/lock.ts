@@ -31,7 +31,14 @@ async function acquire(lockPath: string, limits: LockLimits): Promise<void> {
   for (;;) {
     try {
       const handle = await open(lockPath, 'wx');
-      await handle.writeFile(`${process.pid}\n`);
+      try {
+        await handle.writeFile(`${process.pid}\n`);
+      } catch (err) {
+        // A full disk can take the inode but not the pid: an empty lock would look "still being written" forever.
+        await handle.close().catch(() => undefined);
+        await unlink(lockPath).catch(() => undefined);
+        throw err;
+      }
       await handle.close();
       return;
     } catch (err) {

@@ -1,6 +1,7 @@
 // Behaviour of the running extension seen through the VS Code API: activation, multi-root index, tree data,
 // commands, status bar, trust gate. The workspace and registries are set up by ../run.mjs.
 import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { TaglineApi } from '../../../client/src/extension';
 import type { TreeNode } from '../../../client/src/views/repositoryTree';
@@ -252,5 +253,26 @@ describe('Tagline in the extension host', () => {
     assert.equal(doc.languageId, 'yaml');
     assert.match(doc.getText(), /^kind: ImageRepository$/m);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('warns in the status bar when the tag database cannot be saved, and clears the warning once it is', async () => {
+    const file = api.host.databaseFile!;
+    const changed = (what: string, predicate: () => boolean) => new Promise<void>((resolve, reject) => {
+      if (predicate()) return resolve();
+      const timer = setTimeout(() => { sub.dispose(); reject(new Error(`timed out waiting for ${what}`)); }, 20_000);
+      const sub = api.state.onDidChange(() => { if (predicate()) { clearTimeout(timer); sub.dispose(); resolve(); } });
+    });
+    // The file replaced by a directory: the next background write fails with EISDIR.
+    await fs.rm(file, { force: true });
+    await fs.mkdir(file);
+    try {
+      await api.host.rescan(PODINFO);
+      await changed('the database warning', () => api.state.databaseProblem !== undefined);
+      assert.match(api.statusBar.databaseWarning ?? '', /^\$\(warning\) tag database not saved: EISDIR: illegal operation on a directory/);
+    } finally {
+      await fs.rm(file, { recursive: true, force: true });
+    }
+    await changed('a retried write to succeed', () => api.state.databaseProblem === undefined);
+    assert.equal(api.statusBar.databaseWarning, undefined);
   });
 });
