@@ -1,5 +1,5 @@
 // One reconcile of one ImageRepository, step by step in the controller's order (imagerepository_controller.go
-// `reconcile()`, flux-behaviour.md §3.1), followed by its deferred result finalizer and `notify()`.
+// `reconcile()` in image-reflector-controller internal/controller/), followed by its deferred result finalizer and `notify()`.
 import {
   deleteCondition,
   getCondition,
