@@ -18,9 +18,9 @@ export function isLogged(severity: LogLevel, threshold: LogLevel): boolean {
 /**
  * One event as the log shows it (`imagerepository/<ns>/<name>: <type> <reason> <message>`, the way
  * `kubectl get events` reads), with the channel level to write it at, or undefined when `threshold` hides it.
- * Flux posts Trace as a Normal event that notification-controller never sees (image-reflector-controller
- * internal/controller/imagerepository_controller.go, `notify` with `eventv1.EventTypeTrace`), so it is shown
- * only at `trace`; it is written at the channel's info level, which the channel itself shows by default.
+ * Flux posts Trace as a Normal event that notification-controller never sees (fluxcd/pkg runtime/events
+ * recorder.go), so it is shown only at `trace`; it is written at the channel's info level, which the channel
+ * itself shows by default.
  */
 export function eventLogLine(e: FluxEvent, threshold: LogLevel): { level: 'info' | 'warning'; text: string } | undefined {
   const text = `imagerepository/${e.involvedObject.namespace}/${e.involvedObject.name}: ${e.type} ${e.reason} ${e.message}`;
