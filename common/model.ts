@@ -51,6 +51,38 @@ export interface ImageRepositoryObject {
   source?: SourceLocation;
 }
 
+/** `image.toolkit.fluxcd.io/v1` ImagePolicy spec, as written (no defaults applied). */
+export interface ImagePolicySpec {
+  imageRepositoryRef: { name: string; namespace?: string };
+  policy: {
+    semver?: { range: string };
+    alphabetical?: { order?: 'asc' | 'desc' };
+    numerical?: { order?: 'asc' | 'desc' };
+  };
+  filterTags?: { pattern?: string; extract?: string };
+  digestReflectionPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  interval?: string;
+  suspend?: boolean;
+}
+
+export interface ImagePolicyObject {
+  apiVersion: string;
+  kind: 'ImagePolicy';
+  metadata: ObjectMeta;
+  spec: ImagePolicySpec;
+  /** Stand-in for metadata.generation: a stable hash of the spec (see common/flux/generation.ts). */
+  specHash: string;
+  source?: SourceLocation;
+}
+
+/** A core/v1 Namespace manifest: only its labels matter (ImageRepository `accessFrom`). */
+export interface NamespaceObject {
+  apiVersion: 'v1';
+  kind: 'Namespace';
+  metadata: ObjectMeta;
+  source?: SourceLocation;
+}
+
 export interface SecretObject {
   apiVersion: 'v1';
   kind: 'Secret';
@@ -76,6 +108,9 @@ export interface WorkspaceObjects {
   imageRepositories: ImageRepositoryObject[];
   secrets: SecretObject[];
   serviceAccounts: ServiceAccountObject[];
+  /** Admissible ImagePolicies (absent when a producer predates them). */
+  imagePolicies?: ImagePolicyObject[];
+  namespaces?: NamespaceObject[];
 }
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';

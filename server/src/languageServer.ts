@@ -201,7 +201,10 @@ export function startServer(connection: Connection): void {
   connection.onHover(async (params) => {
     const manifest = manifestOf(params.textDocument.uri);
     if (!manifest) return null;
-    return hover(manifest, params.position, { statuses, storedTags, now: Date.now });
+    return hover(manifest, params.position, {
+      statuses, storedTags, now: Date.now,
+      imageRepositories: (namespace, name) => index.references().imageRepositories(namespace, name),
+    });
   });
 
   connection.onCodeAction((params) => codeActions(params.textDocument.uri, params.range, published.get(params.textDocument.uri) ?? []));

@@ -7,6 +7,11 @@ import { parseImageReference } from '../../../common/flux/reference';
 import type { ImageRepositoryObject, Position, Range } from '../../../common/model';
 import { Commands, type ObjectStatus } from '../../../common/protocol';
 import { fieldDocMarkdown } from '../docs/fields';
+import { POLICY_FIELD_DOCS } from '../docs/policyFields';
+import { explainPolicy } from '../../../common/flux/policy/explain';
+import type { ImagePolicySpec } from '../../../common/model';
+import type { ManifestDocument } from '../../../common/manifests';
+import { namespaceOf } from '../validation/references';
 import { nodeRange } from '../validation/yamlNodes';
 import type { StatusStore } from '../workspace/statuses';
 import { timeAgo } from './timeAgo';
@@ -19,6 +24,8 @@ export interface HoverContext {
   /** Every stored tag for a canonical name, or null when no reconciler answers (e.g. in Neovim). */
   storedTags(canonicalImageName: string): Promise<string[] | null>;
   now(): number;
+  /** ImageRepositories of the workspace by namespace and name (for ImagePolicy hovers). */
+  imageRepositories?(namespace: string, name: string): ImageRepositoryObject[];
 }
 
 export function commandLink(command: string, args: unknown[]): string {
@@ -77,8 +84,60 @@ async function exclusionMarkdown(pattern: string, canonical: string | undefined,
   return lines.join('\n\n');
 }
 
+/** What the policy selects from the stored tags of its repository, the next candidates and what was dropped. */
+export async function policySelectionMarkdown(document: ManifestDocument, ctx: HoverContext): Promise<string | undefined> {
+  const spec = (document.chunk.value as { spec?: ImagePolicySpec } | undefined)?.spec;
+  const ref = spec?.imageRepositoryRef;
+  if (!spec || !ref || typeof ref.name !== 'string' || !ctx.imageRepositories) return undefined;
+  const namespace = typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : namespaceOf(document.chunk);
+  const repository = ctx.imageRepositories(namespace, ref.name)[0];
+  if (!repository) return undefined;
+  const parsed = parseImageReference(repository.spec.image, repository.spec.insecure === true);
+  if (!parsed.ok) return undefined;
+  const canonical = parsed.reference.canonicalImageName;
+  const tags = await ctx.storedTags(canonical);
+  if (!tags) return undefined;
+  if (tags.length === 0) return `No stored tags of ${code(canonical)} yet: the policy waits for a scan (\`no tags in database\`).`;
+  const ex = explainPolicy(spec, tags);
+  const lines: string[] = [];
+  if (ex.result.ok) {
+    lines.push(`**Selects ${code(ex.result.latest)}** → ${code(`${repository.spec.image}:${ex.result.latest}`)} (of ${tags.length} stored tags)`);
+    const next = ex.candidates.filter((t) => t !== ex.result.latest).slice(0, 4);
+    if (next.length > 0) lines.push(`Next: ${next.map(code).join(', ')}`);
+  } else {
+    lines.push(`Selects nothing: ${plainText(ex.result.error)}`);
+  }
+  const dropped = [
+    ex.filteredOut && `${ex.filteredOut} not matching filterTags.pattern`,
+    ex.notSemver && `${ex.notSemver} not MAJOR.MINOR.PATCH`,
+    ex.outsideRange && `${ex.outsideRange} outside the range`,
+    ex.prerelease && `${ex.prerelease} prerelease${ex.prerelease === 1 ? '' : 's'} the range does not admit`,
+  ].filter(Boolean);
+  if (dropped.length > 0) lines.push(`Dropped: ${dropped.join(', ')}.`);
+  return lines.join('\n\n');
+}
+
+async function policyHover(document: ManifestDocument, position: Position, ctx: HoverContext): Promise<HoverResult | null> {
+  const hit = pathAt(document, position);
+  if (!hit || hit.path.length === 0) return null;
+  const { chunk } = document;
+  const rel = nodeRange(chunk.lines, hit.node);
+  const range = rel ? { start: { line: rel.start.line + document.startLine, character: rel.start.character }, end: { line: rel.end.line + document.startLine, character: rel.end.character } } : undefined;
+  const parts: string[] = [];
+  const [first, second] = hit.path;
+  if (first === 'kind' || (first === 'metadata' && second === 'name') || (first === 'spec' && (second === 'policy' || second === 'filterTags' || second === 'imageRepositoryRef'))) {
+    const selection = await policySelectionMarkdown(document, ctx);
+    if (selection) parts.push(selection);
+  }
+  const doc = fieldDocMarkdown(hit.path, POLICY_FIELD_DOCS);
+  if (doc) parts.push(doc);
+  if (parts.length === 0) return null;
+  return { contents: { kind: 'markdown', value: parts.join('\n\n---\n\n') }, ...(range ? { range } : {}) };
+}
+
 export async function hover(manifest: ParsedManifest, position: Position, ctx: HoverContext): Promise<HoverResult | null> {
   const document = documentAtLine(manifest, position.line);
+  if (document?.chunk.isImagePolicy) return policyHover(document, position, ctx);
   if (!document?.chunk.isImageRepository) return null;
   const hit = pathAt(document, position);
   if (!hit || hit.path.length === 0) return null;

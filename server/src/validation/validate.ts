@@ -19,11 +19,11 @@ function checkReferences(chunk: ParsedChunk, index: ReferenceIndex): TaglineDiag
   return diagnostics;
 }
 
-/** An ImageRepository, or a document so broken that its kind is unknown but its text says it is one. */
+/** An ImageRepository or ImagePolicy, or a document so broken that its kind is unknown but its text says it is one. */
 export function isOurDocument(chunk: ParsedChunk): boolean {
-  if (chunk.isImageRepository) return true;
+  if (chunk.isImageRepository || chunk.isImagePolicy) return true;
   // Text first: reading syntaxErrors makes a lazily parsed document parse.
-  return chunk.text.includes('image.toolkit.fluxcd.io/') && /kind:\s*ImageRepository\b/.test(chunk.text) && chunk.syntaxErrors.length > 0;
+  return chunk.text.includes('image.toolkit.fluxcd.io/') && /kind:\s*Image(Repository|Policy)\b/.test(chunk.text) && chunk.syntaxErrors.length > 0;
 }
 
 function byPosition(a: TaglineDiagnostic, b: TaglineDiagnostic): number {

@@ -46,11 +46,13 @@ export class WorkspaceIndex {
 
   objects(): WorkspaceObjects {
     if (!this.objectsCache) {
-      const objects: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [] };
+      const objects: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [], imagePolicies: [], namespaces: [] };
       for (const manifest of this.manifests()) {
         objects.imageRepositories.push(...manifest.objects.imageRepositories);
         objects.secrets.push(...manifest.objects.secrets);
         objects.serviceAccounts.push(...manifest.objects.serviceAccounts);
+        objects.imagePolicies!.push(...(manifest.objects.imagePolicies ?? []));
+        objects.namespaces!.push(...(manifest.objects.namespaces ?? []));
       }
       this.objectsCache = objects;
     }
@@ -78,15 +80,19 @@ export class WorkspaceIndex {
   private changed(uri: string): void {
     this.objectsCache = undefined;
     this.imageNamesCache = undefined;
-    // Only Secrets and ServiceAccounts (without positions) can change another document's diagnostics.
+    // Only Secrets, ServiceAccounts, ImageRepository names and accessFrom, and Namespace labels (without
+    // positions) can change another document's diagnostics.
     const manifest = this.current(uri);
     const signature = manifest
       ? JSON.stringify([
         manifest.objects.secrets.map(({ source: _s, ...rest }) => rest),
         manifest.objects.serviceAccounts.map(({ source: _s, ...rest }) => rest),
+        manifest.objects.imageRepositories.map((r) => [r.metadata.namespace, r.metadata.name, r.spec.accessFrom ?? null]),
+        (manifest.objects.namespaces ?? []).map((n) => [n.metadata.name, n.metadata.labels ?? null]),
       ])
       : '';
-    const references = (this.referenceSignature.get(uri) ?? '[[],[]]') !== (signature || '[[],[]]');
+    const empty = '[[],[],[],[]]';
+    const references = (this.referenceSignature.get(uri) ?? empty) !== (signature || empty);
     if (signature) this.referenceSignature.set(uri, signature);
     else this.referenceSignature.delete(uri);
     // The reference index (and the per-document reference checks cached against it) survives edits that

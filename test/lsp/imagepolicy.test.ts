@@ -1,0 +1,153 @@
+// ImagePolicy documents over stdio: the CRD schema with its CEL rules, the controller's own error texts, and
+// imageRepositoryRef / accessFrom resolved across the workspace.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { brief, TestServer } from './harness';
+
+const REPOSITORY = `apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageRepository
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  image: ghcr.io/acme/storefront
+  interval: 5m
+  accessFrom:
+    namespaceSelectors:
+      - matchLabels:
+          team: web
+`;
+
+describe('ImagePolicy diagnostics over stdio', () => {
+  const server = new TestServer();
+  before(() => server.initialize());
+  after(() => server.stop());
+
+  test('reports a bad range, a bad pattern, a missing group, an ignored kind and the CEL rule in the controller\'s words', async () => {
+    const text = `${REPOSITORY}---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  imageRepositoryRef:
+    name: storefront
+  policy:
+    semver:
+      range: 1.0.0p
+    numerical:
+      order: asc
+  filterTags:
+    pattern: '^main-(?P<ts>[0-9]+'
+    extract: $ts
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata:
+  name: nightly
+  namespace: shop
+spec:
+  imageRepositoryRef:
+    name: storefront
+  interval: 5m
+  policy:
+    alphabetical:
+      order: sideways
+  filterTags:
+    pattern: '^main-(?P<ts>[0-9]+)$'
+    extract: $ts-$build
+`;
+    const diagnostics = await server.open('file:///ws/policies.yaml', text);
+    assert.deepEqual(brief(diagnostics), [
+      '23:13-23:19 1 policy.semver.range invalid policy: improper constraint: "1.0.0p"',
+      '24:4-24:13 3 policy.ignoredKind Only one policy kind counts (semver, then alphabetical, then numerical): the controller uses semver and ignores numerical.',
+      "27:13-27:34 1 filterTags.pattern failed to filter tags: invalid regular expression pattern '^main-(?P<ts>[0-9]+': error parsing regexp: missing closing ): `^main-(?P<ts>[0-9]+`",
+      '38:2-38:10 1 schema.cel spec: Invalid value: "object": spec.interval is only accepted when spec.digestReflectionPolicy is set to \'Always\'',
+      '41:13-41:21 1 schema.enum "sideways" is not allowed for spec.policy.alphabetical.order; use one of: asc, desc.',
+      "44:13-44:23 2 filterTags.extract.unknownGroup extract refers to $build, which the pattern does not capture: Go's template expansion makes it an empty string.",
+    ]);
+  });
+
+  test('says when no policy kind is set and when digestReflectionPolicy Always has no interval', async () => {
+    const diagnostics = await server.open('file:///ws/none.yaml', `apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata:
+  name: empty
+spec:
+  imageRepositoryRef:
+    name: storefront
+  digestReflectionPolicy: Always
+  policy: {}
+`);
+    assert.deepEqual(brief(diagnostics), [
+      "6:10-6:20 3 imageRepositoryRef.notFound ImageRepository 'default/storefront' is not in the workspace; it may exist only in the cluster.",
+      '7:2-7:24 1 schema.cel spec: Invalid value: "object": spec.interval must be set when spec.digestReflectionPolicy is set to \'Always\'',
+      '8:2-8:8 1 policy.none invalid policy: given ImagePolicyChoice object is invalid',
+    ]);
+  });
+
+  test('resolves imageRepositoryRef in the workspace and checks accessFrom against Namespace labels', async () => {
+    await server.open('file:///ws/repository.yaml', `${REPOSITORY}---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: web
+  labels:
+    team: web
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: batch
+  labels:
+    team: batch
+`);
+    const policy = (namespace: string, refNamespace: string, name = 'storefront') => `apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata:
+  name: storefront
+  namespace: ${namespace}
+spec:
+  imageRepositoryRef:
+    name: ${name}
+    namespace: ${refNamespace}
+  policy:
+    semver:
+      range: '>=1.0.0'
+`;
+    assert.deepEqual(brief(await server.open('file:///ws/web.yaml', policy('web', 'shop'))), []);
+    assert.deepEqual(brief(await server.open('file:///ws/same.yaml', policy('shop', 'shop'))), []);
+    assert.deepEqual(brief(await server.open('file:///ws/batch.yaml', policy('batch', 'shop'))), [
+      "8:15-8:19 1 imageRepositoryRef.accessDenied failed to get the referred ImageRepository: access denied: 'shop/storefront' can't be accessed due to ACL labels mismatch on namespace 'batch'",
+    ]);
+    assert.deepEqual(brief(await server.open('file:///ws/unknown-ns.yaml', policy('ops', 'shop'))), [
+      "8:15-8:19 3 imageRepositoryRef.accessDenied failed to get the referred ImageRepository: access denied: 'shop/storefront' can't be accessed due to ACL labels mismatch on namespace 'ops' (Namespace 'ops' is not in the workspace, so only its kubernetes.io/metadata.name label is known)",
+    ]);
+    assert.deepEqual(brief(await server.open('file:///ws/missing.yaml', policy('web', 'shop', 'cart'))), [
+      "7:10-7:14 3 imageRepositoryRef.notFound ImageRepository 'shop/cart' is not in the workspace; it may exist only in the cluster.",
+    ]);
+  });
+
+  test('re-checks a policy when the Namespace labels it depends on change', async () => {
+    const uri = 'file:///ws/labels-ns.yaml';
+    await server.open(uri, 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: edge\n');
+    const policyUri = 'file:///ws/edge.yaml';
+    const denied = await server.open(policyUri, `apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata:
+  name: storefront
+  namespace: edge
+spec:
+  imageRepositoryRef:
+    name: storefront
+    namespace: shop
+  policy:
+    alphabetical: {}
+`);
+    assert.deepEqual(denied.map((d) => d.code), ['imageRepositoryRef.accessDenied']);
+    const next = server.nextDiagnostics(policyUri);
+    await server.replace(uri, 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: edge\n  labels:\n    team: web\n', 2);
+    assert.deepEqual((await next).diagnostics, []);
+  });
+});
