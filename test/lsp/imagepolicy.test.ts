@@ -2,7 +2,8 @@
 // imageRepositoryRef / accessFrom resolved across the workspace.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { brief, TestServer } from './harness';
+import type { CompletionItem, Hover } from 'vscode-languageserver-protocol';
+import { brief, caret, TestServer } from './harness';
 
 const REPOSITORY = `apiVersion: image.toolkit.fluxcd.io/v1
 kind: ImageRepository
@@ -149,5 +150,77 @@ spec:
     const next = server.nextDiagnostics(policyUri);
     await server.replace(uri, 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: edge\n  labels:\n    team: web\n', 2);
     assert.deepEqual((await next).diagnostics, []);
+  });
+});
+
+describe('ImagePolicy hover and completion over stdio', () => {
+  const stored = ['1.2.0', 'latest', '1.10.0', '0.9.0', '1.11.0-rc.1', '1.9.0', '1.2'];
+  const server = new TestServer({ storedTags: (name) => (name === 'ghcr.io/acme/storefront' ? stored : null) });
+  before(async () => {
+    await server.initialize();
+    await server.open('file:///ws/repo.yaml', REPOSITORY);
+  });
+  after(() => server.stop());
+
+  const POLICY = `apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  imageRepositoryRef:
+    name: storefront
+  policy:
+    semver:
+      range: '>=1.0.0'
+`;
+
+  async function hoverValue(uri: string, fixture: string): Promise<string> {
+    const { text, position } = caret(fixture);
+    await server.open(uri, text);
+    const h = await server.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position });
+    return (h?.contents as { value: string } | undefined)?.value ?? '';
+  }
+
+  test('shows the tag the policy selects from the stored tags, the next candidates and what was dropped', async () => {
+    const value = await hoverValue('file:///ws/hp1.yaml', POLICY.replace("range: '>=1.0.0'", "ran|ge: '>=1.0.0'"));
+    const [selection, doc] = value.split('\n\n---\n\n');
+    assert.equal(selection, [
+      '**Selects `1.10.0`** → `ghcr.io/acme/storefront:1.10.0` (of 7 stored tags)',
+      'Next: `1.9.0`, `1.2.0`',
+      'Dropped: 2 not MAJOR.MINOR.PATCH, 1 outside the range, 1 prerelease the range does not admit.',
+    ].join('\n\n'));
+    assert.match(doc, /^\*\*spec\.policy\.semver\.range\*\* — A Masterminds semver v3 range/);
+  });
+
+  test('says why a policy selects nothing, in the controller\'s words', async () => {
+    const value = await hoverValue('file:///ws/hp2.yaml', POLICY.replace("semver:\n      range: '>=1.0.0'", 'numer|ical: {}'));
+    assert.match(value, /^Selects nothing: failed to parse invalid numeric value '1.2.0'\n/);
+  });
+
+  test('completes ImageRepository names for imageRepositoryRef.name and snippets per policy kind', async () => {
+    const uri = 'file:///ws/hc1.yaml';
+    const { text, position } = caret(POLICY.replace('    name: storefront', '    name: |'));
+    await server.open(uri, text);
+    const names = await server.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position });
+    assert.deepEqual(names.map((i) => [i.label, i.detail]), [['storefront', 'ImageRepository ghcr.io/acme/storefront in shop']]);
+
+    const uri2 = 'file:///ws/hc2.yaml';
+    const kinds = caret(POLICY.replace("    semver:\n      range: '>=1.0.0'\n", '    |\n'));
+    await server.open(uri2, kinds.text);
+    const items = await server.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri: uri2 }, position: kinds.position });
+    assert.deepEqual(items.map((i) => [i.label, i.textEdit && 'newText' in i.textEdit ? i.textEdit.newText : '']), [
+      ['semver', "semver:\n      range: '${1:>=1.0.0}'$0"],
+      ['alphabetical', 'alphabetical:\n      order: ${1|asc,desc|}$0'],
+      ['numerical', 'numerical:\n      order: ${1|asc,desc|}$0'],
+    ]);
+  });
+
+  test('completes the enums of digestReflectionPolicy', async () => {
+    const uri = 'file:///ws/hc3.yaml';
+    const { text, position } = caret(`${POLICY}  digestReflectionPolicy: |\n`);
+    await server.open(uri, text);
+    const items = await server.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position });
+    assert.deepEqual(items.map((i) => i.label), ['Always', 'IfNotPresent', 'Never']);
   });
 });

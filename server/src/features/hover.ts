@@ -100,12 +100,13 @@ export async function policySelectionMarkdown(document: ManifestDocument, ctx: H
   if (tags.length === 0) return `No stored tags of ${code(canonical)} yet: the policy waits for a scan (\`no tags in database\`).`;
   const ex = explainPolicy(spec, tags);
   const lines: string[] = [];
-  if (ex.result.ok) {
-    lines.push(`**Selects ${code(ex.result.latest)}** → ${code(`${repository.spec.image}:${ex.result.latest}`)} (of ${tags.length} stored tags)`);
-    const next = ex.candidates.filter((t) => t !== ex.result.latest).slice(0, 4);
+  const result = ex.result;
+  if (result.ok) {
+    lines.push(`**Selects ${code(result.latest)}** → ${code(`${repository.spec.image}:${result.latest}`)} (of ${tags.length} stored tags)`);
+    const next = ex.candidates.filter((t) => t !== result.latest).slice(0, 4);
     if (next.length > 0) lines.push(`Next: ${next.map(code).join(', ')}`);
   } else {
-    lines.push(`Selects nothing: ${plainText(ex.result.error)}`);
+    lines.push(`Selects nothing: ${plainText(result.error)}`);
   }
   const dropped = [
     ex.filteredOut && `${ex.filteredOut} not matching filterTags.pattern`,
