@@ -82,8 +82,14 @@ export function startServer(connection: Connection): void {
   // --- the workspace index for the extension host's reconciler ----------------------------------------------
   let indexTimer: NodeJS.Timeout | undefined;
   let lastIndex = '';
-  index.onDidChange(({ references }) => {
+  index.onDidChange(({ references, policyReferences }) => {
     if (references) for (const d of documents.all()) pending.has(d.uri) || schedule(d.uri);
+    else if (policyReferences) {
+      for (const d of documents.all()) {
+        if (pending.has(d.uri) || !isYamlDocument(d)) continue;
+        if (manifests.manifest(d).documents.some((doc) => doc.chunk.isImagePolicy)) schedule(d.uri);
+      }
+    }
     clearTimeout(indexTimer);
     indexTimer = setTimeout(sendIndex, INDEX_DEBOUNCE_MS);
   });

@@ -5,6 +5,12 @@ import type { ParsedManifest } from '../../../common/manifests';
 import type { WorkspaceObjects } from '../../../common/model';
 import { ObjectIndex } from '../validation';
 
+/**
+ * `references`: a Secret or ServiceAccount changed, which any document may refer to. `policyReferences`: an
+ * ImageRepository's name or accessFrom, or a Namespace's labels, changed, which only ImagePolicies refer to.
+ */
+export interface IndexChange { references: boolean; policyReferences: boolean }
+
 export class WorkspaceIndex {
   private readonly onDisk = new Map<string, ParsedManifest>();
   private readonly open = new Map<string, ParsedManifest>();
@@ -12,9 +18,10 @@ export class WorkspaceIndex {
   private referencesCache: ObjectIndex | undefined;
   private imageNamesCache: string[] | undefined;
   private referenceSignature = new Map<string, string>();
-  private readonly listeners: ((change: { references: boolean }) => void)[] = [];
+  private policyReferenceSignature = new Map<string, string>();
+  private readonly listeners: ((change: IndexChange) => void)[] = [];
 
-  onDidChange(listener: (change: { references: boolean }) => void): void {
+  onDidChange(listener: (change: IndexChange) => void): void {
     this.listeners.push(listener);
   }
 
@@ -80,24 +87,30 @@ export class WorkspaceIndex {
   private changed(uri: string): void {
     this.objectsCache = undefined;
     this.imageNamesCache = undefined;
-    // Only Secrets, ServiceAccounts, ImageRepository names and accessFrom, and Namespace labels (without
-    // positions) can change another document's diagnostics.
+    // Only Secrets and ServiceAccounts (without positions) can change another document's diagnostics, and for
+    // ImagePolicies also ImageRepository names and accessFrom, and Namespace labels.
     const manifest = this.current(uri);
     const signature = manifest
       ? JSON.stringify([
         manifest.objects.secrets.map(({ source: _s, ...rest }) => rest),
         manifest.objects.serviceAccounts.map(({ source: _s, ...rest }) => rest),
+      ])
+      : '';
+    const policySignature = manifest
+      ? JSON.stringify([
         manifest.objects.imageRepositories.map((r) => [r.metadata.namespace, r.metadata.name, r.spec.accessFrom ?? null]),
         (manifest.objects.namespaces ?? []).map((n) => [n.metadata.name, n.metadata.labels ?? null]),
       ])
       : '';
-    const empty = '[[],[],[],[]]';
-    const references = (this.referenceSignature.get(uri) ?? empty) !== (signature || empty);
+    const references = (this.referenceSignature.get(uri) ?? '[[],[]]') !== (signature || '[[],[]]');
+    const policyReferences = (this.policyReferenceSignature.get(uri) ?? '[[],[]]') !== (policySignature || '[[],[]]');
     if (signature) this.referenceSignature.set(uri, signature);
     else this.referenceSignature.delete(uri);
+    if (policySignature) this.policyReferenceSignature.set(uri, policySignature);
+    else this.policyReferenceSignature.delete(uri);
     // The reference index (and the per-document reference checks cached against it) survives edits that
     // touch no Secret or ServiceAccount.
-    if (references) this.referencesCache = undefined;
-    for (const listener of this.listeners) listener({ references });
+    if (references || policyReferences) this.referencesCache = undefined;
+    for (const listener of this.listeners) listener({ references, policyReferences });
   }
 }
