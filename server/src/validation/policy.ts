@@ -5,7 +5,7 @@ import type { ParsedChunk } from '../../../common/manifests';
 import { newRegexFilter, unknownTemplateGroups } from '../../../common/flux/policy/filter';
 import { newSemVer, policyKind } from '../../../common/flux/policy/policies';
 import { Severity, SOURCE, type TaglineDiagnostic } from './types';
-import { keyAt, nodeAt, nodeRange } from './yamlNodes';
+import { keyAt, nodeAt, nodeRange } from '../../../common/manifests/yamlPath';
 
 const KINDS = ['semver', 'alphabetical', 'numerical'] as const;
 

@@ -3,11 +3,11 @@
 // expire, in memory only; the cache key holds a hash of the credential, never the credential.
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import { RegistryError } from './contract';
-import type { Challenge } from './challenge';
-import { redact, responseError } from './errors';
-import type { AuthConfig } from './options';
-import { send, type Exchange } from './transport';
+import { RegistryError } from '../contract';
+import type { Challenge } from '../challenge';
+import { redact, responseError } from '../errors';
+import type { AuthConfig } from '../options';
+import { send, type Exchange } from '../transport';
 
 interface CachedToken { token: string; expiresAt: number }
 
