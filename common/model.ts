@@ -141,6 +141,22 @@ export interface ImageRepositoryStatus {
   lastHandledReconcileAt?: string;
 }
 
+/** An image reference in an ImagePolicy status (imagev1.ImageRef). */
+export interface ImageRef {
+  /** The ImageRepository's spec.image as written (not the canonical name). */
+  name: string;
+  tag: string;
+  digest?: string;
+}
+
+export interface ImagePolicyStatus {
+  observedGeneration: number;
+  conditions: Condition[];
+  latestRef?: ImageRef;
+  observedPreviousRef?: ImageRef;
+  lastHandledReconcileAt?: string;
+}
+
 export type EventType = 'Normal' | 'Warning' | 'Trace';
 
 export interface FluxEvent {

@@ -2,7 +2,6 @@
 // Authorization.HasAccessToRef, as image-reflector-controller's ImagePolicyReconciler.getImageRepository calls it.
 import type { ImageRepositorySpec } from '../model';
 
-export const ACCESS_DENIED_REASON = 'AccessDenied';
 const METADATA_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /**
