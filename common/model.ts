@@ -165,7 +165,7 @@ export interface FluxEvent {
   message: string;
   /** RFC3339 with milliseconds. */
   timestamp: string;
-  involvedObject: { kind: 'ImageRepository'; namespace: string; name: string };
+  involvedObject: { kind: 'ImageRepository' | 'ImagePolicy'; namespace: string; name: string };
 }
 
 /** The `namespace/name` key of an object, as Kubernetes' types.NamespacedName prints it. */
