@@ -148,7 +148,13 @@ export function newConstraint(c: string): ConstraintsParse {
   return { ok: true, constraints: { constraints: groups, containsPre: hasPre, includePrerelease: false } };
 }
 
-const q = (v: SemverVersion): string => goQuote(versionString(v));
+/**
+ * Reasons quote versions as Go does, which is costly for every tag a range refuses; Check needs only the verdict,
+ * so the quoted parts are built only while Validate runs (`wantReason`).
+ */
+let wantReason = false;
+const q = (v: SemverVersion): string => (wantReason ? goQuote(versionString(v)) : '');
+const qo = (s: string): string => (wantReason ? goQuote(s) : '');
 const lessThan = (a: SemverVersion, b: SemverVersion): boolean => compareVersions(a, b) < 0;
 
 function notPrerelease(v: SemverVersion, includePre: boolean): string | undefined {
@@ -163,7 +169,7 @@ type CheckFn = (v: SemverVersion, c: Constraint, includePre: boolean) => string 
 const constraintNotEqual: CheckFn = (v, c, includePre) => {
   const pre = notPrerelease(v, includePre);
   if (pre) return pre;
-  const equal = `${q(v)} is equal to ${goQuote(c.orig)}`;
+  const equal = `${q(v)} is equal to ${qo(c.orig)}`;
   if (c.dirty) {
     if (c.con.major !== v.major) return undefined;
     if (c.con.minor !== v.minor && !c.minorDirty) return undefined;
@@ -182,7 +188,7 @@ const constraintNotEqual: CheckFn = (v, c, includePre) => {
 const constraintGreaterThan: CheckFn = (v, c, includePre) => {
   const pre = notPrerelease(v, includePre);
   if (pre) return pre;
-  const fail = `${q(v)} is less than or equal to ${goQuote(c.orig)}`;
+  const fail = `${q(v)} is less than or equal to ${qo(c.orig)}`;
   if (!c.dirty) return compareVersions(v, c.con) === 1 ? undefined : fail;
   const major = compareSegment(v.major, c.con.major);
   if (major > 0) return undefined;
@@ -195,19 +201,19 @@ const constraintGreaterThan: CheckFn = (v, c, includePre) => {
 const constraintLessThan: CheckFn = (v, c, includePre) => {
   const pre = notPrerelease(v, includePre);
   if (pre) return pre;
-  return compareVersions(v, c.con) < 0 ? undefined : `${q(v)} is greater than or equal to ${goQuote(c.orig)}`;
+  return compareVersions(v, c.con) < 0 ? undefined : `${q(v)} is greater than or equal to ${qo(c.orig)}`;
 };
 
 const constraintGreaterThanEqual: CheckFn = (v, c, includePre) => {
   const pre = notPrerelease(v, includePre);
   if (pre) return pre;
-  return compareVersions(v, c.con) >= 0 ? undefined : `${q(v)} is less than ${goQuote(c.orig)}`;
+  return compareVersions(v, c.con) >= 0 ? undefined : `${q(v)} is less than ${qo(c.orig)}`;
 };
 
 const constraintLessThanEqual: CheckFn = (v, c, includePre) => {
   const pre = notPrerelease(v, includePre);
   if (pre) return pre;
-  const fail = `${q(v)} is greater than ${goQuote(c.orig)}`;
+  const fail = `${q(v)} is greater than ${qo(c.orig)}`;
   if (!c.dirty) return compareVersions(v, c.con) <= 0 ? undefined : fail;
   const major = compareSegment(v.major, c.con.major);
   if (major > 0) return fail;
@@ -218,10 +224,10 @@ const constraintLessThanEqual: CheckFn = (v, c, includePre) => {
 const constraintTilde: CheckFn = (v, c, includePre) => {
   const pre = notPrerelease(v, includePre);
   if (pre) return pre;
-  if (lessThan(v, c.con)) return `${q(v)} is less than ${goQuote(c.orig)}`;
+  if (lessThan(v, c.con)) return `${q(v)} is less than ${qo(c.orig)}`;
   if (c.con.major === '0' && c.con.minor === '0' && c.con.patch === '0' && !c.minorDirty && !c.patchDirty) return undefined;
-  if (v.major !== c.con.major) return `${q(v)} does not have same major version as ${goQuote(c.orig)}`;
-  if (v.minor !== c.con.minor && !c.minorDirty) return `${q(v)} does not have same major and minor version as ${goQuote(c.orig)}`;
+  if (v.major !== c.con.major) return `${q(v)} does not have same major version as ${qo(c.orig)}`;
+  if (v.minor !== c.con.minor && !c.minorDirty) return `${q(v)} does not have same major and minor version as ${qo(c.orig)}`;
   return undefined;
 };
 
@@ -229,26 +235,26 @@ const constraintTildeOrEqual: CheckFn = (v, c, includePre) => {
   const pre = notPrerelease(v, includePre);
   if (pre) return pre;
   if (c.dirty) return constraintTilde(v, c, includePre);
-  return compareVersions(v, c.con) === 0 ? undefined : `${q(v)} is not equal to ${goQuote(c.orig)}`;
+  return compareVersions(v, c.con) === 0 ? undefined : `${q(v)} is not equal to ${qo(c.orig)}`;
 };
 
 const constraintCaret: CheckFn = (v, c, includePre) => {
   const pre = notPrerelease(v, includePre);
   if (pre) return pre;
-  if (lessThan(v, c.con)) return `${q(v)} is less than ${goQuote(c.orig)}`;
+  if (lessThan(v, c.con)) return `${q(v)} is less than ${qo(c.orig)}`;
   if (c.con.major !== '0' || c.minorDirty) {
-    return v.major === c.con.major ? undefined : `${q(v)} does not have same major version as ${goQuote(c.orig)}`;
+    return v.major === c.con.major ? undefined : `${q(v)} does not have same major version as ${qo(c.orig)}`;
   }
-  if (c.con.major === '0' && v.major !== '0') return `${q(v)} does not have same major version as ${goQuote(c.orig)}`;
+  if (c.con.major === '0' && v.major !== '0') return `${q(v)} does not have same major version as ${qo(c.orig)}`;
   if (c.con.minor !== '0' || c.patchDirty) {
     return v.minor === c.con.minor
       ? undefined
-      : `${q(v)} does not have same minor version as ${goQuote(c.orig)}. Expected minor versions to match when constraint major version is 0`;
+      : `${q(v)} does not have same minor version as ${qo(c.orig)}. Expected minor versions to match when constraint major version is 0`;
   }
-  if (c.con.minor === '0' && v.minor !== '0') return `${q(v)} does not have same minor version as ${goQuote(c.orig)}`;
+  if (c.con.minor === '0' && v.minor !== '0') return `${q(v)} does not have same minor version as ${qo(c.orig)}`;
   return c.con.patch === v.patch
     ? undefined
-    : `${q(v)} does not equal ${goQuote(c.orig)}. Expect version and constraint to equal when major and minor versions are 0`;
+    : `${q(v)} does not equal ${qo(c.orig)}. Expect version and constraint to equal when major and minor versions are 0`;
 };
 
 const constraintOps: Record<Operator, CheckFn> = {
@@ -285,6 +291,15 @@ export function checkConstraints(cs: Constraints, v: SemverVersion): boolean {
  * failing constraint; the prerelease reason once).
  */
 export function validateConstraints(cs: Constraints, v: SemverVersion): { ok: boolean; reasons: string[] } {
+  wantReason = true;
+  try {
+    return validate(cs, v);
+  } finally {
+    wantReason = false;
+  }
+}
+
+function validate(cs: Constraints, v: SemverVersion): { ok: boolean; reasons: string[] } {
   const reasons: string[] = [];
   let prerelease = false;
   for (let i = 0; i < cs.constraints.length; i++) {

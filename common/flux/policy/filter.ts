@@ -10,7 +10,12 @@ export interface RegexFilter {
   readonly extract: string;
   readonly regexp: RE2JS;
   readonly subexpNames: readonly string[];
+  /** Tag → value the policy sees (null: no match), remembered: tags repeat across evaluations. */
+  readonly memo: Map<string, string | null>;
 }
+
+const compiled = new Map<string, RegexFilterCompile>();
+const MAX_MEMO = 100_000;
 
 export type RegexFilterCompile = { ok: true; filter: RegexFilter } | { ok: false; error: string };
 
@@ -20,6 +25,17 @@ export type RegexFilterCompile = { ok: true; filter: RegexFilter } | { ok: false
  * `failed to filter tags: ` prefix).
  */
 export function newRegexFilter(pattern: string, extract: string): RegexFilterCompile {
+  const key = `${pattern}\u0000${extract}`;
+  let result = compiled.get(key);
+  if (!result) {
+    result = compileRegexFilter(pattern, extract);
+    if (compiled.size > 5000) compiled.clear();
+    compiled.set(key, result);
+  }
+  return result;
+}
+
+function compileRegexFilter(pattern: string, extract: string): RegexFilterCompile {
   let regexp: RE2JS;
   try {
     regexp = RE2JS.compile(pattern);
@@ -29,7 +45,7 @@ export function newRegexFilter(pattern: string, extract: string): RegexFilterCom
   }
   const subexpNames: string[] = new Array(regexp.groupCount() + 1).fill('');
   for (const [name, index] of Object.entries(regexp.namedGroups())) subexpNames[index] = name;
-  return { ok: true, filter: { pattern, extract, regexp, subexpNames } };
+  return { ok: true, filter: { pattern, extract, regexp, subexpNames, memo: new Map() } };
 }
 
 /** Go regexp extract(): the name after `$` (letters, digits, `_`, or `{…}`), its number, and the rest. */
@@ -122,13 +138,23 @@ export function findSubmatchIndex(regexp: RE2JS, s: string): number[] | undefine
  */
 export function applyRegexFilter(filter: RegexFilter, tags: readonly string[]): Map<string, string> {
   const filtered = new Map<string, string>();
+  const { memo } = filter;
   for (const item of tags) {
-    const submatches = findSubmatchIndex(filter.regexp, item);
-    if (!submatches) continue;
-    const tag = filter.extract !== '' ? expandTemplate(filter.extract, item, submatches, filter.subexpNames) : item;
-    filtered.set(tag, item);
+    let tag = memo.get(item);
+    if (tag === undefined) {
+      tag = filterValue(filter, item);
+      if (memo.size >= MAX_MEMO) memo.clear();
+      memo.set(item, tag);
+    }
+    if (tag !== null) filtered.set(tag, item);
   }
   return filtered;
+}
+
+function filterValue(filter: RegexFilter, item: string): string | null {
+  if (filter.extract === '') return filter.regexp.test(item) ? item : null;
+  const submatches = findSubmatchIndex(filter.regexp, item);
+  return submatches ? expandTemplate(filter.extract, item, submatches, filter.subexpNames) : null;
 }
 
 /** Group references of an `extract` template that the pattern does not have (numbers beyond its groups, unknown names). */
