@@ -53,6 +53,7 @@ export function startServer(connection: Connection): void {
     flushScheduled = false;
     const uris = [...pending];
     pending.clear();
+    flushing = new Set(uris);
     // Update the index for every changed document first, so references see all of them.
     for (const uri of uris) {
       const document = documents.get(uri);
@@ -63,8 +64,11 @@ export function startServer(connection: Connection): void {
         connection.console.error(`tagline: reading ${uri} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
       }
     }
+    flushing = new Set();
     for (const uri of uris) publish(uri);
   }
+  /** Documents being published by the current flush: an index change they cause does not queue them again. */
+  let flushing = new Set<string>();
   function publish(uri: string): void {
     const document = documents.get(uri);
     if (!document || !isYamlDocument(document)) return;
@@ -86,8 +90,9 @@ export function startServer(connection: Connection): void {
     if (references) for (const d of documents.all()) pending.has(d.uri) || schedule(d.uri);
     else if (policyReferences) {
       for (const d of documents.all()) {
-        if (pending.has(d.uri) || !isYamlDocument(d)) continue;
-        if (manifests.manifest(d).documents.some((doc) => doc.chunk.isImagePolicy)) schedule(d.uri);
+        if (pending.has(d.uri) || flushing.has(d.uri) || !isYamlDocument(d)) continue;
+        const text = d.getText();
+        if (text.includes('"$imagepolicy"') || manifests.manifest(d).documents.some((doc) => doc.chunk.isImagePolicy)) schedule(d.uri);
       }
     }
     clearTimeout(indexTimer);

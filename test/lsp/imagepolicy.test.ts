@@ -224,3 +224,59 @@ spec:
     assert.deepEqual(items.map((i) => i.label), ['Always', 'IfNotPresent', 'Never']);
   });
 });
+
+describe('image-update markers over stdio', () => {
+  const server = new TestServer();
+  before(() => server.initialize());
+  after(() => server.stop());
+
+  test('names markers of unknown policies and comments the automation would not read as markers', async () => {
+    await server.open('file:///ws/policy.yaml', `apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  imageRepositoryRef:
+    name: storefront
+  policy:
+    semver:
+      range: '>=1.0.0'
+`);
+    const deployment = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          image: ghcr.io/acme/storefront:1.2.0 # {"$imagepolicy": "shop:storefront"}
+          args:
+            # {"$imagepolicy": "shop:storefront:tag"}
+            - "1.2.0"
+            - "--tag=1" # {"$imagepolicy": shop:storefront}
+          env: {A: "1"} # {"$imagepolicy": "shop:storefront:tag"}
+        - name: sidecar
+          image: ghcr.io/acme/cart:0.1.0 # {"$imagepolicy": "shop:cart:tag"}
+          workingDir: /x # {"$imagepolicy": "shop:cart:version"}
+`;
+    assert.deepEqual(brief(await server.open('file:///ws/deployment.yaml', deployment)), [
+      '14:24-14:59 2 marker.malformed not an image policy marker: the comment is not valid JSON; write {"$imagepolicy": "<namespace>:<name>"} (optionally with :tag, :name or :digest)',
+      '15:24-15:65 2 marker.notScalar image policy markers set only scalar values; this one marks a mapping or list and is ignored',
+      "17:41-17:76 3 marker.policyNotFound ImagePolicy 'shop/cart' is not in the workspace; it may exist only in the cluster. Without it, the automation leaves this value alone.",
+      "18:25-18:64 2 marker.unknownField 'shop:cart:version' names no setter: use <namespace>:<name>, or add :tag, :name or :digest",
+    ]);
+  });
+
+  test('re-checks markers when the ImagePolicy they name appears', async () => {
+    const uri = 'file:///ws/cart-deployment.yaml';
+    const text = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: cart\nspec:\n  image: ghcr.io/acme/cart:0.1.0 # {"$imagepolicy": "default:cart"}\n';
+    assert.deepEqual((await server.open(uri, text)).map((d) => d.code), ['marker.policyNotFound']);
+    const next = server.nextDiagnostics(uri);
+    await server.open('file:///ws/cart-policy.yaml', 'apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata:\n  name: cart\nspec:\n  imageRepositoryRef:\n    name: cart\n  policy:\n    alphabetical: {}\n');
+    assert.deepEqual((await next).diagnostics, []);
+  });
+});

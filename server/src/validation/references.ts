@@ -3,7 +3,7 @@
 import type { Node } from 'yaml';
 import type { ParsedChunk } from '../../../common/manifests';
 import {
-  objectKey, type ImageRepositoryObject, type NamespaceObject, type SecretObject, type ServiceAccountObject, type WorkspaceObjects,
+  objectKey, type ImagePolicyObject, type ImageRepositoryObject, type NamespaceObject, type SecretObject, type ServiceAccountObject, type WorkspaceObjects,
 } from '../../../common/model';
 import { accessDeniedMessage, hasAccessToRef, namespaceLabels } from '../../../common/flux/acl';
 import { Severity, SOURCE, type SeverityValue, type TaglineDiagnostic } from './types';
@@ -13,6 +13,7 @@ export interface ReferenceIndex {
   secrets(namespace: string, name: string): SecretObject[];
   serviceAccounts(namespace: string, name: string): ServiceAccountObject[];
   imageRepositories(namespace: string, name: string): ImageRepositoryObject[];
+  imagePolicies(namespace: string, name: string): ImagePolicyObject[];
   /** Namespace manifests named `name` (cluster-scoped). */
   namespaces(name: string): NamespaceObject[];
 }
@@ -33,16 +34,22 @@ export class ObjectIndex implements ReferenceIndex {
   private readonly serviceAccountsByKey: Map<string, ServiceAccountObject[]>;
   private readonly repositoriesByKey: Map<string, ImageRepositoryObject[]>;
   private readonly namespacesByName: Map<string, NamespaceObject[]>;
+  private readonly policiesByKey: Map<string, ImagePolicyObject[]>;
 
   constructor(objects: Pick<WorkspaceObjects, 'secrets' | 'serviceAccounts'> & Partial<WorkspaceObjects>) {
     this.secretsByKey = byKey(objects.secrets);
     this.serviceAccountsByKey = byKey(objects.serviceAccounts);
     this.repositoriesByKey = byKey(objects.imageRepositories ?? []);
+    this.policiesByKey = byKey(objects.imagePolicies ?? []);
     this.namespacesByName = byKey((objects.namespaces ?? []).map((n) => ({ ...n, metadata: { ...n.metadata, namespace: '' } })));
   }
 
   imageRepositories(namespace: string, name: string): ImageRepositoryObject[] {
     return this.repositoriesByKey.get(`${namespace}/${name}`) ?? [];
+  }
+
+  imagePolicies(namespace: string, name: string): ImagePolicyObject[] {
+    return this.policiesByKey.get(`${namespace}/${name}`) ?? [];
   }
 
   namespaces(name: string): NamespaceObject[] {

@@ -5,6 +5,7 @@ import type { ManifestDocument, ParsedChunk, ParsedManifest } from '../../../com
 import { referenceDiagnostics, type ReferenceIndex } from './references';
 import { schemaDiagnostics } from './schemaDiagnostics';
 import { semanticDiagnostics } from './semantic';
+import { markerDiagnostics } from './markers';
 import { byPosition, Severity, shiftDiagnostic, SOURCE, type TaglineDiagnostic } from './types';
 
 const textChecks = new WeakMap<ParsedChunk, TaglineDiagnostic[]>();
@@ -55,7 +56,14 @@ export function validateDocument(document: ManifestDocument, index: ReferenceInd
 
 function checkDocument(document: ManifestDocument, index: ReferenceIndex): TaglineDiagnostic[] {
   const { chunk } = document;
-  if (!isOurDocument(chunk)) return [];
+  const markers = markerDiagnostics(chunk, index).map((d) => shiftDiagnostic(d, document.startLine));
+  if (!isOurDocument(chunk)) return markers;
+  if (markers.length > 0) return [...checkOurDocument(document, index), ...markers].sort(byPosition);
+  return checkOurDocument(document, index);
+}
+
+function checkOurDocument(document: ManifestDocument, index: ReferenceIndex): TaglineDiagnostic[] {
+  const { chunk } = document;
   const own = checkText(chunk);
   const references = chunk.syntaxErrors.length === 0 ? checkReferences(chunk, index) : [];
   if (own.length === 0 && references.length === 0) return [];

@@ -7,7 +7,8 @@ import { ObjectIndex } from '../validation';
 
 /**
  * `references`: a Secret or ServiceAccount changed, which any document may refer to. `policyReferences`: an
- * ImageRepository's name or accessFrom, or a Namespace's labels, changed, which only ImagePolicies refer to.
+ * ImageRepository's name or accessFrom, a Namespace's labels or an ImagePolicy's name changed, which only
+ * ImagePolicies and image-update markers refer to.
  */
 export interface IndexChange { references: boolean; policyReferences: boolean }
 
@@ -100,10 +101,11 @@ export class WorkspaceIndex {
       ? JSON.stringify([
         manifest.objects.imageRepositories.map((r) => [r.metadata.namespace, r.metadata.name, r.spec.accessFrom ?? null]),
         (manifest.objects.namespaces ?? []).map((n) => [n.metadata.name, n.metadata.labels ?? null]),
+        (manifest.objects.imagePolicies ?? []).map((p) => [p.metadata.namespace, p.metadata.name]),
       ])
       : '';
     const references = (this.referenceSignature.get(uri) ?? '[[],[]]') !== (signature || '[[],[]]');
-    const policyReferences = (this.policyReferenceSignature.get(uri) ?? '[[],[]]') !== (policySignature || '[[],[]]');
+    const policyReferences = (this.policyReferenceSignature.get(uri) ?? '[[],[],[]]') !== (policySignature || '[[],[],[]]');
     if (signature) this.referenceSignature.set(uri, signature);
     else this.referenceSignature.delete(uri);
     if (policySignature) this.policyReferenceSignature.set(uri, policySignature);
