@@ -215,6 +215,7 @@ export function startServer(connection: Connection): void {
     return hover(manifest, params.position, {
       statuses, storedTags, now: Date.now,
       imageRepositories: (namespace, name) => index.references().imageRepositories(namespace, name),
+      imagePolicies: (namespace, name) => index.references().imagePolicies(namespace, name),
     });
   });
 

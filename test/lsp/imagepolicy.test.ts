@@ -280,3 +280,36 @@ spec:
     assert.deepEqual((await next).diagnostics, []);
   });
 });
+
+describe('image-update marker hover over stdio', () => {
+  const server = new TestServer({ storedTags: (name) => (name === 'ghcr.io/acme/storefront' ? ['1.2.0', '1.10.0', 'latest'] : null) });
+  before(async () => {
+    await server.initialize();
+    await server.open('file:///ws/repo.yaml', `${REPOSITORY}---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  imageRepositoryRef:
+    name: storefront
+  policy:
+    semver:
+      range: '>=1.0.0'
+`);
+  });
+  after(() => server.stop());
+
+  test('says what the automation would write on a marked value, and from which policy', async () => {
+    const uri = 'file:///ws/marked.yaml';
+    const { text, position } = caret('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  image: ghcr.io/acme/store|front:1.2.0 # {"$imagepolicy": "shop:storefront"}\n  tag: "1.10.0" # {"$imagepolicy": "shop:storefront:tag"}\n');
+    await server.open(uri, text);
+    const h = await server.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position });
+    assert.equal((h?.contents as { value: string }).value,
+      'Image update marker of ImagePolicy `shop/storefront` (whole image).\n\nThe automation writes `ghcr.io/acme/storefront:1.10.0` here (now `ghcr.io/acme/storefront:1.2.0`).');
+    assert.deepEqual(h?.range, { start: { line: 5, character: 9 }, end: { line: 5, character: 38 } });
+    const tag = await server.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line: 6, character: 9 } });
+    assert.equal((tag?.contents as { value: string }).value.split('\n\n')[1], 'Up to date: the automation would write `1.10.0`, as here.');
+  });
+});

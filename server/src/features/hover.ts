@@ -13,6 +13,9 @@ import { explainPolicy } from '../../../common/flux/policy/explain';
 import type { ImagePolicySpec } from '../../../common/model';
 import type { ManifestDocument } from '../../../common/manifests';
 import { namespaceOf } from '../validation/references';
+import { findMarkers, SCREENING_TOKEN, setterValue } from '../../../common/flux/markers/markers';
+import { applyPolicy } from '../../../common/flux/policy/policies';
+import type { ImagePolicyObject } from '../../../common/model';
 import { nodeRange, pathAt } from '../../../common/manifests/yamlPath';
 import type { StatusStore } from '../workspace/statuses';
 import { timeAgo } from '../../../common/timeAgo';
@@ -26,6 +29,8 @@ export interface HoverContext {
   now(): number;
   /** ImageRepositories of the workspace by namespace and name (for ImagePolicy hovers). */
   imageRepositories?(namespace: string, name: string): ImageRepositoryObject[];
+  /** ImagePolicies of the workspace by namespace and name (for marker hovers). */
+  imagePolicies?(namespace: string, name: string): ImagePolicyObject[];
 }
 
 export function commandLink(command: string, args: unknown[]): string {
@@ -136,8 +141,48 @@ async function policyHover(document: ManifestDocument, position: Position, ctx: 
   return { contents: { kind: 'markdown', value: parts.join('\n\n---\n\n') }, ...(range ? { range } : {}) };
 }
 
+/** On a value marked `# {"$imagepolicy": …}`: what the automation would write there, from which policy. */
+async function markerHover(document: ManifestDocument, position: Position, ctx: HoverContext): Promise<HoverResult | null> {
+  const { chunk } = document;
+  const offset = chunk.lines.offsetAt({ line: position.line - document.startLine, character: position.character });
+  const marker = findMarkers(chunk.text).markers.find((m) =>
+    (offset >= m.valueRange[0] && offset <= m.valueRange[1]) || (offset >= m.commentRange[0] && offset <= m.commentRange[1]));
+  if (!marker) return null;
+  const rel = chunk.lines.rangeAt(marker.valueRange[0], marker.valueRange[1]);
+  const range = { start: { line: rel.start.line + document.startLine, character: rel.start.character }, end: { line: rel.end.line + document.startLine, character: rel.end.character } };
+  const key = `${marker.policy.namespace}/${marker.policy.name}`;
+  const policy = ctx.imagePolicies?.(marker.policy.namespace, marker.policy.name)[0];
+  const lines = [`Image update marker of ImagePolicy ${code(key)} (${marker.field === 'image' ? 'whole image' : marker.field}).`];
+  if (!policy) {
+    lines.push('The ImagePolicy is not in the workspace: the automation leaves this value alone unless it exists in the cluster.');
+  } else {
+    const refNamespace = policy.spec.imageRepositoryRef.namespace || policy.metadata.namespace;
+    const repository = ctx.imageRepositories?.(refNamespace, policy.spec.imageRepositoryRef.name)[0];
+    const parsed = repository ? parseImageReference(repository.spec.image, repository.spec.insecure === true) : undefined;
+    const tags = parsed?.ok ? await ctx.storedTags(parsed.reference.canonicalImageName) : null;
+    const result = tags && tags.length > 0 ? applyPolicy(policy.spec, tags) : undefined;
+    if (repository && result?.ok) {
+      if (marker.field === 'digest') {
+        lines.push(`The automation writes the digest of ${code(result.latest)} (status.latestRef.digest, with digestReflectionPolicy IfNotPresent or Always).`);
+      } else {
+        const next = setterValue(marker.field, { name: repository.spec.image, tag: result.latest });
+        lines.push(next === marker.value ? `Up to date: the automation would write ${code(next)}, as here.` : `The automation writes ${code(next)} here (now ${code(marker.value)}).`);
+      }
+    } else if (result && !result.ok) {
+      lines.push(`The policy selects nothing (${plainText(result.error)}), so the automation leaves this value alone.`);
+    } else {
+      lines.push('No stored tags for its repository yet: scan it to see what the automation would write.');
+    }
+  }
+  return { contents: { kind: 'markdown', value: lines.join('\n\n') }, range };
+}
+
 export async function hover(manifest: ParsedManifest, position: Position, ctx: HoverContext): Promise<HoverResult | null> {
   const document = documentAtLine(manifest, position.line);
+  if (document && document.chunk.text.includes(SCREENING_TOKEN)) {
+    const marked = await markerHover(document, position, ctx);
+    if (marked) return marked;
+  }
   if (document?.chunk.isImagePolicy) return policyHover(document, position, ctx);
   if (!document?.chunk.isImageRepository) return null;
   const hit = pathAt(document, position);
