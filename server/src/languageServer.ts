@@ -14,6 +14,7 @@ import { completion } from './features/completion';
 import { documentDiagnostics } from './features/diagnostics';
 import { hover } from './features/hover';
 import { inlayHints } from './features/inlayHints';
+import { markerInlayHints, repositoryPolicyLabels, type PolicyInlayContext } from './features/policyInlays';
 import { documentSymbols } from './features/symbols';
 import { DEFAULT_SETTINGS, readSettings, type ServerSettings } from './settings';
 import type { TaglineDiagnostic } from './validation';
@@ -226,9 +227,23 @@ export function startServer(connection: Connection): void {
     return manifest ? documentSymbols(manifest) : [];
   });
 
-  connection.languages.inlayHint.on((params) => {
+  connection.languages.inlayHint.on(async (params) => {
     const manifest = manifestOf(params.textDocument.uri);
-    return manifest ? inlayHints(manifest, params.range, statuses, Date.now()) : [];
+    if (!manifest) return [];
+    const policies = index.objects().imagePolicies ?? [];
+    const hasMarkers = manifest.documents.some((d) => d.chunk.text.includes('"$imagepolicy"'));
+    if (policies.length === 0 || (manifest.objects.imageRepositories.length === 0 && !hasMarkers)) {
+      return inlayHints(manifest, params.range, statuses, Date.now());
+    }
+    const ctx: PolicyInlayContext = {
+      storedTags,
+      imageRepositories: (namespace, name) => index.references().imageRepositories(namespace, name),
+      imagePolicies: (namespace, name) => index.references().imagePolicies(namespace, name),
+      allImagePolicies: () => policies,
+    };
+    const labels = await repositoryPolicyLabels(manifest, ctx);
+    const markers = hasMarkers ? await markerInlayHints(manifest, params.range, ctx) : [];
+    return [...inlayHints(manifest, params.range, statuses, Date.now(), labels), ...markers];
   });
 
   documents.listen(connection);

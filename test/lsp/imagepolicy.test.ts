@@ -312,4 +312,13 @@ spec:
     const tag = await server.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line: 6, character: 9 } });
     assert.equal((tag?.contents as { value: string }).value.split('\n\n')[1], 'Up to date: the automation would write `1.10.0`, as here.');
   });
+
+  test('puts → <value> after a marked value the automation would change, and nothing after one it would keep', async () => {
+    const uri = 'file:///ws/inlay.yaml';
+    await server.open(uri, 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  image: ghcr.io/acme/storefront:1.2.0 # {"$imagepolicy": "shop:storefront"}\n  tag: "1.10.0" # {"$imagepolicy": "shop:storefront:tag"}\n');
+    const hints = await server.request<{ position: { line: number; character: number }; label: string }[]>('textDocument/inlayHint', {
+      textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 10, character: 0 } },
+    });
+    assert.deepEqual(hints.map((h) => [h.position, h.label]), [[{ line: 5, character: 38 }, '→ ghcr.io/acme/storefront:1.10.0']]);
+  });
 });
