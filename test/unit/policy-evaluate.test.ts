@@ -83,6 +83,12 @@ describe('regexp.ExpandString as Go 1.26', () => {
       assert.equal(expandTemplate(template, src, m, f.filter.subexpNames), want);
     });
   }
+  it('accepts a group name used twice, as Go does, and expands the first one that matched', () => {
+    const f = newRegexFilter('(?P<a>x)|[(?P<a>]|(?P<a>y)', '[$a]');
+    assert.ok(f.ok);
+    assert.deepEqual([...applyRegexFilter(f.filter, ['y', 'x', 'z']).keys()], ['[y]', '[x]']);
+    assert.equal(newRegexFilter('(?P<a>x)(?P<a', '').ok, false);
+  });
   it('names the groups an extract template refers to but the pattern lacks', () => {
     const f = newRegexFilter('^main-(?P<ts>\\d+)-(\\w+)$', '');
     assert.ok(f.ok);
