@@ -5,9 +5,17 @@ import { findMarkers, SCREENING_TOKEN } from '../../../common/flux/markers/marke
 import type { ReferenceIndex } from './references';
 import { byPosition, Severity, SOURCE, type TaglineDiagnostic } from './types';
 
+/** Markers per parsed document: finding them parses the YAML again, which an edit elsewhere must not repeat. */
+const found = new WeakMap<ParsedChunk, ReturnType<typeof findMarkers>>();
+
 export function markerDiagnostics(chunk: ParsedChunk, index: ReferenceIndex): TaglineDiagnostic[] {
   if (!chunk.text.includes(SCREENING_TOKEN)) return [];
-  const { markers, problems } = findMarkers(chunk.text);
+  let result = found.get(chunk);
+  if (!result) {
+    result = findMarkers(chunk.text);
+    found.set(chunk, result);
+  }
+  const { markers, problems } = result;
   const out: TaglineDiagnostic[] = [];
   for (const problem of problems) {
     out.push({ range: chunk.lines.rangeAt(problem.range[0], problem.range[1]), severity: Severity.Warning, code: `marker.${problem.kind}`, source: SOURCE, message: problem.message });
