@@ -1,5 +1,6 @@
 // Benchmark: Tagline's language server against Red Hat's yaml-language-server (npm), both driven over stdio by
-// the same JSON-RPC client in the same run, on a generated file of 2,000 documents (~50,000 lines).
+// the same JSON-RPC client in the same run, on a generated file of 2,000 documents (~50,000 lines): ImageRepositories,
+// ImagePolicies, Secrets and Deployments with image-update markers, flow values and anchors.
 // Measures time from didOpen to the first publishDiagnostics, and from a one-character edit to the diagnostics
 // of that edit. Prints medians and two ratios: as a person sees it, and with yaml-language-server's built-in
 // 200 ms wait before it validates an opened or changed document (`validationDelayMs`, yaml-language-server
@@ -73,14 +74,40 @@ spec:
     spec:
       containers:
         - name: web
-          image: ghcr.io/acme/web-${i}:1.0.${i}
+          image: ghcr.io/acme/web-${i}:1.0.${i} # {"$imagepolicy": "team-${i % 20}:app-${i - 1}"}
+          args: ["--port", "8080"]
           ports:
             - containerPort: 8080
           resources:
             limits: {cpu: 500m, memory: 256Mi}
-          env:
+          env: &env
             - name: MODE
               value: production
+            - name: TAG
+              # {"$imagepolicy": "team-${i % 20}:app-${i - 1}:tag"}
+              value: "1.0.${i}"
+        - name: sidecar
+          image: ghcr.io/acme/sidecar:2.0.0
+          env: *env
+`;
+}
+
+function imagePolicy(i) {
+  return `apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata:
+  name: app-${i - 1}
+  namespace: team-${i % 20}
+spec:
+  imageRepositoryRef:
+    name: app-${i - 1}
+    namespace: team-${(i - 1) % 20}
+  filterTags:
+    pattern: '^main-(?P<ts>[0-9]+)$'
+    extract: '$ts'
+  policy:
+    numerical:
+      order: asc
 `;
 }
 
@@ -99,7 +126,7 @@ data:
 function workload() {
   const docs = [];
   for (let i = 0; i < DOCUMENTS; i++) {
-    docs.push(i % 2 === 0 ? imageRepository(i) : i % 5 === 1 ? secret(i) : deployment(i));
+    docs.push(i % 2 === 0 ? imageRepository(i) : i % 5 === 1 ? secret(i) : i % 5 === 3 ? imagePolicy(i) : deployment(i));
   }
   return docs.join('---\n');
 }

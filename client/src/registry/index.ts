@@ -1,6 +1,7 @@
 // The registry library the reconciler, the CLI and the extension use (docs/architecture.md).
 export { RegistryError, type CredentialContext, type ScanOptions } from './contract';
 export { listTags } from './list';
+export { headManifestDigest } from './head';
 export { buildScanOptions } from './auth/scan-options';
 export { scanOptions, type AuthConfig, type Authenticator, type ResolvedScanOptions } from './options';
 export { closeDispatchers } from './dispatcher';
