@@ -34,8 +34,13 @@ const maxRetryAfterMs = 5 * 60_000;
 class BodyTooLarge extends Error {}
 
 export function header(response: { headers: HttpResponse['headers'] }, name: string): string | undefined {
+  return headerValues(response, name)[0];
+}
+
+/** Every value of a header that may be repeated (Go's `http.Header[name]`), in the order they came. */
+export function headerValues(response: { headers: HttpResponse['headers'] }, name: string): string[] {
   const value = response.headers[name.toLowerCase()];
-  return Array.isArray(value) ? value[0] : value;
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
 function retryAfterMs(value: string | undefined): number | undefined {
@@ -103,8 +108,9 @@ const maxRedirects = 10;
 /**
  * Sends `req` like Go's http.Client under ggcr: redirects of GETs are followed (at most 10), the Authorization
  * header only to the same origin, never from HTTPS down to plain HTTP. `url` of the result is the final URL.
+ * `checkRedirect` is Go's `http.Client.CheckRedirect`: a text it returns stops the request with that error.
  */
-export async function send(req: HttpRequest, exchange: Exchange): Promise<HttpResponse> {
+export async function send(req: HttpRequest, exchange: Exchange, checkRedirect?: (to: URL) => string | undefined): Promise<HttpResponse> {
   let current = req;
   for (let hop = 0; ; hop++) {
     const response = await sendWithRetries(current, exchange);
@@ -121,6 +127,8 @@ export async function send(req: HttpRequest, exchange: Exchange): Promise<HttpRe
     if (from.protocol === 'https:' && next.protocol !== 'https:') {
       throw new RegistryError(`Get "${redact(current.url)}": refusing a redirect from HTTPS to ${redact(next.toString())}`);
     }
+    const refused = checkRedirect?.(next);
+    if (refused) throw new RegistryError(`Get "${redact(next.toString())}": ${refused}`);
     if (!isRedirectAllowed(from, next)) {
       throw new RegistryError(`Get "${redact(current.url)}": refusing a redirect from a public registry to the internal address ${next.hostname}`);
     }
