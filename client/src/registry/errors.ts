@@ -169,7 +169,10 @@ export function describeNetworkCause(url: string, error: unknown, signal?: Abort
     case 'EAI_AGAIN': return `dial tcp: lookup ${hostname}: server misbehaving`;
     case 'ETIMEDOUT': case 'UND_ERR_CONNECT_TIMEOUT': return `dial tcp ${host}: i/o timeout`;
     case 'UND_ERR_HEADERS_TIMEOUT': case 'UND_ERR_BODY_TIMEOUT': return `read tcp ${host}: i/o timeout`;
-    case 'ECONNRESET': return `read tcp ${peer}: read: connection reset by peer`;
+    case 'ECONNRESET':
+      // Node's "socket disconnected before secure TLS connection was established" is a close during the
+      // handshake, which Go's TLS client reads as io.EOF.
+      return /before secure TLS/.test(message) ? 'EOF' : `read tcp ${peer}: read: connection reset by peer`;
     case 'EPIPE': return `write tcp ${peer}: write: broken pipe`;
     // The server closed the connection before answering: Go's io.EOF.
     case 'UND_ERR_SOCKET': case 'ECONNABORTED': return 'EOF';
