@@ -7,6 +7,7 @@ import type {
 } from '../model';
 import { checkImageRepositorySchema, type SchemaError } from './admission';
 import { fastParse, fastTree } from './fastYaml';
+import { goYamlProblems, KUBECTL_YAML } from './goYamlDocument';
 import { lineStarts, splitDocuments } from './chunks';
 import {
   collectImageNames, FLUX_IMAGE_GROUP, isFluxImageRepository, isRecord, objectMeta, secretObject, serviceAccountObject,
@@ -85,7 +86,7 @@ function parseTree(text: string): ParsedText {
     let contents: ParsedNode | null | undefined;
     const doc: YamlTree = {
       get contents() {
-        if (contents === undefined) contents = fastTree(text)?.contents ?? (parseDocument(text).contents as ParsedNode | null);
+        if (contents === undefined) contents = fastTree(text)?.contents ?? (parseDocument(text, KUBECTL_YAML).contents as ParsedNode | null);
         return contents;
       },
     };
@@ -93,19 +94,20 @@ function parseTree(text: string): ParsedText {
   }
   let doc: ReturnType<typeof parseDocument>;
   try {
-    doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+    doc = parseDocument(text, KUBECTL_YAML);
   } catch (err) {
     // Pathological input (nesting deep enough to exhaust the stack): report it, never crash the server.
     const message = `could not parse this document: ${err instanceof Error ? err.message : String(err)}`;
     return { doc: { contents: null }, value: undefined, errors: [{ pos: [0, 0], message, code: 'PARSE_FAILED' }] };
   }
+  const errors = [...doc.errors.filter((error) => error.code !== 'DUPLICATE_KEY'), ...goYamlProblems(doc, text)];
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });
   } catch {
     value = undefined;
   }
-  return { doc: doc as YamlTree, value, errors: doc.errors };
+  return { doc: doc as YamlTree, value, errors };
 }
 
 // `apiVersion:`/`kind:` at column 0 with a plain value are top-level keys (block scalars and continuation
