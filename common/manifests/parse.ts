@@ -8,6 +8,7 @@ import type {
 import { checkImageRepositorySchema, type SchemaError } from './admission';
 import { fastParse, fastTree } from './fastYaml';
 import { goYamlProblems, KUBECTL_YAML } from './goYamlDocument';
+import { hasTemplateActions, isHelmChartTemplate } from './templates';
 import { lineStarts, splitDocuments } from './chunks';
 import {
   collectImageNames, FLUX_IMAGE_GROUP, isFluxImageRepository, isRecord, objectMeta, secretObject, serviceAccountObject,
@@ -30,6 +31,11 @@ export interface ParsedChunk {
   kind?: string;
   /** apiVersion `image.toolkit.fluxcd.io/*` and kind `ImageRepository`: the documents this tool is about. */
   isImageRepository: boolean;
+  /**
+   * Go-template source, not a manifest (see templates.ts): `chart` for a file of a Helm chart's `templates/`,
+   * `actions` for a document with `{{ … }}`. Such a chunk is not parsed: no value, no errors, no objects.
+   */
+  template?: 'chart' | 'actions';
   syntaxErrors: SyntaxProblem[];
   /** Errors against schemas/imagerepository-v1.json (ImageRepository documents only). */
   schemaErrors: SchemaError[];
@@ -157,7 +163,17 @@ function lazyChunk(text: string, type: { apiVersion: string; kind: string }): Pa
   };
 }
 
-export function parseChunk(text: string): ParsedChunk {
+function templateChunk(text: string, template: 'chart' | 'actions'): ParsedChunk {
+  const lines = new LineIndex(lineStarts(text));
+  return {
+    text, doc: { contents: null }, lines, value: undefined, isImageRepository: false, template,
+    syntaxErrors: [], schemaErrors: [], range: lines.rangeAt(0, text.length), imageNames: [],
+  };
+}
+
+export function parseChunk(text: string, chartTemplate = false): ParsedChunk {
+  if (chartTemplate) return templateChunk(text, 'chart');
+  if (hasTemplateActions(text)) return templateChunk(text, 'actions');
   const type = declaredType(text);
   return type && !needsContent(type) ? lazyChunk(text, type) : parseChunkNow(text);
 }
@@ -219,11 +235,11 @@ function pairValue(node: unknown, key: string): Node | undefined {
   return (pair?.value as Node | null | undefined) ?? undefined;
 }
 
-function parseChunkCached(text: string, cache?: ChunkCache): ParsedChunk {
-  if (!cache) return parseChunk(text);
+function parseChunkCached(text: string, chartTemplate: boolean, cache?: ChunkCache): ParsedChunk {
+  if (!cache) return parseChunk(text, chartTemplate);
   let chunk = cache.get(text);
-  if (!chunk) {
-    chunk = parseChunk(text);
+  if (!chunk || (chunk.template === 'chart') !== chartTemplate) {
+    chunk = parseChunk(text, chartTemplate);
     cache.set(text, chunk);
   }
   return chunk;
@@ -265,8 +281,9 @@ export function parseManifestText(uri: string, text: string, cache?: ChunkCache)
   const documents: ManifestDocument[] = [];
   const objects: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [] };
   const used = cache ? new Map<string, ParsedChunk>() : undefined;
+  const chartTemplate = isHelmChartTemplate(uri);
   splitDocuments(text).forEach((piece, index) => {
-    const chunk = parseChunkCached(piece.text, cache);
+    const chunk = parseChunkCached(piece.text, chartTemplate, cache);
     used?.set(piece.text, chunk);
     const document = cache ? reuseDocument(uri, index, piece.startLine, chunk) : manifestDocument(uri, index, piece.startLine, chunk);
     documents.push(document);

@@ -67,8 +67,23 @@ function checkDocument(document: ManifestDocument, index: ReferenceIndex): Tagli
   return all.map((d) => shiftDiagnostic(d, document.startLine));
 }
 
+const TEMPLATE_NOTES = {
+  chart: 'Helm chart template: Go template source is not checked as a manifest (check what `helm template` renders instead).',
+  actions: 'Go template actions ({{ … }}): this document is not checked as a manifest until it is rendered.',
+};
+
+/** One information note per file on its first Go-template document: template source is not validated. */
+function templateNote(manifest: ParsedManifest): TaglineDiagnostic | undefined {
+  const first = manifest.documents.find((document) => document.chunk.template);
+  if (!first) return undefined;
+  const at = { line: first.startLine, character: 0 };
+  return { range: { start: at, end: at }, severity: Severity.Information, code: 'template.skipped', source: SOURCE, message: TEMPLATE_NOTES[first.chunk.template!] };
+}
+
 export function validateManifest(manifest: ParsedManifest, index: ReferenceIndex): TaglineDiagnostic[] {
   const out: TaglineDiagnostic[] = [];
+  const note = templateNote(manifest);
+  if (note) out.push(note);
   for (const document of manifest.documents) out.push(...validateDocument(document, index));
   return out;
 }
