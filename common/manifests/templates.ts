@@ -5,11 +5,16 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** A Go template action: `{{`, optional `-`, anything, optional `-`, `}}` (text/template's delimiters). */
-const ACTION = /\{\{[\s\S]*?\}\}/;
+/**
+ * A Go template action (text/template's `{{ … }}`) outside quotes and comments on its line. Quoted actions are
+ * plain strings to YAML and to the cluster (a HelmRelease's values for `tpl`, alert texts), so such documents
+ * are real manifests.
+ */
+const UNQUOTED_ACTION = /^[^"'\n#]*\{\{/m;
 
+/** True when `text` holds a Go template action where YAML would read it as text of the document itself. */
 export function hasTemplateActions(text: string): boolean {
-  return text.includes('{{') && ACTION.test(text);
+  return text.includes('{{') && text.includes('}}') && UNQUOTED_ACTION.test(text);
 }
 
 const charts = new Map<string, boolean>();

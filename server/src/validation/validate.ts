@@ -2,6 +2,7 @@
 // What depends only on a document's text is cached per parsed document; references are recomputed each time
 // from the index, which is cheap.
 import type { ManifestDocument, ParsedChunk, ParsedManifest } from '../../../common/manifests';
+import { nearMissDiagnostics } from './nearMiss';
 import { referenceDiagnostics, type ReferenceIndex } from './references';
 import { schemaDiagnostics } from './schemaDiagnostics';
 import { semanticDiagnostics } from './semantic';
@@ -59,7 +60,7 @@ export function validateDocument(document: ManifestDocument, index: ReferenceInd
 
 function checkDocument(document: ManifestDocument, index: ReferenceIndex): TaglineDiagnostic[] {
   const { chunk } = document;
-  if (!isOurDocument(chunk)) return [];
+  if (!isOurDocument(chunk)) return nearMissDiagnostics(chunk).map((d) => shiftDiagnostic(d, document.startLine));
   const own = checkText(chunk);
   const references = chunk.syntaxErrors.length === 0 ? checkReferences(chunk, index) : [];
   if (own.length === 0 && references.length === 0) return [];
