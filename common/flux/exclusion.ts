@@ -3,6 +3,7 @@
 // Go's own error texts (`error parsing regexp: missing closing ]: `[=``).
 import { RE2JS } from 're2js';
 import type { ImageRepositorySpec } from '../model';
+import { errorMessage } from '../errors';
 
 /** Excludes Cosign signature tags such as `sha256-<hex>.sig`. */
 export const DEFAULT_EXCLUSION = '^.*\\.sig$';
@@ -19,7 +20,7 @@ export function compileExclusion(pattern: string): CompiledExclusion {
     const re = RE2JS.compile(pattern);
     return { ok: true, matches: (tag) => re.test(tag) };
   } catch (err) {
-    return { ok: false, message: err instanceof Error ? err.message : String(err) };
+    return { ok: false, message: errorMessage(err) };
   }
 }
 

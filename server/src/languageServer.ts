@@ -7,7 +7,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   StatusNotification, StoredTagsRequest, WorkspaceIndexNotification,
-  type StatusParams, type StoredTagsResult, type WorkspaceIndexParams,
+  type WorkspaceIndexParams,
 } from '../../common/protocol';
 import { codeActions } from './features/codeActions';
 import { completion } from './features/completion';
@@ -168,7 +168,7 @@ export function startServer(connection: Connection): void {
   });
 
   // --- statuses from the extension host's reconciler --------------------------------------------------------
-  connection.onNotification(StatusNotification, (params: StatusParams) => {
+  connection.onNotification(StatusNotification, (params) => {
     for (const uri of statuses.apply(params)) if (documents.get(uri)) schedule(uri);
     if (capabilities.workspace?.inlayHint?.refreshSupport) void connection.languages.inlayHint.refresh().catch(() => undefined);
   });
@@ -177,7 +177,7 @@ export function startServer(connection: Connection): void {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), STORED_TAGS_TIMEOUT_MS); });
     try {
-      const answer = connection.sendRequest<StoredTagsResult>(StoredTagsRequest, { canonicalImageName })
+      const answer = connection.sendRequest(StoredTagsRequest, { canonicalImageName })
         .then((r) => (Array.isArray(r?.tags) ? r.tags : null), () => null);
       return await Promise.race([answer, timeout]);
     } finally {

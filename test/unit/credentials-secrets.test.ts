@@ -3,9 +3,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SecretObject, WorkspaceObjects } from '../../common/model';
-import { tlsFromSecret } from '../../client/src/credentials/tls';
-import { proxyFromSecret } from '../../client/src/credentials/proxy';
-import { providerAuthenticator, providerRegistry } from '../../client/src/credentials/providers';
+import { tlsFromSecret } from '../../client/src/registry/auth/tls';
+import { proxyFromSecret } from '../../client/src/registry/auth/proxy';
+import { providerAuthenticator, providerRegistry } from '../../client/src/registry/auth/providers';
 import { testPki } from '../harness/certs';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');

@@ -2,7 +2,7 @@
 // cases of its own bearer_test.go (TestValidateRealmURLUnspecified, TestValidateRealmURLSameHost) and its texts.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkedRealm, isPrivateOrLinkLocal, realmProblem } from '../../client/src/registry/realm';
+import { checkedRealm, isPrivateOrLinkLocal, realmProblem } from '../../client/src/registry/auth/realm';
 import { parseChallenge, pickChallenge } from '../../client/src/registry/challenge';
 
 describe('Bearer realm checks (ggcr validateRealmURL)', () => {

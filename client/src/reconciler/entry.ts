@@ -1,6 +1,6 @@
 // What the reconciler keeps per object between reconciles, and how an object maps to its scheduling inputs.
 import { RECONCILE_REQUEST_ANNOTATION } from '../../../common/flux/scheduling';
-import type { FluxEvent, ImageRepositoryObject, ImageRepositoryStatus } from '../../../common/model';
+import { emptyStatus, type FluxEvent, type ImageRepositoryObject, type ImageRepositoryStatus } from '../../../common/model';
 import type { StoredObject } from '../store';
 
 export interface Entry {
@@ -56,7 +56,7 @@ export function newEntry(key: string, object: ImageRepositoryObject, stored: Sto
     object,
     generation: stored ? (stored.specHash === object.specHash ? stored.generation : stored.generation + 1) : 1,
     // The CRD's status default: observedGeneration -1, hence "new generation -1 -> 1" on the first reconcile.
-    status: stored ? stored.status : { observedGeneration: -1, conditions: [] },
+    status: stored ? stored.status : emptyStatus(),
     scanning: false,
     failures: 0,
     again: false,

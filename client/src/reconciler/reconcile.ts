@@ -15,14 +15,26 @@ import {
 import { formatGoDuration } from '../../../common/flux/duration';
 import { notify, type EventRecord } from '../../../common/flux/events';
 import { getExclusionList } from '../../../common/flux/exclusion';
+import {
+  AuthenticationFailedReason,
+  FailedReason,
+  FeatureGateDisabledReason,
+  ImageURLInvalidReason,
+  ProgressingReason,
+  ProgressingWithRetryReason,
+  ReadOperationFailedReason,
+  StatusFailureReason,
+  SucceededReason,
+} from '../../../common/flux/reasons';
 import { parseImageReference, type ImageReference } from '../../../common/flux/reference';
 import { shouldScan, type ScanDecision } from '../../../common/flux/scheduling';
-import type { ImageRepositoryObject, ImageRepositoryStatus, WorkspaceObjects } from '../../../common/model';
-import type { CredentialContext, ScanOptions } from '../registry/contract';
-import { RegistryError } from '../registry/contract';
+import { objectKey, type ImageRepositoryObject, type ImageRepositoryStatus, type WorkspaceObjects } from '../../../common/model';
+import type { CredentialContext, ScanOptions } from '../registry';
+import { RegistryError } from '../registry';
 import type { TagStore } from '../store';
 import { scan, type ScanOutcome } from './scan';
 import { ReconcileCancelled, type RegistryApi } from './types';
+import { errorMessage } from '../../../common/errors';
 
 export const FEATURE_GATE_MESSAGE =
   'to use spec.serviceAccountName for provider authentication please enable the ObjectLevelWorkloadIdentity feature gate in the controller';
@@ -146,7 +158,7 @@ async function reconcileSteps(run: Run): Promise<ReconcileOutcome> {
 function checkWorkloadIdentityGate(run: Run): boolean {
   const { provider, serviceAccountName } = run.input.object.spec;
   if (provider !== undefined && provider !== 'generic' && serviceAccountName) {
-    markStalled(run.conditions, 'FeatureGateDisabled', FEATURE_GATE_MESSAGE);
+    markStalled(run.conditions, FeatureGateDisabledReason, FEATURE_GATE_MESSAGE);
     return false;
   }
   return true;
@@ -154,10 +166,10 @@ function checkWorkloadIdentityGate(run: Run): boolean {
 
 /** Steps 2–3: Reconciling (and Ready=Unknown while unknown); a new generation is announced and patched. */
 function markProgressing(run: Run): void {
-  progressiveStatus(run.conditions, false, 'Progressing', 'reconciliation in progress');
+  progressiveStatus(run.conditions, false, ProgressingReason, 'reconciliation in progress');
   const observed = run.status.observedGeneration;
   if (run.input.generation !== observed) {
-    progressiveStatus(run.conditions, false, 'Progressing', `processing object: new generation ${observed} -> ${run.input.generation}`);
+    progressiveStatus(run.conditions, false, ProgressingReason, `processing object: new generation ${observed} -> ${run.input.generation}`);
     run.patch(false);
   } else if ((run.input.requestedAt ?? '') !== (run.status.lastHandledReconcileAt ?? '')) {
     run.patch(false);
@@ -168,7 +180,7 @@ function markProgressing(run: Run): void {
 function parseReference(run: Run): ImageReference | undefined {
   const parsed = parseImageReference(run.input.object.spec.image, run.input.object.spec.insecure ?? false);
   if (!parsed.ok) {
-    markStalled(run.conditions, 'ImageURLInvalid', parsed.message);
+    markStalled(run.conditions, ImageURLInvalidReason, parsed.message);
     return undefined;
   }
   deleteCondition(run.conditions, 'Stalled');
@@ -186,7 +198,7 @@ async function buildAuth(run: Run, reference: ImageReference, signal: AbortSigna
   } catch (err) {
     run.checkCancelled();
     const message = `failed to configure authentication options: ${deadlineMessage(err, signal)}`;
-    markFalse(run.conditions, 'Ready', 'AuthenticationFailed', message);
+    markFalse(run.conditions, 'Ready', AuthenticationFailedReason, message);
     return { ok: false, message };
   }
 }
@@ -200,13 +212,13 @@ function decideScan(run: Run): Step<ScanDecision> {
       requestedAt,
       status: run.status,
       intervalMs,
-      readStoredTags: () => store.object(`${object.metadata.namespace}/${object.metadata.name}`)?.tags,
+      readStoredTags: () => store.object(objectKey(object.metadata))?.tags,
       now: now(),
     });
     return { ok: true, value: decision };
   } catch (err) {
     const message = `failed to determine if it's scan time: ${errorMessage(err)}`;
-    markFalse(run.conditions, 'Ready', 'Failure', message);
+    markFalse(run.conditions, 'Ready', StatusFailureReason, message);
     return { ok: false, message };
   }
 }
@@ -220,7 +232,7 @@ async function scanRepository(
   signal: AbortSignal,
 ): Promise<Step<ScanOutcome>> {
   const { object, store, now, list } = run.input;
-  progressiveStatus(run.conditions, decision.reason === 'no tags in database', 'Progressing', `scanning: ${decision.reason}`);
+  progressiveStatus(run.conditions, decision.reason === 'no tags in database', ProgressingReason, `scanning: ${decision.reason}`);
   run.patch(true);
   try {
     const outcome = await scan({ object, reference, store, now, list: () => list(reference, options, signal) });
@@ -229,7 +241,7 @@ async function scanRepository(
   } catch (err) {
     run.checkCancelled();
     const message = `scan failed: ${deadlineMessage(err, signal)}`;
-    markFalse(run.conditions, 'Ready', 'ReadOperationFailed', message);
+    markFalse(run.conditions, 'Ready', ReadOperationFailedReason, message);
     return { ok: false, message };
   }
 }
@@ -246,13 +258,13 @@ function finalizeResult(run: Run, outcome: ReconcileOutcome): void {
   } else if (outcome.kind === 'success') {
     deleteCondition(c, 'Reconciling');
     const last = run.status.lastScanResult;
-    markTrue(c, 'Ready', 'Succeeded', `successful scan: found ${last?.tagCount ?? 0} tags with checksum ${last?.revision ?? ''}`);
+    markTrue(c, 'Ready', SucceededReason, `successful scan: found ${last?.tagCount ?? 0} tags with checksum ${last?.revision ?? ''}`);
   } else {
     const ready = getCondition(run.status, 'Ready');
-    if (!ready || ready.status !== 'False') markFalse(c, 'Ready', 'Failed', outcome.message);
+    if (!ready || ready.status !== 'False') markFalse(c, 'Ready', FailedReason, outcome.message);
     if (isReconciling(run.status)) {
       const reconciling = getCondition(run.status, 'Reconciling');
-      markReconciling(c, 'ProgressingWithRetry', reconciling?.message ?? '');
+      markReconciling(c, ProgressingWithRetryReason, reconciling?.message ?? '');
     }
   }
   const ready = getCondition(run.status, 'Ready');
@@ -291,8 +303,4 @@ function deadlineMessage(err: unknown, signal: AbortSignal): string {
     return 'context deadline exceeded';
   }
   return errorMessage(err);
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

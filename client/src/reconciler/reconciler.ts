@@ -3,16 +3,18 @@
 // suspended objects, cancellation of superseded runs (flux-behaviour.md §3). Shared by the extension and the CLI.
 import { getCondition, isStalled } from '../../../common/flux/conditions';
 import { getIntervalMs, getTimeoutMs } from '../../../common/flux/duration';
+import { FailedReason } from '../../../common/flux/reasons';
 import { retryDelayMs } from '../../../common/flux/scheduling';
 import type { FluxEvent, ImageRepositoryObject, ImageRepositoryStatus, WorkspaceObjects } from '../../../common/model';
 import { objectKey } from '../../../common/model';
 import type { ObjectStatus } from '../../../common/protocol';
-import type { CredentialContext } from '../registry/contract';
+import type { CredentialContext } from '../registry';
 import type { TagStore } from '../store';
 import { reconcile, type ReconcileResult } from './reconcile';
 import { ScanQueue } from './scan-queue';
 import { newEntry, requestedAtOf, shareKey, type Entry, type Run, type Waiter } from './entry';
 import { realScheduler, ReconcileCancelled, type RegistryApi, type Scheduler } from './types';
+import { errorMessage } from '../../../common/errors';
 
 export interface ReconcilerOptions {
   store: TagStore;
@@ -265,7 +267,7 @@ export class Reconciler {
         await this.reconcileOnce(entry, run.cancel.signal);
       } catch (err) {
         // A bug, not a registry failure: report it like the controller's `Failed` and retry with backoff.
-        this.emitEvent(entry, 'Warning', 'Failed', err instanceof Error ? err.message : String(err));
+        this.emitEvent(entry, 'Warning', FailedReason, errorMessage(err));
         entry.failures++;
         this.schedule(entry, retryDelayMs(entry.failures));
       }
@@ -370,7 +372,7 @@ export class Reconciler {
       });
     } catch (err) {
       // The status still reaches the editor; only its persistence failed (Flux: a failed status patch).
-      this.emitEvent(entry, 'Warning', 'Failed', `failed to persist status: ${err instanceof Error ? err.message : String(err)}`);
+      this.emitEvent(entry, 'Warning', FailedReason, `failed to persist status: ${errorMessage(err)}`);
     }
   }
 

@@ -6,6 +6,7 @@ import type { ImageReference } from '../../../common/flux/reference';
 import { sortTagsAndGetLatestTags, tagsRevision } from '../../../common/flux/tags';
 import type { ImageRepositoryObject, ScanResult } from '../../../common/model';
 import type { TagStore } from '../store';
+import { errorMessage } from '../../../common/errors';
 
 export interface ScanOutcome {
   lastScanResult: ScanResult;
@@ -28,7 +29,7 @@ export async function scan(input: {
   try {
     input.store.setImageTags(canonical, listed);
   } catch (err) {
-    throw new Error(`failed to set tags for "${canonical}": ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`failed to set tags for "${canonical}": ${errorMessage(err)}`);
   }
   const lastScanResult: ScanResult = {
     revision: tagsRevision(sorted),

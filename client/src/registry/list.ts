@@ -4,7 +4,7 @@
 // ends the listing.
 import type { ImageReference } from '../../../common/flux/reference';
 import { RegistryError, type ScanOptions } from './contract';
-import { BearerSession, directAuthorization } from './auth';
+import { BearerSession, directAuthorization } from './auth/bearer';
 import type { Challenge } from './challenge';
 import { cachedPing, forgetPing, sharedPing } from './ping-cache';
 import { dispatcherFor, dispatcherKey } from './dispatcher';

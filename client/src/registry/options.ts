@@ -1,5 +1,5 @@
 // The concrete shape behind the reconciler's opaque ScanOptions: everything one scan needs, built by
-// buildScanOptions (credentials/…) and consumed by listTags. Credentials stay in memory, inside closures.
+// buildScanOptions (auth/scan-options.ts) and consumed by listTags. Credentials stay in memory, inside closures.
 import type { ScanOptions } from './contract';
 import type { ListLimits } from './limits';
 

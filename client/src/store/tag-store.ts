@@ -10,6 +10,7 @@ import type { ImageRepositoryStatus } from '../../../common/model';
 import { withFileLock } from './lock';
 import { migrate } from './schema';
 import { loadSqlJs, type SqlDatabase, type SqlJs } from './sqljs';
+import { errorMessage } from '../../../common/errors';
 
 export interface StoredObject {
   /** `namespace/name` */
@@ -67,7 +68,7 @@ export class TagStore {
     if (options.file) {
       const file = options.file;
       await store.load(file).catch((err: unknown) => {
-        throw new Error(`cannot open the tag database ${file}: ${errorText(err)}`);
+        throw new Error(`cannot open the tag database ${file}: ${errorMessage(err)}`);
       });
     } else {
       migrate(store.db);
@@ -221,7 +222,7 @@ export class TagStore {
       await this.writeMerged(file);
       this.lastWriteError = undefined;
     } catch (err) {
-      this.lastWriteError = `cannot write the tag database ${file}: ${errorText(err)}`;
+      this.lastWriteError = `cannot write the tag database ${file}: ${errorMessage(err)}`;
       throw new Error(this.lastWriteError);
     }
   }
@@ -294,10 +295,6 @@ function mergeTable(from: SqlDatabase, to: SqlDatabase, table: string, keyColumn
     ours.free();
     upsert.free();
   }
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 function toStoredObject(row: unknown[]): StoredObject {

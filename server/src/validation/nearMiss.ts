@@ -7,7 +7,7 @@ import { FLUX_IMAGE_GROUP } from '../../../common/manifests';
 import { SERVED_API_VERSION } from './semantic';
 import { closestName } from './suggest';
 import { Severity, SOURCE, type QuickFix, type TaglineDiagnostic } from './types';
-import { nodeAt, nodeRange, scalarText } from './yamlNodes';
+import { nodeAt, nodeRange, scalarText } from '../../../common/manifests/yamlPath';
 
 const KIND = 'ImageRepository';
 /** The other kinds of image.toolkit.fluxcd.io: real, so never "corrected". */

@@ -2,9 +2,9 @@
 // A name found nowhere is only information: the object may exist in the cluster and not in Git.
 import type { Node } from 'yaml';
 import type { ParsedChunk } from '../../../common/manifests';
-import type { SecretObject, ServiceAccountObject, WorkspaceObjects } from '../../../common/model';
+import { objectKey, type SecretObject, type ServiceAccountObject, type WorkspaceObjects } from '../../../common/model';
 import { Severity, SOURCE, type SeverityValue, type TaglineDiagnostic } from './types';
-import { nodeAt, nodeRange } from './yamlNodes';
+import { nodeAt, nodeRange } from '../../../common/manifests/yamlPath';
 
 export interface ReferenceIndex {
   secrets(namespace: string, name: string): SecretObject[];
@@ -14,7 +14,7 @@ export interface ReferenceIndex {
 function byKey<T extends { metadata: { namespace: string; name: string } }>(objects: T[]): Map<string, T[]> {
   const map = new Map<string, T[]>();
   for (const object of objects) {
-    const key = `${object.metadata.namespace}/${object.metadata.name}`;
+    const key = objectKey(object.metadata);
     const list = map.get(key);
     if (list) list.push(object);
     else map.set(key, [object]);
@@ -32,11 +32,11 @@ export class ObjectIndex implements ReferenceIndex {
   }
 
   secrets(namespace: string, name: string): SecretObject[] {
-    return this.secretsByKey.get(`${namespace}/${name}`) ?? [];
+    return this.secretsByKey.get(objectKey({ namespace, name })) ?? [];
   }
 
   serviceAccounts(namespace: string, name: string): ServiceAccountObject[] {
-    return this.serviceAccountsByKey.get(`${namespace}/${name}`) ?? [];
+    return this.serviceAccountsByKey.get(objectKey({ namespace, name })) ?? [];
   }
 }
 

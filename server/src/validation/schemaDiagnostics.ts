@@ -6,7 +6,7 @@ import type { Range } from '../../../common/model';
 import { isRecord } from '../../../common/manifests/objects';
 import { closestName } from './suggest';
 import { Severity, SOURCE, type QuickFix, type TaglineDiagnostic } from './types';
-import { keyAt, nodeAt, nodeRange, pointerToPath, type PathSegment } from './yamlNodes';
+import { keyAt, nodeAt, nodeRange, pointerToPath, type PathSegment } from '../../../common/manifests/yamlPath';
 
 const PATTERN_HINTS: Record<string, string> = {
   '/spec/interval': 'use a Go duration with the units ms, s, m or h, e.g. 5m or 1h30m',

@@ -8,7 +8,7 @@ import { compileExclusion, DEFAULT_EXCLUSION } from '../../../common/flux/exclus
 import { parseImageReference } from '../../../common/flux/reference';
 import { FLUX_IMAGE_GROUP } from '../../../common/manifests';
 import { Severity, SOURCE, type QuickFix, type SeverityValue, type TaglineDiagnostic } from './types';
-import { keyAt, nodeAt, nodeRange, scalarText } from './yamlNodes';
+import { keyAt, nodeAt, nodeRange, scalarText } from '../../../common/manifests/yamlPath';
 
 export const SERVED_API_VERSION = `${FLUX_IMAGE_GROUP}/v1`;
 const FORMER_VERSIONS: Record<string, string> = {

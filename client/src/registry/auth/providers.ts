@@ -2,10 +2,10 @@
 // patterns and a token comes from the person's own cloud CLI instead of workload identity. Both happen lazily,
 // at scan time, as the controller's authenticator does, so failures are ReadOperationFailed `scan failed: …`.
 import { execFile } from 'node:child_process';
-import { parseImageReference } from '../../../common/flux/reference';
-import type { CredentialContext } from '../registry/contract';
-import { RegistryError } from '../registry/contract';
-import type { Authenticator, AuthConfig } from '../registry/options';
+import { parseImageReference } from '../../../../common/flux/reference';
+import type { CredentialContext } from '../contract';
+import { RegistryError } from '../contract';
+import type { Authenticator, AuthConfig } from '../options';
 
 export const providerPatterns = {
   aws: /([0-9+]*).dkr[.-]ecr(?:-fips)?\.([^/.]*)\.(amazonaws\.com[.cn]*|amazonaws\.eu|sc2s\.sgov\.gov|c2s\.ic\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov|on\.aws)/,

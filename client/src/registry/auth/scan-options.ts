@@ -2,10 +2,10 @@
 // Secret, provider, cert Secret, pull secrets — followed by our local additions: the person's signed-in
 // credentials, Docker's config (helpers, then auths) and Podman's auth.json. Errors carry the controller's text
 // without the `failed to configure authentication options: ` prefix, which the reconciler adds.
-import type { ImageReference } from '../../../common/flux/reference';
-import type { ImageRepositoryObject, WorkspaceObjects } from '../../../common/model';
-import { RegistryError, type CredentialContext, type ScanOptions } from '../registry/contract';
-import { environmentProxyFrom, type Authenticator, type ResolvedScanOptions, type TlsSettings } from '../registry/options';
+import type { ImageReference } from '../../../../common/flux/reference';
+import type { ImageRepositoryObject, WorkspaceObjects } from '../../../../common/model';
+import { RegistryError, type CredentialContext, type ScanOptions } from '../contract';
+import { environmentProxyFrom, type Authenticator, type ResolvedScanOptions, type TlsSettings } from '../options';
 import { resolveFromKeyrings } from './keychain';
 import { dockerCredential, podmanCredential } from './local';
 import { isCloudProvider, providerAuthenticator } from './providers';

@@ -3,7 +3,7 @@
 // ggcr checks the realm before any request is made to it, and again on every redirect of the token request.
 // Only address literals are judged; names are not resolved (as in ggcr).
 import { isIP } from 'node:net';
-import { RegistryError } from './contract';
+import { RegistryError } from '../contract';
 
 /** Go's `url.URL.Scheme` of a realm: `[A-Za-z][A-Za-z0-9+.-]*` before the first `:`, lower-cased, else empty. */
 function scheme(realm: string): string {

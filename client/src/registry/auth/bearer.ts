@@ -2,12 +2,12 @@
 // (§5.1 "How the entry is used"). Bearer tokens are cached per realm, service, scope and credential until they
 // expire, in memory only; the cache key holds a hash of the credential, never the credential.
 import { createHash } from 'node:crypto';
-import { RegistryError } from './contract';
-import { parseChallenge, type Challenge } from './challenge';
-import { responseError } from './errors';
+import { RegistryError } from '../contract';
+import { parseChallenge, type Challenge } from '../challenge';
+import { responseError } from '../errors';
+import type { AuthConfig } from '../options';
+import { send, type Exchange } from '../transport';
 import { checkedRealm, realmProblem } from './realm';
-import type { AuthConfig } from './options';
-import { send, type Exchange } from './transport';
 
 interface CachedToken { token: string; expiresAt: number }
 
