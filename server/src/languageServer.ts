@@ -19,6 +19,7 @@ import { DEFAULT_SETTINGS, readSettings, type ServerSettings } from './settings'
 import type { TaglineDiagnostic } from './validation';
 import { isYamlDocument, ManifestDocuments } from './workspace/documents';
 import { WorkspaceIndex } from './workspace/index';
+import { DiskDiagnostics } from './workspace/diskDiagnostics';
 import { indexFile, indexFolders } from './workspace/scanner';
 import { StatusStore } from './workspace/statuses';
 
@@ -77,13 +78,29 @@ export function startServer(connection: Connection): void {
       connection.console.error(`tagline: validating ${uri} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
     }
   }
-  const revalidateAll = () => documents.all().forEach((d) => schedule(d.uri));
+  const disk = new DiskDiagnostics({
+    closedManifest: (uri) => index.closedManifest(uri),
+    diskUris: () => index.diskUris(),
+    diagnose: (manifest) => documentDiagnostics(manifest, index.references(), statuses, { validationEnabled: settings.validation.enable }),
+    send: (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }),
+    enabled: () => settings.diagnostics.scope === 'workspace',
+  });
+  // Files on disk are published once the first indexing is done, not file by file while it runs.
+  let diskIndexed = false;
+  const revalidateAll = () => {
+    documents.all().forEach((d) => schedule(d.uri));
+    if (diskIndexed) disk.scheduleAll();
+  };
 
   // --- the workspace index for the extension host's reconciler ----------------------------------------------
   let indexTimer: NodeJS.Timeout | undefined;
   let lastIndex = '';
-  index.onDidChange(({ references }) => {
+  index.onDidChange(({ references, uri }) => {
     if (references) for (const d of documents.all()) pending.has(d.uri) || schedule(d.uri);
+    if (diskIndexed) {
+      if (references) disk.scheduleAll();
+      else disk.schedule(uri);
+    }
     clearTimeout(indexTimer);
     indexTimer = setTimeout(sendIndex, INDEX_DEBOUNCE_MS);
   });
@@ -133,6 +150,8 @@ export function startServer(connection: Connection): void {
       });
     }
     await indexFolders(index, folders);
+    diskIndexed = true;
+    disk.scheduleAll();
   });
 
   async function pullSettings(): Promise<void> {
@@ -164,12 +183,17 @@ export function startServer(connection: Connection): void {
     manifests.forget(uri);
     published.delete(uri);
     index.setOpen(uri, undefined);
-    void connection.sendDiagnostics({ uri, diagnostics: [] });
+    // The file stays in Problems (as the disk has it) when it holds a Flux image document.
+    if (!disk.publish(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
   });
+  documents.onDidOpen((event) => disk.opened(event.document.uri));
 
   // --- statuses from the extension host's reconciler --------------------------------------------------------
   connection.onNotification(StatusNotification, (params) => {
-    for (const uri of statuses.apply(params)) if (documents.get(uri)) schedule(uri);
+    for (const uri of statuses.apply(params)) {
+      if (documents.get(uri)) schedule(uri);
+      else if (diskIndexed) disk.schedule(uri);
+    }
     if (capabilities.workspace?.inlayHint?.refreshSupport) void connection.languages.inlayHint.refresh().catch(() => undefined);
   });
 

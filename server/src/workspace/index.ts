@@ -12,9 +12,9 @@ export class WorkspaceIndex {
   private referencesCache: ObjectIndex | undefined;
   private imageNamesCache: string[] | undefined;
   private referenceSignature = new Map<string, string>();
-  private readonly listeners: ((change: { references: boolean }) => void)[] = [];
+  private readonly listeners: ((change: { references: boolean; uri: string }) => void)[] = [];
 
-  onDidChange(listener: (change: { references: boolean }) => void): void {
+  onDidChange(listener: (change: { references: boolean; uri: string }) => void): void {
     this.listeners.push(listener);
   }
 
@@ -36,6 +36,15 @@ export class WorkspaceIndex {
 
   hasDisk(uri: string): boolean {
     return this.onDisk.has(uri);
+  }
+
+  /** The file as read from disk while no editor has it open. */
+  closedManifest(uri: string): ParsedManifest | undefined {
+    return this.open.has(uri) ? undefined : this.onDisk.get(uri);
+  }
+
+  diskUris(): Iterable<string> {
+    return this.onDisk.keys();
   }
 
   manifests(): ParsedManifest[] {
@@ -92,6 +101,6 @@ export class WorkspaceIndex {
     // The reference index (and the per-document reference checks cached against it) survives edits that
     // touch no Secret or ServiceAccount.
     if (references) this.referencesCache = undefined;
-    for (const listener of this.listeners) listener({ references });
+    for (const listener of this.listeners) listener({ references, uri });
   }
 }
