@@ -75,7 +75,7 @@ describe('the whole workspace in Problems', () => {
     const next = server.nextDiagnostics(fine);
     const status = {
       observedGeneration: 1, canonicalImageName: 'ghcr.io/acme/fine',
-      conditions: [{ type: 'Ready', status: 'False', reason: 'ReadOperationFailed', message: 'scan failed: Get "https://ghcr.io/v2/": EOF', lastTransitionTime: new Date().toISOString(), observedGeneration: 1 }],
+      conditions: [{ type: 'Ready' as const, status: 'False' as const, reason: 'ReadOperationFailed', message: 'scan failed: Get "https://ghcr.io/v2/": EOF', lastTransitionTime: new Date().toISOString(), observedGeneration: 1 }],
     };
     await server.connection.sendNotification(StatusNotification, { statuses: [{ key: 'apps/fine', uri: fine, status, scanning: false }], removed: [] });
     assert.deepEqual(brief((await next).diagnostics), ['6:9-6:26 1 ReadOperationFailed scan failed: Get "https://ghcr.io/v2/": EOF']);
