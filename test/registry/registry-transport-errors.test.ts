@@ -43,6 +43,13 @@ describe('transport failures in Go\'s words', () => {
     assert.equal(error.message, `Get "https://127.0.0.1:${port}/v2/": dial tcp 127.0.0.1:${port}: connect: connection refused`);
   });
 
+  it('connection refused by a registry named by host name: the resolved address, and no proxy in it', async () => {
+    const port = await listen(createTcpServer());
+    servers.pop()!.close();
+    const error = await rejection(listTags(httpsOnly(`localhost:${port}/acme/app`), scanOptions(), seconds(5)));
+    assert.equal(error.message, `Get "https://localhost:${port}/v2/": dial tcp 127.0.0.1:${port}: connect: connection refused`);
+  });
+
   it('connection refused on both schemes of a loopback registry, joined as ggcr joins them', async () => {
     const port = await listen(createTcpServer());
     servers.pop()!.close();

@@ -158,7 +158,10 @@ export function describeNetworkCause(url: string, error: unknown, signal?: Abort
     ? (isIP(String(cause.address)) === 6 ? `[${String(cause.address)}]:${String(cause.port)}` : `${String(cause.address)}:${String(cause.port)}`)
     : host;
   // A refused connection to someone other than the registry is the proxy's (Go wraps it: "proxyconnect tcp").
-  const via = peer !== host ? 'proxyconnect tcp: ' : '';
+  // A host name resolves to an address, so only the port (or a different address for an address literal) tells.
+  const targetPort = host.slice(host.lastIndexOf(':') + 1);
+  const toProxy = cause?.port !== undefined && (String(cause.port) !== targetPort || (isIP(hostname) !== 0 && String(cause.address) !== hostname));
+  const via = toProxy ? 'proxyconnect tcp: ' : '';
   if (unknownAuthorityCodes.has(code)) return 'tls: failed to verify certificate: x509: certificate signed by unknown authority';
   if (tlsAlerts[code]) return `remote error: tls: ${tlsAlerts[code]}`;
   switch (code) {
