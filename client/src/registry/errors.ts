@@ -2,6 +2,7 @@
 // messages are exactly those strings (flux-behaviour.md §3.3). Nothing here ever includes a credential.
 import { STATUS_CODES } from 'node:http';
 import { isIP } from 'node:net';
+import { getSystemErrorMap } from 'node:util';
 import { RegistryError } from './contract';
 
 /** Go's `http.StatusText`, which differs from Node's for a few codes. */
@@ -193,6 +194,16 @@ export function describeNetworkCause(url: string, error: unknown, signal?: Abort
         if (proxyStatus) return statusText(Number(proxyStatus[1])) || 'unknown status code';
       }
       if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) return 'tls: handshake failure';
+      {
+        // Any other system error: Go's `*net.OpError` shape around libuv's name for it (Go prints the OS's
+        // strerror, which libuv's names follow for all but a few, spelled out above).
+        const errno = typeof cause?.errno === 'number' ? getSystemErrorMap().get(cause.errno)?.[1] : undefined;
+        if (errno && cause?.syscall === 'connect') return `${via}dial tcp ${peer}: connect: ${errno}`;
+        if (errno && (cause?.syscall === 'read' || cause?.syscall === 'write')) return `${cause.syscall} tcp ${peer}: ${cause.syscall}: ${errno}`;
+        if (errno && cause?.syscall === 'getaddrinfo') return `dial tcp: lookup ${hostname}: ${errno}`;
+      }
+      // Nothing more is known than that the connection ended without an answer (Go's io.EOF); Node's and
+      // OpenSSL's own texts are never shown.
       return /^[\w .:'"/-]*$/.test(message) && !/[A-Z_]{6,}/.test(message) ? message : 'EOF';
   }
 }
