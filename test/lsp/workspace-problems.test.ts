@@ -81,6 +81,20 @@ describe('the whole workspace in Problems', () => {
     assert.deepEqual(brief((await next).diagnostics), ['6:9-6:26 1 ReadOperationFailed scan failed: Get "https://ghcr.io/v2/": EOF']);
   });
 
+  test('does not send a file again when a re-check changes nothing', async () => {
+    const secret = ws.uri('apps/secret.yaml');
+    const text = (name: string) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${name}\n  namespace: apps\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: e30=\n`;
+    await Promise.all([firstFailing, firstFine]);
+    await server.open(secret, text('one'));
+    await server.replace(secret, text('two'), 2);
+    const before = seen.length;
+    // Each edit changes a Secret, so every file is checked again; none of their diagnostics change.
+    await server.replace(secret, text('three'), 3);
+    await server.replace(secret, text('four'), 4);
+    const onDisk = new Set([failing, fine, ws.uri('apps/wrong-group.yaml')]);
+    assert.deepEqual(seen.slice(before).filter((p) => onDisk.has(p.uri)).map((p) => p.uri), [], 'no file that is not open was sent again');
+  });
+
   test('keeps a closed file in Problems as the disk has it', async () => {
     const text = repository('failing', 'ghcr.io/acme/app');
     assert.deepEqual(await server.open(failing, text), []);

@@ -28,7 +28,8 @@ function isFluxFile(manifest: ParsedManifest, diagnostics: TaglineDiagnostic[]):
 
 export class DiskDiagnostics {
   private readonly queue = new Set<string>();
-  private readonly shown = new Set<string>();
+  /** What was last sent per file, so a re-check that changes nothing (most of them) sends nothing. */
+  private readonly shown = new Map<string, string>();
   private draining = false;
 
   constructor(private readonly host: DiskDiagnosticsHost) {}
@@ -40,7 +41,7 @@ export class DiskDiagnostics {
 
   scheduleAll(): void {
     for (const uri of this.host.diskUris()) this.queue.add(uri);
-    for (const uri of this.shown) this.queue.add(uri);
+    for (const uri of this.shown.keys()) this.queue.add(uri);
     this.drainSoon();
   }
 
@@ -50,12 +51,14 @@ export class DiskDiagnostics {
     this.shown.delete(uri);
   }
 
-  /** Publishes (or clears) the file now; true when something was sent. */
+  /** Publishes (or clears) the file now; true when it is (still) shown or was just cleared. */
   publish(uri: string): boolean {
     const manifest = this.host.enabled() ? this.host.closedManifest(uri) : undefined;
     const diagnostics = manifest ? this.host.diagnose(manifest) : [];
     if (manifest && isFluxFile(manifest, diagnostics)) {
-      this.shown.add(uri);
+      const sent = JSON.stringify(diagnostics);
+      if (this.shown.get(uri) === sent) return true;
+      this.shown.set(uri, sent);
       this.host.send(uri, diagnostics);
       return true;
     }
