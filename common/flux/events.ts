@@ -1,5 +1,5 @@
 // The controller's `notify(old, new, nextScanMsg)`: one event per reconcile that reaches `reconcile()`
-// (flux-behaviour.md §4.4). The first matching rule wins.
+// (image-reflector-controller internal/controller/imagerepository_controller.go `notify`). The first matching rule wins.
 import type { EventType, ImageRepositoryStatus } from '../model';
 import { getCondition, isReady } from './conditions';
 import { FailedReason, SucceededReason } from './reasons';

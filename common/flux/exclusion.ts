@@ -1,4 +1,5 @@
-// spec.exclusionList: Go RE2 regular expressions, matched unanchored against each tag (flux-behaviour.md §3.3).
+// spec.exclusionList: Go RE2 regular expressions, matched unanchored against each tag (image-reflector-controller
+// internal/controller/imagerepository_controller.go `filterOutTags`).
 // re2js is a port of Go's regexp/syntax (via RE2/J), so it accepts and rejects what Go does and produces
 // Go's own error texts (`error parsing regexp: missing closing ]: `[=``).
 import { RE2JS } from 're2js';

@@ -1,5 +1,5 @@
-// certSecretRef and proxySecretRef decoding with the controller's exact errors (§5 step 1, §5.3), and the
-// cloud providers' host checks (§5.4).
+// certSecretRef and proxySecretRef decoding with fluxcd/pkg runtime/secrets' exact errors (`ProxyURLFromSecret`,
+// `TLSConfigFromSecret`), and the cloud providers' host checks (fluxcd/pkg auth aws, azure, gcp).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SecretObject, WorkspaceObjects } from '../../common/model';

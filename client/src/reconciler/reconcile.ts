@@ -1,5 +1,5 @@
 // One reconcile of one ImageRepository, step by step in the controller's order (imagerepository_controller.go
-// `reconcile()`, flux-behaviour.md §3.1), followed by its deferred result finalizer and `notify()`.
+// `reconcile()` in image-reflector-controller internal/controller/), followed by its deferred result finalizer and `notify()`.
 import {
   deleteCondition,
   getCondition,
@@ -74,7 +74,7 @@ export interface ReconcileResult {
 }
 
 /** Everything the steps share: the object being edited, as the Go code shares `obj`. */
-class Run {
+class Reconciliation {
   readonly status: ImageRepositoryStatus;
   /** What was last written out, which the patch helper diffs against (it ignores lastTransitionTime). */
   lastPatched: ImageRepositoryStatus;
@@ -102,7 +102,7 @@ class Run {
 }
 
 export async function reconcile(input: ReconcileInput): Promise<ReconcileResult> {
-  const run = new Run(input);
+  const run = new Reconciliation(input);
   const oldStatus = structuredClone(input.status);
   let outcome: ReconcileOutcome;
   try {
@@ -116,7 +116,7 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileResult>
   return { status: run.status, outcome, event: notify(oldStatus, run.status, run.nextScanMsg), scanned: run.scanned };
 }
 
-async function reconcileSteps(run: Run): Promise<ReconcileOutcome> {
+async function reconcileSteps(run: Reconciliation): Promise<ReconcileOutcome> {
   const { object } = run.input;
   if (!checkWorkloadIdentityGate(run)) return { kind: 'stalled' };
   markProgressing(run);
@@ -155,7 +155,7 @@ async function reconcileSteps(run: Run): Promise<ReconcileOutcome> {
 }
 
 /** Step 1: object-level workload identity is a controller feature gate, off by default. */
-function checkWorkloadIdentityGate(run: Run): boolean {
+function checkWorkloadIdentityGate(run: Reconciliation): boolean {
   const { provider, serviceAccountName } = run.input.object.spec;
   if (provider !== undefined && provider !== 'generic' && serviceAccountName) {
     markStalled(run.conditions, FeatureGateDisabledReason, FEATURE_GATE_MESSAGE);
@@ -165,7 +165,7 @@ function checkWorkloadIdentityGate(run: Run): boolean {
 }
 
 /** Steps 2–3: Reconciling (and Ready=Unknown while unknown); a new generation is announced and patched. */
-function markProgressing(run: Run): void {
+function markProgressing(run: Reconciliation): void {
   progressiveStatus(run.conditions, false, ProgressingReason, 'reconciliation in progress');
   const observed = run.status.observedGeneration;
   if (run.input.generation !== observed) {
@@ -177,7 +177,7 @@ function markProgressing(run: Run): void {
 }
 
 /** Step 4: `ParseImageReference`; a bad image stalls the object until its spec changes. */
-function parseReference(run: Run): ImageReference | undefined {
+function parseReference(run: Reconciliation): ImageReference | undefined {
   const parsed = parseImageReference(run.input.object.spec.image, run.input.object.spec.insecure ?? false);
   if (!parsed.ok) {
     markStalled(run.conditions, ImageURLInvalidReason, parsed.message);
@@ -190,7 +190,7 @@ function parseReference(run: Run): ImageReference | undefined {
 type Step<T> = { ok: true; value: T } | { ok: false; message: string };
 
 /** Step 5: the auth options, within the same deadline as the scan. */
-async function buildAuth(run: Run, reference: ImageReference, signal: AbortSignal): Promise<Step<ScanOptions>> {
+async function buildAuth(run: Reconciliation, reference: ImageReference, signal: AbortSignal): Promise<Step<ScanOptions>> {
   const { registry, object, workspace, credentials } = run.input;
   try {
     const options = await raceAbort(registry.buildScanOptions(object, reference, workspace, credentials), signal);
@@ -204,7 +204,7 @@ async function buildAuth(run: Run, reference: ImageReference, signal: AbortSigna
 }
 
 /** Step 6: `shouldScan`; a storage read error is the controller's `Failure`. */
-function decideScan(run: Run): Step<ScanDecision> {
+function decideScan(run: Reconciliation): Step<ScanDecision> {
   const { object, requestedAt, intervalMs, store, now } = run.input;
   try {
     const decision = shouldScan({
@@ -225,7 +225,7 @@ function decideScan(run: Run): Step<ScanDecision> {
 
 /** Step 7: announce the scan (drift forces Ready=Unknown), then scan. */
 async function scanRepository(
-  run: Run,
+  run: Reconciliation,
   reference: ImageReference,
   options: ScanOptions,
   decision: ScanDecision,
@@ -247,7 +247,7 @@ async function scanRepository(
 }
 
 /** The deferred part of `reconcile()`: ResultFinalizer, ProgressingWithRetry and the handled request. */
-function finalizeResult(run: Run, outcome: ReconcileOutcome): void {
+function finalizeResult(run: Reconciliation, outcome: ReconcileOutcome): void {
   const c = run.conditions;
   if (run.input.requestedAt !== undefined) run.status.lastHandledReconcileAt = run.input.requestedAt;
   if (outcome.kind === 'stalled' || isStalled(run.status)) {

@@ -1,5 +1,5 @@
 // The controller's `scan()`: list the tags, drop the excluded ones, sort them, store them and record the result
-// (flux-behaviour.md §3.3–§3.5). Errors come back without the `scan failed: ` prefix, which reconcile() adds.
+// (image-reflector-controller internal/controller/imagerepository_controller.go `scan`). Errors come back without the `scan failed: ` prefix, which reconcile() adds.
 import { filterOutTags, getExclusionList } from '../../../common/flux/exclusion';
 import { rfc3339 } from '../../../common/flux/conditions';
 import type { ImageReference } from '../../../common/flux/reference';

@@ -1,4 +1,4 @@
-// `remote.List` of ggcr v0.21.6 as the controller calls it (flux-behaviour.md §3.3): ping, authenticate with
+// `remote.List` of ggcr v0.21.6 as the controller calls it (pkg/v1/remote/list.go): ping, authenticate with
 // scope `repository:<repo>:pull`, then `GET /v2/<repo>/tags/list?n=1000` and every `Link` next page. Like ggcr
 // ≥ 0.21.7 a next link to another host or scheme is refused (credentials never leave the registry) and `<>`
 // ends the listing.

@@ -14,7 +14,7 @@ export interface AuthConfig {
 }
 
 /**
- * Resolves credentials lazily, at scan time, as the controller's provider authenticators do (§5.4): a cloud CLI
+ * Resolves credentials lazily, at scan time, as the controller's provider authenticators do (fluxcd/pkg auth): a cloud CLI
  * that is missing fails the scan, not the option building. `undefined` means anonymous.
  */
 export type Authenticator = (signal: AbortSignal) => Promise<AuthConfig | undefined>;

@@ -1,4 +1,4 @@
-// Flux conditions → diagnostics on spec.image (flux-behaviour.md §4): Stalled and Ready=False as problems with
+// Flux conditions → diagnostics on spec.image (image-reflector-controller api/v1/condition_types.go reasons; fluxcd/pkg runtime/conditions): Stalled and Ready=False as problems with
 // the controller's reason as code and its message as text, Reconciling as a hint while a scan runs.
 import { getCondition } from '../../../common/flux/conditions';
 import { AuthenticationFailedReason, ImageURLInvalidReason, ReadOperationFailedReason, StatusFailureReason } from '../../../common/flux/reasons';

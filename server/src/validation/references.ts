@@ -1,4 +1,4 @@
-// Secret and ServiceAccount references checked against every manifest of the workspace (flux-behaviour.md §5).
+// Secret and ServiceAccount references checked against every manifest of the workspace (image-reflector-controller internal/registry/options.go `GetOptions`).
 // A name found nowhere is only information: the object may exist in the cluster and not in Git.
 import type { Node } from 'yaml';
 import type { ParsedChunk } from '../../../common/manifests';
@@ -49,7 +49,7 @@ const DOCKER_CONFIG_TYPES: Record<string, string> = {
   'kubernetes.io/dockercfg': '.dockercfg',
 };
 
-/** Why a Secret cannot serve as `secretRef`, or undefined when it can (keychain rules, §5.1). */
+/** Why a Secret cannot serve as `secretRef`, or undefined when it can (go-containerregistry pkg/authn/kubernetes/keychain.go `NewFromPullSecrets` reads only these types). */
 export function pullSecretProblem(secret: SecretObject): string | undefined {
   const ref = `${secret.metadata.namespace}/${secret.metadata.name}`;
   const key = DOCKER_CONFIG_TYPES[secret.type ?? ''];
@@ -61,7 +61,7 @@ export function pullSecretProblem(secret: SecretObject): string | undefined {
   return undefined;
 }
 
-/** The controller's TLSConfigFromSecret errors (§5.3), with the legacy keys as fallbacks. */
+/** fluxcd/pkg runtime/secrets `TLSConfigFromSecret`'s errors, with the legacy keys as fallbacks. */
 export function certSecretProblem(secret: SecretObject): { message: string; deprecated: string[] } {
   const ref = `${secret.metadata.namespace}/${secret.metadata.name}`;
   const keys = secretKeys(secret);

@@ -1,5 +1,5 @@
 // Turning a challenge and an AuthConfig into an Authorization header, as ggcr's basic and bearer transports do
-// (§5.1 "How the entry is used"). Bearer tokens are cached per realm, service, scope and credential until they
+// (pkg/v1/remote/transport basic.go, bearer.go: `registrytoken` as Bearer, `identitytoken` as an OAuth2 refresh token). Bearer tokens are cached per realm, service, scope and credential until they
 // expire, in memory only; the cache key holds a hash of the credential, never the credential.
 import { createHash } from 'node:crypto';
 import { RegistryError } from '../contract';

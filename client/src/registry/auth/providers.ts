@@ -1,4 +1,4 @@
-// `provider: aws|azure|gcp` (flux-behaviour.md §5.4): the registry host is checked against fluxcd/pkg/auth's
+// `provider: aws|azure|gcp` (fluxcd/pkg auth `GetArtifactRegistryCredentials`): the registry host is checked against fluxcd/pkg/auth's
 // patterns and a token comes from the person's own cloud CLI instead of workload identity. Both happen lazily,
 // at scan time, as the controller's authenticator does, so failures are ReadOperationFailed `scan failed: …`.
 import { execFile } from 'node:child_process';

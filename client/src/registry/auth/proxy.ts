@@ -1,4 +1,4 @@
-// proxySecretRef → proxy settings, with fluxcd/pkg/runtime/secrets.ProxyURLFromSecret's exact errors (§5 step 1).
+// proxySecretRef → proxy settings, with fluxcd/pkg/runtime/secrets.ProxyURLFromSecret's exact errors.
 import type { WorkspaceObjects } from '../../../../common/model';
 import { RegistryError } from '../contract';
 import type { ProxySettings } from '../options';

@@ -1,4 +1,4 @@
-// buildScanOptions: the controller's AuthOptionsGetter.GetOptions (flux-behaviour.md §5), in its order — proxy
+// buildScanOptions: the controller's AuthOptionsGetter.GetOptions (internal/registry/options.go), in its order — proxy
 // Secret, provider, cert Secret, pull secrets — followed by our local additions: the person's signed-in
 // credentials, Docker's config (helpers, then auths) and Podman's auth.json. Errors carry the controller's text
 // without the `failed to configure authentication options: ` prefix, which the reconciler adds.

@@ -1,4 +1,4 @@
-// certSecretRef → TLS settings, with fluxcd/pkg/runtime/secrets.TLSConfigFromSecret's exact errors (§5.3).
+// certSecretRef → TLS settings, with fluxcd/pkg/runtime/secrets.TLSConfigFromSecret's exact errors.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { createSecureContext as tlsContext } from 'node:tls';
 import { readFile } from 'node:fs/promises';
