@@ -2,7 +2,8 @@
 // cases of its own bearer_test.go (TestValidateRealmURLUnspecified, TestValidateRealmURLSameHost) and its texts.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkedRealm, isPrivateOrLinkLocal, realmProblem } from '../../client/src/registry/auth/realm';
+import { isPrivateOrLinkLocal } from '../../client/src/registry/addresses';
+import { checkedRealm, realmProblem } from '../../client/src/registry/auth/realm';
 import { parseChallenge, pickChallenge } from '../../client/src/registry/challenge';
 
 describe('Bearer realm checks (ggcr validateRealmURL)', () => {

@@ -11,6 +11,7 @@ import { dispatcherFor, dispatcherKey } from './dispatcher';
 import { abortCause, isNetworkError, redact, responseError } from './errors';
 import { defaultLimits, pageSize, type ListLimits } from './limits';
 import { resolved, type ResolvedScanOptions } from './options';
+import { ssrfRedirectProblem } from './redirect-ssrf';
 import { header, headerValues, send, type Exchange, type HttpResponse } from './transport';
 
 /** ggcr's getNextPageURL, with the v0.21.7 rules for `<>` and other origins (`origin`: the registry's). */
@@ -102,12 +103,12 @@ async function listWithPing(
     const headers: Record<string, string> = {};
     const authorization = bearer ? await bearer.authorization() : fixed;
     if (authorization) headers.authorization = authorization;
-    let response = await send({ method: 'GET', url, headers }, exchange);
+    let response = await send({ method: 'GET', url, headers }, exchange, ssrfRedirectProblem);
     if (response.status === 401 && bearer) {
       const renewed = await bearer.rechallenge(headerValues(response, 'www-authenticate'));
       if (renewed) {
         headers.authorization = renewed;
-        response = await send({ method: 'GET', url, headers }, exchange);
+        response = await send({ method: 'GET', url, headers }, exchange, ssrfRedirectProblem);
       }
     }
     if (response.status !== 200) throw responseError('GET', url, response.status, response.body);

@@ -4,7 +4,6 @@
 import { request, type Dispatcher } from 'undici';
 import { RegistryError } from './contract';
 import { abortCause, networkError, redact } from './errors';
-import { isRedirectAllowed } from './redirect-ssrf';
 
 export interface HttpResponse {
   status: number;
@@ -108,9 +107,11 @@ const maxRedirects = 10;
 /**
  * Sends `req` like Go's http.Client under ggcr: redirects of GETs are followed (at most 10), the Authorization
  * header only to the same origin, never from HTTPS down to plain HTTP. `url` of the result is the final URL.
- * `checkRedirect` is Go's `http.Client.CheckRedirect`: a text it returns stops the request with that error.
+ * `checkRedirect` is Go's `http.Client.CheckRedirect` (given the next URL and the chain's first one): a text it
+ * returns stops the request with that error, as Go's `Get "<location>": <error>`.
  */
-export async function send(req: HttpRequest, exchange: Exchange, checkRedirect?: (to: URL) => string | undefined): Promise<HttpResponse> {
+export async function send(req: HttpRequest, exchange: Exchange, checkRedirect?: (to: URL, first: URL) => string | undefined): Promise<HttpResponse> {
+  const first = new URL(req.url);
   let current = req;
   for (let hop = 0; ; hop++) {
     const response = await sendWithRetries(current, exchange);
@@ -127,11 +128,8 @@ export async function send(req: HttpRequest, exchange: Exchange, checkRedirect?:
     if (from.protocol === 'https:' && next.protocol !== 'https:') {
       throw new RegistryError(`Get "${redact(current.url)}": refusing a redirect from HTTPS to ${redact(next.toString())}`);
     }
-    const refused = checkRedirect?.(next);
+    const refused = checkRedirect?.(next, first);
     if (refused) throw new RegistryError(`Get "${redact(next.toString())}": ${refused}`);
-    if (!isRedirectAllowed(from, next)) {
-      throw new RegistryError(`Get "${redact(current.url)}": refusing a redirect from a public registry to the internal address ${next.hostname}`);
-    }
     const headers = { ...current.headers };
     if (next.origin !== from.origin) delete headers.authorization;
     current = { method: 'GET', url: next.toString(), headers };
