@@ -8,6 +8,8 @@ import type {
 } from '../model';
 import { checkImagePolicySchema, checkImageRepositorySchema, type SchemaError } from './admission';
 import { fastParse, fastTree } from './fastYaml';
+import { goYamlProblems, KUBECTL_YAML } from './goYamlDocument';
+import { hasTemplateActions, isHelmChartTemplate } from './templates';
 import { lineStarts, splitDocuments } from './chunks';
 import {
   collectImageNames, FLUX_IMAGE_GROUP, isFluxImagePolicy, isFluxImageRepository, isRecord, objectMeta, secretObject,
@@ -35,6 +37,11 @@ export interface ParsedChunk {
   isImageRepository: boolean;
   /** apiVersion `image.toolkit.fluxcd.io/*` and kind `ImagePolicy`. */
   isImagePolicy: boolean;
+  /**
+   * Go-template source, not a manifest (see templates.ts): `chart` for a file of a Helm chart's `templates/`,
+   * `actions` for a document with `{{ … }}`. Such a chunk is not parsed: no value, no errors, no objects.
+   */
+  template?: 'chart' | 'actions';
   syntaxErrors: SyntaxProblem[];
   /** Errors against schemas/imagerepository-v1.json or schemas/imagepolicy-v1.json (those kinds only). */
   schemaErrors: SchemaError[];
@@ -95,7 +102,7 @@ function parseTree(text: string): ParsedText {
     let contents: ParsedNode | null | undefined;
     const doc: YamlTree = {
       get contents() {
-        if (contents === undefined) contents = fastTree(text)?.contents ?? (parseDocument(text).contents as ParsedNode | null);
+        if (contents === undefined) contents = fastTree(text)?.contents ?? (parseDocument(text, KUBECTL_YAML).contents as ParsedNode | null);
         return contents;
       },
     };
@@ -103,19 +110,20 @@ function parseTree(text: string): ParsedText {
   }
   let doc: ReturnType<typeof parseDocument>;
   try {
-    doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+    doc = parseDocument(text, KUBECTL_YAML);
   } catch (err) {
     // Pathological input (nesting deep enough to exhaust the stack): report it, never crash the server.
     const message = `could not parse this document: ${errorMessage(err)}`;
     return { doc: { contents: null }, value: undefined, errors: [{ pos: [0, 0], message, code: 'PARSE_FAILED' }] };
   }
+  const errors = [...doc.errors.filter((error) => error.code !== 'DUPLICATE_KEY'), ...goYamlProblems(doc, text)];
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });
   } catch {
     value = undefined;
   }
-  return { doc: doc as YamlTree, value, errors: doc.errors };
+  return { doc: doc as YamlTree, value, errors };
 }
 
 // `apiVersion:`/`kind:` at column 0 with a plain value are top-level keys (block scalars and continuation
@@ -167,7 +175,17 @@ function lazyChunk(text: string, type: { apiVersion: string; kind: string }): Pa
   };
 }
 
-export function parseChunk(text: string): ParsedChunk {
+function templateChunk(text: string, template: 'chart' | 'actions'): ParsedChunk {
+  const lines = new LineIndex(lineStarts(text));
+  return {
+    text, doc: { contents: null }, lines, value: undefined, isImageRepository: false, isImagePolicy: false, template,
+    syntaxErrors: [], schemaErrors: [], range: lines.rangeAt(0, text.length), imageNames: [],
+  };
+}
+
+export function parseChunk(text: string, chartTemplate = false): ParsedChunk {
+  if (chartTemplate) return templateChunk(text, 'chart');
+  if (hasTemplateActions(text)) return templateChunk(text, 'actions');
   const type = declaredType(text);
   return type && !needsContent(type) ? lazyChunk(text, type) : parseChunkNow(text);
 }
@@ -234,11 +252,11 @@ function specImageNode(doc: YamlTree): Node | undefined {
   return nodeAt(doc, ['spec', 'image']);
 }
 
-function parseChunkCached(text: string, cache?: ChunkCache): ParsedChunk {
-  if (!cache) return parseChunk(text);
+function parseChunkCached(text: string, chartTemplate: boolean, cache?: ChunkCache): ParsedChunk {
+  if (!cache) return parseChunk(text, chartTemplate);
   let chunk = cache.get(text);
-  if (!chunk) {
-    chunk = parseChunk(text);
+  if (!chunk || (chunk.template === 'chart') !== chartTemplate) {
+    chunk = parseChunk(text, chartTemplate);
     cache.set(text, chunk);
   }
   return chunk;
@@ -282,8 +300,9 @@ export function parseManifestText(uri: string, text: string, cache?: ChunkCache)
   const documents: ManifestDocument[] = [];
   const objects: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [], imagePolicies: [], namespaces: [] };
   const used = cache ? new Map<string, ParsedChunk>() : undefined;
+  const chartTemplate = isHelmChartTemplate(uri);
   splitDocuments(text).forEach((piece, index) => {
-    const chunk = parseChunkCached(piece.text, cache);
+    const chunk = parseChunkCached(piece.text, chartTemplate, cache);
     used?.set(piece.text, chunk);
     const document = cache ? reuseDocument(uri, index, piece.startLine, chunk) : manifestDocument(uri, index, piece.startLine, chunk);
     documents.push(document);

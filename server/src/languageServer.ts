@@ -21,6 +21,7 @@ import { DEFAULT_SETTINGS, readSettings, type ServerSettings } from './settings'
 import type { TaglineDiagnostic } from './validation';
 import { isYamlDocument, ManifestDocuments } from './workspace/documents';
 import { WorkspaceIndex } from './workspace/index';
+import { DiskDiagnostics } from './workspace/diskDiagnostics';
 import { indexFile, indexFolders } from './workspace/scanner';
 import { StatusStore } from './workspace/statuses';
 
@@ -57,6 +58,17 @@ export class TaglineLanguageServer {
   /** The JSON of the last index sent to the extension host: an unchanged index is not sent again. */
   private lastIndex = '';
 
+  /** Diagnostics of files that are not open (the whole workspace in Problems). */
+  private readonly disk = new DiskDiagnostics({
+    closedManifest: (uri) => this.index.closedManifest(uri),
+    diskUris: () => this.index.diskUris(),
+    diagnose: (manifest) => documentDiagnostics(manifest, this.index.references(), this.statuses, { validationEnabled: this.settings.validation.enable }),
+    send: (uri, diagnostics) => void this.connection.sendDiagnostics({ uri, diagnostics }),
+    enabled: () => this.settings.diagnostics.scope === 'workspace',
+  });
+  /** Files on disk are published once the first indexing is done, not file by file while it runs. */
+  private diskIndexed = false;
+
   constructor(private readonly connection: Connection) {}
 
   listen(): void {
@@ -64,13 +76,17 @@ export class TaglineLanguageServer {
     this.registerDocuments();
     this.registerStatuses();
     this.registerFeatures();
-    this.index.onDidChange(({ references, policyReferences }) => {
+    this.index.onDidChange(({ references, policyReferences, uri }) => {
       if (references) for (const d of this.documents.all()) this.pending.has(d.uri) || this.schedule(d.uri);
       else if (policyReferences) {
         for (const d of this.documents.all()) {
           if (this.pending.has(d.uri) || this.flushing.has(d.uri) || !isYamlDocument(d)) continue;
           if (d.getText().includes('"$imagepolicy"') || this.manifests.manifest(d).documents.some((doc) => doc.chunk.isImagePolicy)) this.schedule(d.uri);
         }
+      }
+      if (this.diskIndexed) {
+        if (references || policyReferences) this.disk.scheduleAll();
+        else this.disk.schedule(uri);
       }
       clearTimeout(this.indexTimer);
       this.indexTimer = setTimeout(() => this.sendIndex(), INDEX_DEBOUNCE_MS);
@@ -122,6 +138,7 @@ export class TaglineLanguageServer {
 
   private revalidateAll(): void {
     this.documents.all().forEach((d) => this.schedule(d.uri));
+    if (this.diskIndexed) this.disk.scheduleAll();
   }
 
   // --- the workspace index for the extension host's reconciler ----------------------------------------------
@@ -173,6 +190,8 @@ export class TaglineLanguageServer {
         });
       }
       await indexFolders(this.index, this.folders);
+      this.diskIndexed = true;
+      this.disk.scheduleAll();
     });
 
     connection.onDidChangeConfiguration(async (change) => {
@@ -206,14 +225,19 @@ export class TaglineLanguageServer {
       this.manifests.forget(uri);
       this.published.delete(uri);
       this.index.setOpen(uri, undefined);
-      void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+      // The file stays in Problems (as the disk has it) when it holds a Flux image document.
+      if (!this.disk.publish(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
     });
+    this.documents.onDidOpen((event) => this.disk.opened(event.document.uri));
   }
 
   // --- statuses from the extension host's reconciler --------------------------------------------------------
   private registerStatuses(): void {
     this.connection.onNotification(StatusNotification, (params) => {
-      for (const uri of this.statuses.apply(params)) if (this.documents.get(uri)) this.schedule(uri);
+      for (const uri of this.statuses.apply(params)) {
+        if (this.documents.get(uri)) this.schedule(uri);
+        else if (this.diskIndexed) this.disk.schedule(uri);
+      }
       if (this.capabilities.workspace?.inlayHint?.refreshSupport) void this.connection.languages.inlayHint.refresh().catch(() => undefined);
     });
   }

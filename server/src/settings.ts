@@ -1,10 +1,17 @@
 // Settings (section `tagline`), pulled the usual LSP way; clients without `workspace/configuration` may push
 // them with `workspace/didChangeConfiguration`, and with neither the defaults apply.
-export interface ServerSettings { validation: { enable: boolean } }
+export interface ServerSettings {
+  validation: { enable: boolean };
+  /** `workspace`: every file holding a Flux image document is published; `openFiles`: only open editors. */
+  diagnostics: { scope: 'workspace' | 'openFiles' };
+}
 
-export const DEFAULT_SETTINGS: ServerSettings = { validation: { enable: true } };
+export const DEFAULT_SETTINGS: ServerSettings = { validation: { enable: true }, diagnostics: { scope: 'workspace' } };
 
 export function readSettings(value: unknown): ServerSettings {
-  const section = (value ?? {}) as { validation?: { enable?: unknown } };
-  return { validation: { enable: section.validation?.enable !== false } };
+  const section = (value ?? {}) as { validation?: { enable?: unknown }; diagnostics?: { scope?: unknown } };
+  return {
+    validation: { enable: section.validation?.enable !== false },
+    diagnostics: { scope: section.diagnostics?.scope === 'openFiles' ? 'openFiles' : 'workspace' },
+  };
 }

@@ -67,6 +67,21 @@ describe('tagline check', () => {
       "test/fixtures/lsp/clean/repo.yaml:10:11 information secretRef.notFound Secret 'flux-system/not-in-git' is not in the workspace; it may exist only in the cluster.\n");
   });
 
+  test('leaves Helm chart templates alone: one information per file, exit 0, nothing on stderr', () => {
+    const { code, stdout, stderr } = check('test/fixtures/chart');
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
+    assert.deepEqual(stdout.trim().split('\n').map((line) => line.split(' ').slice(0, 3).join(' ')), [
+      'test/fixtures/chart/charts/sub/templates/repo.yaml:1:1 information template.skipped',
+      'test/fixtures/chart/templates/imagerepository.yaml:1:1 information template.skipped',
+      'test/fixtures/chart/templates/plain.yaml:1:1 information template.skipped',
+    ]);
+  });
+
+  test('prints nothing on stderr for any input in examples/', () => {
+    assert.equal(check('examples').stderr, '');
+  });
+
   test('fails clearly on a missing path or a bad option', () => {
     assert.deepEqual(check('test/fixtures/lsp/nope'), { code: 2, stdout: '', stderr: 'tagline: no such file or folder: test/fixtures/lsp/nope\n' });
     const bad = check('test/fixtures/lsp/clean', '--format', 'xml');

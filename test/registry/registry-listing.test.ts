@@ -164,6 +164,14 @@ describe('listTags on an anonymous registry', () => {
     assert.ok(bed.requests.some((r) => r.url.endsWith('moved=1')));
   });
 
+  it('refuses a redirect to a private address of another host (ggcr checkRedirectSSRF)', async () => {
+    const port = bed.host.split(':')[1];
+    const target = `http://127.0.0.1:${port}/v2/team/app/tags/list?n=1000`;
+    bed.faults([{ match: '/tags/list?n=1000', status: 302, location: target, body: '', times: 1 }]);
+    const error = await rejection(listTags(ref(`localhost:${port}/team/app`), scanOptions(), seconds(5)));
+    assert.equal(error.message, `Get "${target}": SSRF protection: redirect from "localhost" to private/link-local host "127.0.0.1" denied`);
+  });
+
   it('sends no credentials along a redirect to another origin', async () => {
     const other = await startRegistryBed({ variant: 'plain', shim: true, seed: { 'team/app': ['x'] } });
     try {

@@ -1,5 +1,6 @@
-// The controller's redirect SSRF rule through listTags: a public registry that redirects the tag list to a
-// loopback address is refused and the address is never contacted; a loopback registry may redirect anywhere.
+// ggcr's redirect SSRF rule (pkg/v1/remote/fetcher.go checkRedirectSSRF) through listTags: a registry that redirects
+// the tag list to a loopback address of another host is refused and the address is never contacted; a loopback
+// registry may redirect to another port of its own host.
 // No real registry can be public on a test machine, so a real HTTP server on loopback plays "registry.example.com"
 // as the proxy the scan is sent through (it answers the requests tunnelled to that host itself);
 // the internal service is another loopback server that counts who reached it.
@@ -64,12 +65,13 @@ describe('redirects of the tag list and the SSRF rule, through listTags', () => 
     registryHits.length = 0;
     const options = scanOptions({ proxy: { url: `http://${registry.host}` } });
     const error = await rejection(listTags(ref(`${PUBLIC}/team/app`, true), options, seconds(10)));
-    assert.equal(error.message, `Get "http://${PUBLIC}/v2/team/app/tags/list?n=1000": refusing a redirect from a public registry to the internal address 127.0.0.1`);
+    assert.equal(error.message,
+      `Get "http://${internal.host}/v2/team/app/tags/list": SSRF protection: redirect from "${PUBLIC}" to private/link-local host "127.0.0.1" denied`);
     assert.ok(registryHits.includes(`${PUBLIC}/v2/team/app/tags/list`), `the public registry was asked: ${registryHits.join(', ')}`);
     assert.deepEqual(internalHits, []);
   });
 
-  it('follows the same redirect from a loopback registry', async () => {
+  it('follows the same redirect from a loopback registry to another port of its own host', async () => {
     internalHits.length = 0;
     const tags = await listTags(ref(`${registry.host}/team/app`), scanOptions(), seconds(10));
     assert.deepEqual(tags, ['from-the-internal-service']);

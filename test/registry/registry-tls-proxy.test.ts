@@ -41,7 +41,7 @@ describe('HTTPS with a private CA', () => {
       const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
       // Node's HTTPS server drops the raced plain-HTTP attempt, which would be retried for 4 s: cut that short.
       const error = await rejection(listTags(ref(`${host}/tls/app`), scanOptions({ tls: { extraCa: [pki.ca] } }), seconds(1)));
-      assert.match(error.message, new RegExp(`^Get "https://${host}/v2/": tls: failed to verify certificate: x509: Hostname/IP does not match certificate's altnames: IP: 127\\.0\\.0\\.1 is not in the cert's list`));
+      assert.match(error.message, new RegExp(`^Get "https://${host}/v2/": tls: failed to verify certificate: x509: cannot validate certificate for 127\\.0\\.0\\.1 because it doesn't contain any IP SANs`));
     } finally {
       server.closeAllConnections();
       server.close();
@@ -66,7 +66,7 @@ describe('mutual TLS', () => {
       rejection(listTags(ref(`${bed.host}/mtls/app`), scanOptions({ tls: { extraCa: [bed.ca!], cert: bed.rogueCert, key: bed.rogueKey } }), seconds(8))),
     ]);
     for (const error of [none, rogue]) {
-      assert.match(error.message, new RegExp(`^Get "https://${bed.host}/v2/": (EOF \\(the registry closed the TLS connection; does it require a client certificate\\? see certSecretRef\\)|remote error: tls: (bad certificate|certificate required|unknown certificate authority))`));
+      assert.match(error.message, new RegExp(`^Get "https://${bed.host}/v2/": (EOF|remote error: tls: (bad certificate|certificate required|unknown certificate authority))(;|$)`));
     }
   });
 });
@@ -119,12 +119,12 @@ describe('through tinyproxy with proxy Basic auth', () => {
 
   it('fails without proxy credentials (407)', async () => {
     const error = await rejection(listTags(ref(`${bed.host}/px/app`), scanOptions({ proxy: { url: proxy.url } }), seconds(5)));
-    assert.match(error.message, /proxyconnect tcp: the proxy answered 407 Proxy Authentication Required/);
+    assert.match(error.message, /^Get "https:\/\/[\d.:]+\/v2\/": Proxy Authentication Required/);
   });
 
   it('fails with wrong proxy credentials (tinyproxy answers 401), without showing them', async () => {
     const error = await rejection(listTags(ref(`${bed.host}/px/app`), scanOptions({ proxy: { url: proxy.url, username: proxy.username, password: 'bad-proxy-pass' } }), seconds(5)));
-    assert.match(error.message, /proxyconnect tcp: the proxy answered 40[17] .*\(check the proxy's username and password\)/);
+    assert.match(error.message, /^Get "https:\/\/[\d.:]+\/v2\/": (Proxy Authentication Required|Unauthorized)/);
     assert.ok(!error.message.includes('bad-proxy-pass'));
   });
 

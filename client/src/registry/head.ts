@@ -9,7 +9,8 @@ import { dispatcherFor, dispatcherKey } from './dispatcher';
 import { redact } from './errors';
 import { defaultLimits } from './limits';
 import { resolved } from './options';
-import { header, send, type Exchange } from './transport';
+import { header, headerValues, send, type Exchange } from './transport';
+import { ssrfRedirectProblem } from './redirect-ssrf';
 
 /** ggcr remote's manifest media types, in its order (remote/descriptor.go). */
 const ACCEPT = [
@@ -34,16 +35,19 @@ export async function headManifestDigest(reference: ImageReference, tag: string,
   const { origin, challenge } = await sharedPing(`${reference.scheme}://${reference.registry} ${transport}`, reference, exchange);
   const auth = await opts.authenticator(signal);
   const bearer = challenge.scheme === 'bearer'
-    ? new BearerSession(challenge, `repository:${reference.repository}:pull`, auth, reference.scheme === 'http', exchange, reference.registry)
+    ? new BearerSession(challenge, `repository:${reference.repository}:pull`, auth, exchange, reference.registry)
     : undefined;
   const url = `${origin}/v2/${reference.repository}/manifests/${tag}`;
   const headers: Record<string, string> = { accept: ACCEPT };
   const authorization = bearer ? await bearer.authorization() : directAuthorization(auth);
   if (authorization) headers.authorization = authorization;
-  let response = await send({ method: 'HEAD', url, headers }, exchange);
+  let response = await send({ method: 'HEAD', url, headers }, exchange, ssrfRedirectProblem);
   if (response.status === 401 && bearer) {
-    headers.authorization = await bearer.refresh();
-    response = await send({ method: 'HEAD', url, headers }, exchange);
+    const renewed = await bearer.rechallenge(headerValues(response, 'www-authenticate'));
+    if (renewed) {
+      headers.authorization = renewed;
+      response = await send({ method: 'HEAD', url, headers }, exchange, ssrfRedirectProblem);
+    }
   }
   if (response.status !== 200) {
     const text = `${response.status} ${STATUS_TEXT[response.status] ?? ''}`.trim();

@@ -2,6 +2,7 @@
 // What depends only on a document's text is cached per parsed document; references are recomputed each time
 // from the index, which is cheap.
 import type { ManifestDocument, ParsedChunk, ParsedManifest } from '../../../common/manifests';
+import { nearMissDiagnostics } from './nearMiss';
 import { referenceDiagnostics, type ReferenceIndex } from './references';
 import { schemaDiagnostics } from './schemaDiagnostics';
 import { semanticDiagnostics } from './semantic';
@@ -57,7 +58,10 @@ export function validateDocument(document: ManifestDocument, index: ReferenceInd
 function checkDocument(document: ManifestDocument, index: ReferenceIndex): TaglineDiagnostic[] {
   const { chunk } = document;
   const markers = markerDiagnostics(chunk, index).map((d) => shiftDiagnostic(d, document.startLine));
-  if (!isOurDocument(chunk)) return markers;
+  if (!isOurDocument(chunk)) {
+    const nearMisses = nearMissDiagnostics(chunk).map((d) => shiftDiagnostic(d, document.startLine));
+    return nearMisses.length > 0 ? [...nearMisses, ...markers].sort(byPosition) : markers;
+  }
   if (markers.length > 0) return [...checkOurDocument(document, index), ...markers].sort(byPosition);
   return checkOurDocument(document, index);
 }
@@ -71,8 +75,23 @@ function checkOurDocument(document: ManifestDocument, index: ReferenceIndex): Ta
   return all.map((d) => shiftDiagnostic(d, document.startLine));
 }
 
+const TEMPLATE_NOTES = {
+  chart: 'Helm chart template: Go template source is not checked as a manifest (check what `helm template` renders instead).',
+  actions: 'Go template actions ({{ … }}): this document is not checked as a manifest until it is rendered.',
+};
+
+/** One information note per file on its first Go-template document: template source is not validated. */
+function templateNote(manifest: ParsedManifest): TaglineDiagnostic | undefined {
+  const first = manifest.documents.find((document) => document.chunk.template);
+  if (!first) return undefined;
+  const at = { line: first.startLine, character: 0 };
+  return { range: { start: at, end: at }, severity: Severity.Information, code: 'template.skipped', source: SOURCE, message: TEMPLATE_NOTES[first.chunk.template!] };
+}
+
 export function validateManifest(manifest: ParsedManifest, index: ReferenceIndex): TaglineDiagnostic[] {
   const out: TaglineDiagnostic[] = [];
+  const note = templateNote(manifest);
+  if (note) out.push(note);
   for (const document of manifest.documents) out.push(...validateDocument(document, index));
   return out;
 }

@@ -10,7 +10,7 @@ import { ObjectIndex } from '../validation';
  * ImageRepository's name or accessFrom, a Namespace's labels or an ImagePolicy's name changed, which only
  * ImagePolicies and image-update markers refer to.
  */
-export interface IndexChange { references: boolean; policyReferences: boolean }
+export interface IndexChange { references: boolean; policyReferences: boolean; uri: string }
 
 export class WorkspaceIndex {
   private readonly onDisk = new Map<string, ParsedManifest>();
@@ -44,6 +44,15 @@ export class WorkspaceIndex {
 
   hasDisk(uri: string): boolean {
     return this.onDisk.has(uri);
+  }
+
+  /** The file as read from disk while no editor has it open. */
+  closedManifest(uri: string): ParsedManifest | undefined {
+    return this.open.has(uri) ? undefined : this.onDisk.get(uri);
+  }
+
+  diskUris(): Iterable<string> {
+    return this.onDisk.keys();
   }
 
   manifests(): ParsedManifest[] {
@@ -113,6 +122,6 @@ export class WorkspaceIndex {
     // The reference index (and the per-document reference checks cached against it) survives edits that
     // touch no Secret or ServiceAccount.
     if (references || policyReferences) this.referencesCache = undefined;
-    for (const listener of this.listeners) listener({ references, policyReferences });
+    for (const listener of this.listeners) listener({ references, policyReferences, uri });
   }
 }

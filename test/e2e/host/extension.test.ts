@@ -103,6 +103,33 @@ describe('Tagline in the extension host', () => {
     cts.dispose();
   });
 
+  it('shows the problems and conditions of files that are not open in the Problems panel', async () => {
+    const folder = vscode.workspace.workspaceFolders!.find((f) => f.name === 'apps' || f.uri.path.endsWith('/apps'))!.uri;
+    const file = (name: string) => vscode.Uri.joinPath(folder, name);
+    const isOpen = (uri: vscode.Uri) => vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString());
+    const diagnosticsOf = (uri: vscode.Uri, predicate: (ds: vscode.Diagnostic[]) => boolean, what: string) => new Promise<vscode.Diagnostic[]>((resolve, reject) => {
+      const check = () => {
+        const found = vscode.languages.getDiagnostics(uri);
+        if (!predicate(found)) return false;
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(found);
+        return true;
+      };
+      const timer = setTimeout(() => { sub.dispose(); reject(new Error(`timed out waiting for ${what}`)); }, 20_000);
+      const sub = vscode.languages.onDidChangeDiagnostics(() => { check(); });
+      check();
+    });
+    const privateApp = file('private-app.yaml');
+    const broken = file('broken.yaml');
+    assert.ok(!isOpen(privateApp) && !isOpen(broken), 'neither file is open in an editor');
+    const failing = await diagnosticsOf(privateApp, (ds) => ds.some((d) => d.source === 'tagline (flux)'), 'the failing condition of private-app.yaml');
+    assert.match(String(failing.find((d) => d.source === 'tagline (flux)')!.code), /^(ReadOperationFailed|AuthenticationFailed)$/);
+    const schema = await diagnosticsOf(broken, (ds) => ds.some((d) => d.code === 'schema.pattern'), 'the schema error of broken.yaml');
+    assert.equal(schema[0]!.severity, vscode.DiagnosticSeverity.Error);
+    assert.deepEqual(vscode.languages.getDiagnostics(file('web.yaml')), [], 'a file without Flux documents gets nothing');
+  });
+
   it('turns the reconciler off and on with tagline.reconciler.enable', async () => {
     const config = vscode.workspace.getConfiguration('tagline');
     const changed = (want: string) => new Promise<void>((resolve) => {
