@@ -253,7 +253,7 @@ describe('only manifests are manifests', () => {
     const kind = check('apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepositry\nmetadata:\n  name: a\n');
     assert.deepEqual(kind.map((d) => [d.code, d.message, at(d)]), [['kind.noMatch', 'no matches for kind "ImageRepositry" in version "image.toolkit.fluxcd.io/v1": did you mean ImageRepository?', '1:6-1:20']]);
     assert.equal(kind[0]!.data?.fixes[0]!.edits[0]!.newText, 'ImageRepository');
-    assert.deepEqual(check('apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata:\n  name: a\n'), []);
+    assert.deepEqual(check('apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata:\n  name: a\n').map((d) => d.code), ['schema.required']);
     assert.deepEqual(check('apiVersion: example.com/v1\nkind: ImageRepository\nmetadata:\n  name: a\n'), []);
     assert.deepEqual(check('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\n'), []);
   });
