@@ -25,7 +25,7 @@ export interface FluxKustomization {
 export interface Root {
   /** Stable key: the Flux Kustomization (`flux-system/apps`) or the folder of a kustomization file. */
   id: string;
-  /** How diagnostics name it: `Kustomization flux-system/apps` or `kustomization infrastructure/base`. */
+  /** How diagnostics name it: `Kustomization flux-system/apps in clusters/prod/apps.yaml` or `kustomization infrastructure/base`. */
   label: string;
   /** Folder built (POSIX, absolute). */
   path: string;
@@ -114,7 +114,8 @@ export function findRoots(files: RootFile[], limit: string): { roots: Root[]; un
       continue;
     }
     built.add(path);
-    roots.push({ id: `${flux.namespace}/${flux.name}@${flux.file}#${flux.documentIndex}`, label: `Kustomization ${flux.namespace}/${flux.name}`, path, flux });
+    const where = posix.relative(limit, flux.file) || flux.file;
+    roots.push({ id: `${flux.namespace}/${flux.name}@${flux.file}#${flux.documentIndex}`, label: `Kustomization ${flux.namespace}/${flux.name} in ${where}`, path, flux });
   }
   const kustomizationFiles = files.filter((f) => kustomizationFileOf(posix.basename(f.path)));
   const included = new Set(kustomizationFiles.flatMap((f) => includedFolders(f, folders)));

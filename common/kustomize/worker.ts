@@ -54,7 +54,9 @@ async function start(): Promise<(request: string) => string> {
   void go.run(instance).then(() => {
     throw new Error(`kustomize module exited${output ? `: ${output}` : ''}`);
   });
-  return (globalThis as unknown as { taglineKustomize: (r: string) => string }).taglineKustomize;
+  const handle = (globalThis as unknown as { taglineKustomize: (r: string) => string }).taglineKustomize;
+  handle('{"op":"warm"}');
+  return handle;
 }
 
 const ready = start();

@@ -20,6 +20,7 @@ import type { TaglineDiagnostic } from './validation';
 import { isYamlDocument, ManifestDocuments } from './workspace/documents';
 import { WorkspaceIndex } from './workspace/index';
 import { indexFile, indexFolders } from './workspace/scanner';
+import { KustomizeRoots } from './workspace/kustomize';
 import { StatusStore } from './workspace/statuses';
 
 const INDEX_DEBOUNCE_MS = 150;
@@ -35,6 +36,12 @@ export function startServer(connection: Connection): void {
   let settings: ServerSettings = DEFAULT_SETTINGS;
   let capabilities: InitializeParams['capabilities'] = {};
   let folders: string[] = [];
+  // Kustomize roots build after the open file's own diagnostics, then every open file is published again.
+  const kustomize = new KustomizeRoots(() => index.manifests(), () => {
+    revalidateAll();
+    clearTimeout(indexTimer);
+    indexTimer = setTimeout(sendIndex, INDEX_DEBOUNCE_MS);
+  }, (message) => connection.console.error(message));
 
   // --- validation, coalesced per tick so a burst of edits is validated once --------------------------------
   const pending = new Set<string>();
@@ -70,7 +77,8 @@ export function startServer(connection: Connection): void {
     if (!document || !isYamlDocument(document)) return;
     try {
       const manifest = manifests.manifest(document);
-      const diagnostics = documentDiagnostics(manifest, index.references(), statuses, { validationEnabled: settings.validation.enable });
+      const built = kustomize.result && { covered: kustomize.covers(uri), diagnostics: kustomize.result.diagnostics.get(uri) ?? [] };
+      const diagnostics = documentDiagnostics(manifest, index.references(), statuses, { validationEnabled: settings.validation.enable }, built);
       published.set(uri, diagnostics);
       void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
     } catch (err) {
@@ -84,11 +92,12 @@ export function startServer(connection: Connection): void {
   let lastIndex = '';
   index.onDidChange(({ references }) => {
     if (references) for (const d of documents.all()) pending.has(d.uri) || schedule(d.uri);
+    kustomize.schedule();
     clearTimeout(indexTimer);
     indexTimer = setTimeout(sendIndex, INDEX_DEBOUNCE_MS);
   });
   function sendIndex(): void {
-    const params: WorkspaceIndexParams = index.objects();
+    const params: WorkspaceIndexParams = kustomize.objects(index.objects());
     const json = JSON.stringify(params);
     if (json === lastIndex) return;
     lastIndex = json;
@@ -130,10 +139,14 @@ export function startServer(connection: Connection): void {
         for (const removed of event.removed) {
           for (const manifest of index.manifests()) if (manifest.uri.startsWith(removed.uri + '/')) index.setDisk(manifest.uri, undefined);
         }
+        folders = [...folders.filter((f) => !event.removed.some((r) => r.uri === f)), ...event.added.map((a) => a.uri)];
+        kustomize.setFolders(folders);
       });
     }
     await indexFolders(index, folders);
+    kustomize.setFolders(folders);
   });
+  connection.onShutdown(() => kustomize.dispose());
 
   async function pullSettings(): Promise<void> {
     if (!capabilities.workspace?.configuration) return;

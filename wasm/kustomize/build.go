@@ -31,6 +31,7 @@ import (
 // Request is one call from the TypeScript side.
 //
 //   - op "files": Files maps absolute in-memory paths to their text; a null text removes the path.
+//   - op "warm": parses the builtin OpenAPI schema ahead of the first build.
 //   - op "build": Path is the directory to build (absolute, in memory); Kustomization is the Flux
 //     Kustomization object (apiVersion/kind/metadata/spec) or null for a plain kustomization root;
 //     Vars are the values resolved from spec.postBuild.substituteFrom, overridden by
@@ -76,6 +77,10 @@ func Handle(input string) (output string) {
 			res.Error = errorText(setFiles(req.Files))
 		case "build":
 			res = build(req)
+		case "warm":
+			// Parses kyaml's builtin Kubernetes OpenAPI schema, which the first strategic-merge patch
+			// would otherwise parse in the middle of a build.
+			_ = openapi.Schema()
 		default:
 			res.Error = fmt.Sprintf("unknown op %q", req.Op)
 		}
