@@ -8,11 +8,10 @@ import type { RootBuild, WorkspaceBuild } from '../../../common/kustomize/builds
 import { KUSTOMIZATION_FILE_NAMES } from '../../../common/kustomize/roots';
 import { isFluxImageRepository, manifestDocument, parseChunk, type ManifestDocument, type ParsedManifest } from '../../../common/manifests';
 import type { Range, WorkspaceObjects } from '../../../common/model';
-import { pathAt } from '../features/yamlPath';
 import { ObjectIndex } from './references';
 import { Severity, SOURCE, type SeverityValue, type TaglineDiagnostic } from './types';
 import { validateDocument } from './validate';
-import { nodeAt, nodeRange, type PathSegment } from './yamlNodes';
+import { nodeAt, nodeRange, pathAt, type PathSegment } from '../../../common/manifests/yamlPath';
 
 /** A built object next to the base document it came from. */
 export interface BuiltDocument {
