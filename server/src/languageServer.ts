@@ -6,6 +6,7 @@ import {
   type Connection, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { fileURLToPath } from 'node:url';
 import {
   StatusNotification, StoredTagsRequest, WorkspaceIndexNotification,
   type WorkspaceIndexParams,
@@ -13,6 +14,7 @@ import {
 import { codeActions } from './features/codeActions';
 import { completion } from './features/completion';
 import { documentDiagnostics } from './features/diagnostics';
+import { appliedHover } from './features/appliedHover';
 import { hover } from './features/hover';
 import { inlayHints } from './features/inlayHints';
 import { documentSymbols } from './features/symbols';
@@ -250,7 +252,11 @@ export class TaglineLanguageServer {
     connection.onHover(async (params) => {
       const manifest = this.manifestOf(params.textDocument.uri);
       if (!manifest) return null;
-      return hover(manifest, params.position, { statuses: this.statuses, storedTags: (name) => this.storedTags(name), now: Date.now });
+      const own = await hover(manifest, params.position, { statuses: this.statuses, storedTags: (name) => this.storedTags(name), now: Date.now });
+      const folders = this.folders.filter((f) => f.startsWith('file:')).map((f) => fileURLToPath(f));
+      const applied = appliedHover(manifest, params.position, this.kustomize.result, this.kustomize.manifestsByPath, folders);
+      if (!applied) return own;
+      return { ...own, contents: { kind: 'markdown' as const, value: own ? `${own.contents.value}\n\n---\n\n${applied}` : applied } };
     });
 
     connection.onCodeAction((params) => codeActions(params.textDocument.uri, params.range, this.published.get(params.textDocument.uri) ?? []));

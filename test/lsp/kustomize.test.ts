@@ -83,3 +83,38 @@ describe('kustomize roots', () => {
     assert.equal(podinfo?.source?.uri, uri('infrastructure/image-repos/base/podinfo.yaml'));
   });
 });
+
+describe('hover on a base document', () => {
+  const root = mkdtempSync(join(tmpdir(), 'tagline-kustomize-hover-'));
+  cpSync(FIXTURE, root, { recursive: true });
+  const server = new TestServer({ rootUri: pathToFileURL(root).href });
+  let built: Promise<void>;
+  before(async () => {
+    built = new Promise((resolve) => {
+      server.connection.onNotification('tagline/workspaceIndex', (params: WorkspaceIndexParams) => {
+        if (params.imageRepositories.some((r) => r.metadata.name.startsWith('prod-'))) resolve();
+      });
+    });
+    await server.initialize();
+  });
+  after(async () => {
+    await server.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  test('shows the object as applied per root and where inherited fields came from', async () => {
+    await built;
+    const uri = pathToFileURL(join(root, 'infrastructure/image-repos/base/podinfo.yaml')).href;
+    await server.open(uri, readFileSync(join(root, 'infrastructure/image-repos/base/podinfo.yaml'), 'utf8'));
+    const result = await server.request<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 2 } });
+    const text = result?.contents.value ?? '';
+    const prod = text.slice(text.indexOf('**As applied by Kustomization flux-system/image-repos in clusters/prod/image-repos.yaml**'));
+    assert.deepEqual(prod.split('\n\n')[0].split('\n'), [
+      '**As applied by Kustomization flux-system/image-repos in clusters/prod/image-repos.yaml**',
+      '- `metadata.name: prod-podinfo` — from infrastructure/image-repos/overlays/prod/kustomization.yaml',
+      '- `metadata.namespace: image-automation` — from clusters/prod/image-repos.yaml',
+      '- `spec.image: ghcr.io/stefanprodan/podinfo` — postBuild substitution of clusters/prod/image-repos.yaml',
+      '- `spec.interval: 5m` — from infrastructure/image-repos/base/interval-patch.yaml',
+    ]);
+  });
+});

@@ -147,7 +147,8 @@ function transformerKey(path: PathSegment[]): string[] {
   if (dotted === 'metadata.name') return ['namePrefix', 'nameSuffix'];
   if (dotted.startsWith('metadata.labels')) return ['labels', 'commonLabels'];
   if (dotted.startsWith('metadata.annotations')) return ['commonAnnotations'];
-  return ['patches', 'patchesStrategicMerge', 'patchesJson6902', 'images'];
+  // Other fields come from patches, found by value above; a patch that set nothing findable is not guessed at.
+  return [];
 }
 
 const FLUX_KEYS: Record<string, string> = { namespace: 'targetNamespace', namePrefix: 'namePrefix', nameSuffix: 'nameSuffix', patches: 'patches', images: 'images' };
@@ -166,18 +167,23 @@ export function locateField(built: BuiltDocument, path: PathSegment[], manifests
       if (sameValue(node, value)) return { uri: document.uri, range: documentRange(document, node)! };
     }
     const kustomization = manifests.get(transformation.configuredIn)?.documents[0];
-    const flux = root.flux && !kustomization && posix.dirname(transformation.configuredIn) === root.path
+    // Flux's generator writes the Kustomization's fields into the root's kustomization (or a new one).
+    const flux = root.flux && posix.dirname(transformation.configuredIn) === root.path
       ? manifests.get(root.flux.file)?.documents[root.flux.documentIndex] : undefined;
-    const inline = kustomization ? inlinePatch(kustomization, ['patches'], path, value) : flux && inlinePatch(flux, ['spec', 'patches'], path, value);
-    if (inline) return { uri: (kustomization ?? flux)!.uri, range: inline };
+    const fluxPatch = flux && inlinePatch(flux, ['spec', 'patches'], path, value);
+    if (flux && fluxPatch) return { uri: flux.uri, range: fluxPatch };
+    const ownPatch = kustomization && inlinePatch(kustomization, ['patches'], path, value);
+    if (kustomization && ownPatch) return { uri: kustomization.uri, range: ownPatch };
     for (const key of transformerKey(path)) {
-      if (kustomization) {
-        const node = nodeAt(kustomization.chunk.doc, [key]);
-        if (node) return { uri: kustomization.uri, range: documentRange(kustomization, keyNode(kustomization, key) ?? node)! };
-      } else if (root.flux && posix.dirname(transformation.configuredIn) === root.path && FLUX_KEYS[key]) {
-        const flux = manifests.get(root.flux.file)?.documents[root.flux.documentIndex];
-        const node = flux && nodeAt(flux.chunk.doc, ['spec', FLUX_KEYS[key]]);
-        if (flux && node) return { uri: flux.uri, range: documentRange(flux, keyNode(flux, FLUX_KEYS[key], ['spec']) ?? node)! };
+      const candidates: [ManifestDocument | undefined, PathSegment[]][] = [[flux, FLUX_KEYS[key] ? ['spec', FLUX_KEYS[key]] : []], [kustomization, [key]]];
+      for (const [document, at] of candidates) {
+        const node = document && at.length ? nodeAt(document.chunk.doc, at) : undefined;
+        if (!document || !node) continue;
+        const set = node.toJSON();
+        // namespace: the value itself; namePrefix/nameSuffix: part of the name.
+        if (key === 'namespace' && set !== value) continue;
+        if ((key === 'namePrefix' || key === 'nameSuffix') && !String(value).includes(String(set))) continue;
+        return { uri: document.uri, range: documentRange(document, keyNode(document, String(at[at.length - 1]), at.slice(0, -1)) ?? node)! };
       }
     }
   }

@@ -27,6 +27,8 @@ export class KustomizeRoots {
   private running: Promise<void> | undefined;
   private again = false;
   private latest: BuiltValidation | undefined;
+  /** The parsed files of the latest build, by module path. */
+  manifestsByPath: ManifestsByPath = new Map();
 
   constructor(
     private readonly manifests: () => ParsedManifest[],
@@ -121,6 +123,7 @@ export class KustomizeRoots {
       raw.serviceAccounts.push(...manifest.objects.serviceAccounts);
     }
     this.latest = validateBuilds(merged, byPath, raw);
+    this.manifestsByPath = byPath;
     this.onBuilt(this.latest);
   }
 }
