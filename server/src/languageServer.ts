@@ -111,7 +111,7 @@ export class TaglineLanguageServer {
     if (!document || !isYamlDocument(document)) return;
     try {
       const manifest = this.manifests.manifest(document);
-      const built = this.kustomize.result && { covered: this.kustomize.covers(uri), diagnostics: this.kustomize.result.diagnostics.get(uri) ?? [] };
+      const built = { covered: this.kustomize.covers(uri), diagnostics: this.kustomize.result?.diagnostics.get(uri) ?? [] };
       const diagnostics = documentDiagnostics(manifest, this.index.references(), this.statuses, { validationEnabled: this.settings.validation.enable }, built);
       this.published.set(uri, diagnostics);
       void this.connection.sendDiagnostics({ uri, version: document.version, diagnostics });

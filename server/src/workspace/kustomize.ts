@@ -2,7 +2,8 @@
 // diagnostics are out), only for roots that read a changed file. One KustomizeBuilds per workspace folder, one
 // kustomize module (worker thread) for all.
 import { fileURLToPath } from 'node:url';
-import { KustomizeBuilds, KustomizeModule, modulePath, type WorkspaceBuild } from '../../../common/kustomize';
+import { posix } from 'node:path';
+import { KUSTOMIZATION_FILE_NAMES, KustomizeBuilds, KustomizeModule, modulePath, type WorkspaceBuild } from '../../../common/kustomize';
 import type { ParsedManifest } from '../../../common/manifests';
 import type { WorkspaceObjects } from '../../../common/model';
 import { validateBuilds, type BuiltValidation, type ManifestsByPath } from '../validation/built';
@@ -41,10 +42,25 @@ export class KustomizeRoots {
     return this.latest;
   }
 
-  /** Whether a file (URI) is read by a root, and so validated only as built objects. */
+  /**
+   * Whether a file (URI) is read by a root, and so validated only as built objects. Before the first build has
+   * finished, a file below a folder with a kustomization file is taken as read, so a base does not flash errors
+   * that its roots' patches fix.
+   */
   covers(uri: string): boolean {
     const path = pathOf(uri);
-    return path !== undefined && this.latest?.covered.has(path) === true;
+    if (path === undefined) return false;
+    if (this.latest) return this.latest.covered.has(path);
+    if (!this.module.available() || this.builds.size === 0) return false;
+    const kustomizationFolders = new Set<string>();
+    for (const manifest of this.manifests()) {
+      const file = pathOf(manifest.uri);
+      if (file && KUSTOMIZATION_FILE_NAMES.includes(posix.basename(file))) kustomizationFolders.add(posix.dirname(file));
+    }
+    for (let dir = posix.dirname(path); ; dir = posix.dirname(dir)) {
+      if (kustomizationFolders.has(dir)) return true;
+      if (dir === posix.dirname(dir)) return false;
+    }
   }
 
   /**
