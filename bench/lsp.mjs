@@ -1,10 +1,13 @@
 // Benchmark: Tagline's language server against Red Hat's yaml-language-server (npm), both driven over stdio by
 // the same JSON-RPC client in the same run, on a generated file of 2,000 documents (~50,000 lines).
 // Measures time from didOpen to the first publishDiagnostics, and from a one-character edit to the diagnostics
-// of that edit. Prints medians and the ratio. `npm run bench:lsp` builds first.
+// of that edit. Prints medians and two ratios: as a person sees it, and with yaml-language-server's built-in
+// 200 ms wait before it validates an opened or changed document (`validationDelayMs`, yaml-language-server
+// src/yamlSettings.ts; Tagline has none) taken off its times. The README quotes the first (what a person sees)
+// and names the second. `npm run bench:lsp` builds first.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
@@ -17,6 +20,8 @@ const DOCS = join(tmpdir(), 'tagline-bench');
 const DOCUMENTS = 2000;
 const OPEN_RUNS = Number(process.env.BENCH_OPEN_RUNS ?? 5);
 const EDIT_RUNS = Number(process.env.BENCH_EDIT_RUNS ?? 30);
+/** yaml-language-server's validationDelayMs (lib/umd/yamlSettings.js): it validates 200 ms after an open or a change. */
+const YLS_DELAY_MS = 200;
 
 // ---- the workload ------------------------------------------------------------------------------------------
 function imageRepository(i) {
@@ -213,6 +218,7 @@ async function measure(client, text, editLine) {
 }
 
 async function main() {
+  const loadAtStart = loadavg().map((x) => x.toFixed(2)).join(' ');
   mkdirSync(WORK, { recursive: true });
   const text = workload();
   const lines = text.split('\n');
@@ -237,8 +243,12 @@ async function main() {
     const row = (name, r) => `${name.padEnd(22)} first diagnostics ${r.open.toFixed(1).padStart(8)} ms   edit → diagnostics ${r.edit.toFixed(1).padStart(8)} ms   (${r.count} diagnostics)`;
     console.log(row('tagline', ours));
     console.log(row('yaml-language-server', theirs));
-    console.log(`first diagnostics: tagline is ${(theirs.open / ours.open).toFixed(1)}× faster (median of ${OPEN_RUNS}; target ≥ 5×)`);
-    console.log(`edit → diagnostics: tagline ${ours.edit.toFixed(1)} ms median of ${EDIT_RUNS} (target < 30 ms); yaml-language-server ${theirs.edit.toFixed(1)} ms (${(theirs.edit / ours.edit).toFixed(1)}×)`);
+    const load = loadavg().map((x) => x.toFixed(2)).join(' ');
+    console.log(`${new Date().toISOString()} · ${cpus().length} cores · load average ${load} at the end (${loadAtStart} at the start)`);
+    console.log(`first diagnostics (median of ${OPEN_RUNS}): tagline is ${(theirs.open / ours.open).toFixed(1)}× faster as a person sees it (target ≥ 5×); `
+      + `${((theirs.open - YLS_DELAY_MS) / ours.open).toFixed(1)}× without yaml-language-server's ${YLS_DELAY_MS} ms wait`);
+    console.log(`edit → diagnostics (median of ${EDIT_RUNS}): tagline ${ours.edit.toFixed(1)} ms (target < 30 ms); yaml-language-server ${theirs.edit.toFixed(1)} ms, `
+      + `${(theirs.edit / ours.edit).toFixed(1)}× as a person sees it, ${((theirs.edit - YLS_DELAY_MS) / ours.edit).toFixed(1)}× without its ${YLS_DELAY_MS} ms wait`);
     if (theirs.count === 0) console.log('warning: yaml-language-server reported no diagnostics; its schema may not have applied');
   } finally {
     await Promise.all([tagline.stop(), redhat.stop()]);

@@ -1,6 +1,7 @@
 // `tagline scan <files or folders...> [--db FILE] [--format table|json|yaml|describe] [--watch]`: the editor's
 // reconciler in a terminal. Reconciles every ImageRepository once (or until interrupted with --watch) against the
-// real registries, with the person's local credentials, and exits 0 only when every object is Ready.
+// real registries, with the person's local credentials, and exits 0 only when every object is Ready and the tag
+// database was saved (1 otherwise, with `tag database not saved: <reason>` on stderr).
 import { watch, type FSWatcher } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +66,8 @@ export async function runScan(args: string[]): Promise<number> {
   const store = await TagStore.open({ file: parsed.db });
   if (store.recoveredFrom) process.stderr.write(`tagline scan: the database was unreadable and was moved to ${store.recoveredFrom}; rescanning\n`);
   if (store.readOnlyReason) process.stderr.write(`tagline scan: ${store.readOnlyReason}\n`);
+  // With --watch the database is written in the background: say at once when that fails, and when it recovers.
+  store.onWriteFailure((reason) => process.stderr.write(reason ? `tagline scan: tag database not saved: ${reason}\n` : 'tagline scan: tag database saved again\n'));
   const reconciler = new Reconciler({ store, credentials: { env: process.env, allowProcesses: true } });
   const events = new Map<string, FluxEvent[]>();
   reconciler.onEvent((e) => {
@@ -78,19 +81,25 @@ export async function runScan(args: string[]): Promise<number> {
   };
   // Watch before the first reconcile, so an edit made while it runs is not missed.
   const watching = parsed.watch ? watchManifests(parsed, reconciler, (objs) => (current = objs), print) : undefined;
+  let ready = false;
+  let saved = false;
   try {
     if (objects.imageRepositories.length === 0) process.stderr.write(`tagline scan: no ImageRepository objects found in ${parsed.paths.join(', ')}\n`);
     reconciler.update(objects);
     await reconciler.whenIdle();
     print();
     if (watching) await watching.untilInterrupted();
-    return allReady(current, reconciler) ? 0 : 1;
+    ready = allReady(current, reconciler);
   } finally {
     watching?.close();
     await reconciler.dispose();
-    await store.close();
+    saved = await store.close().then(() => true, (err: unknown) => {
+      if (!store.lastWriteError) process.stderr.write(`tagline scan: tag database not saved: ${errorMessage(err)}\n`);
+      return false;
+    });
     await closeDispatchers();
   }
+  return ready && saved ? 0 : 1;
 }
 
 function reportsFor(objects: WorkspaceObjects, reconciler: Reconciler, events: Map<string, FluxEvent[]>): ScanReport[] {

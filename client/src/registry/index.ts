@@ -7,3 +7,4 @@ export { closeDispatchers } from './dispatcher';
 export { clearTokenCache } from './auth/bearer';
 export { clearPingCache } from './ping-cache';
 export { clearHelperAnswers } from './auth/local';
+export { clearCloudTokens } from './auth/providers';
