@@ -1,7 +1,8 @@
 // `tagline check <files or folders...> [--format text|json]`: the editor's diagnostics in a terminal or CI.
 import { relative } from 'node:path';
-import { loadManifests, mergeObjects } from '../common/manifests';
-import { ObjectIndex, Severity, validateManifest, type TaglineDiagnostic } from '../server/src/validation';
+import { loadManifests } from '../common/manifests';
+import { Severity, type TaglineDiagnostic } from '../server/src/validation';
+import { checkedFolder, checkWorkspace } from '../server/src/validation/workspaceCheck';
 
 const SEVERITY_NAMES = { [Severity.Error]: 'error', [Severity.Warning]: 'warning', [Severity.Information]: 'information', [Severity.Hint]: 'hint' } as const;
 
@@ -41,11 +42,11 @@ export interface CheckFinding {
 
 export async function checkPaths(paths: string[]): Promise<CheckFinding[]> {
   const loaded = await loadManifests(paths);
-  const index = new ObjectIndex(mergeObjects(loaded.map((l) => l.manifest)));
+  const { diagnostics } = await checkWorkspace(loaded, checkedFolder(paths));
   const findings: CheckFinding[] = [];
-  for (const { path, manifest } of loaded) {
+  for (const { path } of loaded) {
     const file = relative(process.cwd(), path) || path;
-    for (const d of validateManifest(manifest, index)) {
+    for (const d of diagnostics.get(path) ?? []) {
       findings.push({ file, range: d.range, severity: SEVERITY_NAMES[d.severity], code: d.code, source: d.source, message: d.message });
     }
   }

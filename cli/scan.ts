@@ -6,7 +6,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { getCondition } from '../common/flux/conditions';
-import { loadWorkspaceObjects } from '../common/manifests';
+import { loadAppliedObjects } from '../server/src/validation/workspaceCheck';
 import { emptyStatus, objectKey, type FluxEvent, type WorkspaceObjects } from '../common/model';
 import { PolicyEvaluator, Reconciler } from '../client/src/reconciler';
 import { closeDispatchers } from '../client/src/registry';
@@ -62,7 +62,7 @@ export async function runScan(args: string[]): Promise<number> {
     process.stderr.write((parsed ? `tagline scan: ${parsed}\n` : '') + USAGE + '\n');
     return parsed ? 2 : 0;
   }
-  const { objects } = await loadWorkspaceObjects(parsed.paths);
+  const { objects } = await loadAppliedObjects(parsed.paths);
   const store = await TagStore.open({ file: parsed.db });
   if (store.recoveredFrom) process.stderr.write(`tagline scan: the database was unreadable and was moved to ${store.recoveredFrom}; rescanning\n`);
   if (store.readOnlyReason) process.stderr.write(`tagline scan: ${store.readOnlyReason}\n`);
@@ -166,7 +166,7 @@ function watchManifests(
   let reloadTimer: NodeJS.Timeout | undefined;
   const reload = () => {
     reloadTimer = undefined;
-    loadWorkspaceObjects(args.paths).then(
+    loadAppliedObjects(args.paths).then(
       ({ objects }) => {
         setObjects(objects);
         reconciler.update(objects);

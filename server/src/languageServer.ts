@@ -6,6 +6,7 @@ import {
   type Connection, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { fileURLToPath } from 'node:url';
 import {
   StatusNotification, StoredTagsRequest, WorkspaceIndexNotification,
   type WorkspaceIndexParams,
@@ -13,6 +14,7 @@ import {
 import { codeActions } from './features/codeActions';
 import { completion } from './features/completion';
 import { documentDiagnostics } from './features/diagnostics';
+import { appliedHover } from './features/appliedHover';
 import { hover } from './features/hover';
 import { inlayHints } from './features/inlayHints';
 import { markerInlayHints, repositoryPolicyLabels, type PolicyInlayContext } from './features/policyInlays';
@@ -23,6 +25,7 @@ import { isYamlDocument, ManifestDocuments } from './workspace/documents';
 import { WorkspaceIndex } from './workspace/index';
 import { DiskDiagnostics } from './workspace/diskDiagnostics';
 import { indexFile, indexFolders } from './workspace/scanner';
+import { KustomizeRoots } from './workspace/kustomize';
 import { StatusStore } from './workspace/statuses';
 
 const INDEX_DEBOUNCE_MS = 150;
@@ -57,12 +60,19 @@ export class TaglineLanguageServer {
   private indexTimer: NodeJS.Timeout | undefined;
   /** The JSON of the last index sent to the extension host: an unchanged index is not sent again. */
   private lastIndex = '';
+  /** Kustomize roots, built after the open file's own diagnostics; then every open file is published again. */
+  private readonly kustomize = new KustomizeRoots(() => this.index.manifests(), () => {
+    this.revalidateAll();
+    if (this.diskIndexed) this.disk.scheduleAll();
+    clearTimeout(this.indexTimer);
+    this.indexTimer = setTimeout(() => this.sendIndex(), INDEX_DEBOUNCE_MS);
+  }, (message) => this.connection.console.error(message));
 
   /** Diagnostics of files that are not open (the whole workspace in Problems). */
   private readonly disk = new DiskDiagnostics({
     closedManifest: (uri) => this.index.closedManifest(uri),
     diskUris: () => this.index.diskUris(),
-    diagnose: (manifest) => documentDiagnostics(manifest, this.index.references(), this.statuses, { validationEnabled: this.settings.validation.enable }),
+    diagnose: (manifest) => documentDiagnostics(manifest, this.index.references(), this.statuses, { validationEnabled: this.settings.validation.enable }, this.builtFor(manifest.uri)),
     send: (uri, diagnostics) => void this.connection.sendDiagnostics({ uri, diagnostics }),
     enabled: () => this.settings.diagnostics.scope === 'workspace',
   });
@@ -88,6 +98,7 @@ export class TaglineLanguageServer {
         if (references || policyReferences) this.disk.scheduleAll();
         else this.disk.schedule(uri);
       }
+      this.kustomize.schedule();
       clearTimeout(this.indexTimer);
       this.indexTimer = setTimeout(() => this.sendIndex(), INDEX_DEBOUNCE_MS);
     });
@@ -128,12 +139,17 @@ export class TaglineLanguageServer {
     if (!document || !isYamlDocument(document)) return;
     try {
       const manifest = this.manifests.manifest(document);
-      const diagnostics = documentDiagnostics(manifest, this.index.references(), this.statuses, { validationEnabled: this.settings.validation.enable });
+      const diagnostics = documentDiagnostics(manifest, this.index.references(), this.statuses, { validationEnabled: this.settings.validation.enable }, this.builtFor(uri));
       this.published.set(uri, diagnostics);
       void this.connection.sendDiagnostics({ uri, version: document.version, diagnostics });
     } catch (err) {
       this.connection.console.error(`tagline: validating ${uri} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
     }
+  }
+
+  /** What the kustomize roots say of `uri`: whether a root reads it (so it is not checked alone) and its findings. */
+  private builtFor(uri: string) {
+    return { covered: this.kustomize.covers(uri), diagnostics: this.kustomize.result?.diagnostics.get(uri) ?? [] };
   }
 
   private revalidateAll(): void {
@@ -143,7 +159,7 @@ export class TaglineLanguageServer {
 
   // --- the workspace index for the extension host's reconciler ----------------------------------------------
   private sendIndex(): void {
-    const params: WorkspaceIndexParams = this.index.objects();
+    const params: WorkspaceIndexParams = this.kustomize.objects(this.index.objects());
     const json = JSON.stringify(params);
     if (json === this.lastIndex) return;
     this.lastIndex = json;
@@ -187,12 +203,16 @@ export class TaglineLanguageServer {
           for (const removed of event.removed) {
             for (const manifest of this.index.manifests()) if (manifest.uri.startsWith(removed.uri + '/')) this.index.setDisk(manifest.uri, undefined);
           }
+          this.folders = [...this.folders.filter((f) => !event.removed.some((r) => r.uri === f)), ...event.added.map((a) => a.uri)];
+          this.kustomize.setFolders(this.folders);
         });
       }
       await indexFolders(this.index, this.folders);
       this.diskIndexed = true;
       this.disk.scheduleAll();
+      this.kustomize.setFolders(this.folders);
     });
+    connection.onShutdown(() => this.kustomize.dispose());
 
     connection.onDidChangeConfiguration(async (change) => {
       if (this.capabilities.workspace?.configuration) await this.pullSettings();
@@ -272,11 +292,15 @@ export class TaglineLanguageServer {
     connection.onHover(async (params) => {
       const manifest = this.manifestOf(params.textDocument.uri);
       if (!manifest) return null;
-      return hover(manifest, params.position, {
+      const own = await hover(manifest, params.position, {
         statuses: this.statuses, storedTags: (name) => this.storedTags(name), now: Date.now,
         imageRepositories: (namespace, name) => this.index.references().imageRepositories(namespace, name),
         imagePolicies: (namespace, name) => this.index.references().imagePolicies(namespace, name),
       });
+      const folders = this.folders.filter((f) => f.startsWith('file:')).map((f) => fileURLToPath(f));
+      const applied = appliedHover(manifest, params.position, this.kustomize.result, this.kustomize.manifestsByPath, folders);
+      if (!applied) return own;
+      return { ...own, contents: { kind: 'markdown' as const, value: own ? `${own.contents.value}\n\n---\n\n${applied}` : applied } };
     });
 
     connection.onCodeAction((params) => codeActions(params.textDocument.uri, params.range, this.published.get(params.textDocument.uri) ?? []));

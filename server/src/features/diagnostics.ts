@@ -6,10 +6,17 @@ import { conditionDiagnostics, withoutDuplicates } from './conditions';
 
 export interface DiagnosticsSettings { validationEnabled: boolean }
 
+/** What the kustomize roots say about a file: whether a root reads it (then only built objects are checked). */
+export interface BuiltDiagnostics { covered: boolean; diagnostics: TaglineDiagnostic[] }
+
 export function documentDiagnostics(
   manifest: ParsedManifest, references: ReferenceIndex, statuses: StatusStore, settings: DiagnosticsSettings,
+  built?: BuiltDiagnostics,
 ): TaglineDiagnostic[] {
-  const own = settings.validationEnabled ? validateManifest(manifest, references) : [];
+  const standalone = settings.validationEnabled && !built?.covered ? validateManifest(manifest, references) : [];
+  const own = settings.validationEnabled && built?.diagnostics.length
+    ? [...standalone, ...built.diagnostics].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character)
+    : standalone;
   const conditions: TaglineDiagnostic[] = [];
   for (const object of manifest.objects.imageRepositories) {
     const status = statuses.forObject(object);
