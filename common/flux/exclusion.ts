@@ -1,8 +1,10 @@
-// spec.exclusionList: Go RE2 regular expressions, matched unanchored against each tag (flux-behaviour.md §3.3).
+// spec.exclusionList: Go RE2 regular expressions, matched unanchored against each tag (image-reflector-controller
+// internal/controller/imagerepository_controller.go `filterOutTags`).
 // re2js is a port of Go's regexp/syntax (via RE2/J), so it accepts and rejects what Go does and produces
 // Go's own error texts (`error parsing regexp: missing closing ]: `[=``).
 import { RE2JS, RE2JSSyntaxException } from 're2js';
 import type { ImageRepositorySpec } from '../model';
+import { errorMessage } from '../errors';
 import { goSyntaxError, toRe2js } from './go-regexp-compat';
 
 /** Excludes Cosign signature tags such as `sha256-<hex>.sig`. */
@@ -25,7 +27,7 @@ export function compileExclusion(pattern: string): CompiledExclusion {
     // Go's syntax.Error always ends with ": `expr`", even when the expression is empty (a trailing backslash
     // reports ``); re2js leaves that part out when it has no expression.
     if (err instanceof RE2JSSyntaxException) return { ok: false, message: goSyntaxError(pattern, rewritten, err.getDescription(), err.getPattern() ?? '') };
-    return { ok: false, message: err instanceof Error ? err.message : String(err) };
+    return { ok: false, message: errorMessage(err) };
   }
 }
 

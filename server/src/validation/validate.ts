@@ -5,7 +5,7 @@ import type { ManifestDocument, ParsedChunk, ParsedManifest } from '../../../com
 import { referenceDiagnostics, type ReferenceIndex } from './references';
 import { schemaDiagnostics } from './schemaDiagnostics';
 import { semanticDiagnostics } from './semantic';
-import { Severity, shiftDiagnostic, SOURCE, type TaglineDiagnostic } from './types';
+import { byPosition, Severity, shiftDiagnostic, SOURCE, type TaglineDiagnostic } from './types';
 
 const textChecks = new WeakMap<ParsedChunk, TaglineDiagnostic[]>();
 /** Reference checks per document, valid while the same index (same Secrets and ServiceAccounts) is used. */
@@ -24,10 +24,6 @@ export function isOurDocument(chunk: ParsedChunk): boolean {
   if (chunk.isImageRepository) return true;
   // Text first: reading syntaxErrors makes a lazily parsed document parse.
   return chunk.text.includes('image.toolkit.fluxcd.io/') && /kind:\s*ImageRepository\b/.test(chunk.text) && chunk.syntaxErrors.length > 0;
-}
-
-function byPosition(a: TaglineDiagnostic, b: TaglineDiagnostic): number {
-  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
 }
 
 function checkText(chunk: ParsedChunk): TaglineDiagnostic[] {
