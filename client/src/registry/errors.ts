@@ -103,7 +103,8 @@ function describeNetworkCause(url: string, error: unknown, signal?: AbortSignal)
       return url.startsWith('https:') ? 'EOF (the registry closed the TLS connection; does it require a client certificate? see certSecretRef)' : 'EOF';
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE': case 'SELF_SIGNED_CERT_IN_CHAIN': case 'DEPTH_ZERO_SELF_SIGNED_CERT':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY': case 'UNABLE_TO_GET_ISSUER_CERT':
-      return `tls: failed to verify certificate: x509: certificate signed by unknown authority (${message})`;
+      // Go's own text, without Node's reason (the controller says exactly this).
+      return 'tls: failed to verify certificate: x509: certificate signed by unknown authority';
     case 'CERT_HAS_EXPIRED': return `tls: failed to verify certificate: x509: certificate has expired or is not yet valid (${message})`;
     case 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE': return 'remote error: tls: bad certificate';
     case 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED': return 'remote error: tls: certificate required';
