@@ -192,7 +192,8 @@ function isSettled(status: ImageRepositoryStatus | undefined, generation: number
   const ready = status.conditions.find((c) => c.type === 'Ready');
   const stalled = status.conditions.find((c) => c.type === 'Stalled');
   const reconciling = status.conditions.find((c) => c.type === 'Reconciling');
-  if (stalled?.status === 'True') return true;
+  // Stalled is patched before the final patch that records observedGeneration: wait for both.
+  if (stalled?.status === 'True') return status.observedGeneration === generation;
   if (ready?.status === 'True') return status.observedGeneration === generation && reconciling === undefined;
   return ready?.status === 'False' && reconciling?.reason === 'ProgressingWithRetry';
 }
