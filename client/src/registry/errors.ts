@@ -110,6 +110,9 @@ function describeNetworkCause(url: string, error: unknown, signal?: AbortSignal)
     case 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED': return 'remote error: tls: certificate required';
     case 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA': return 'remote error: tls: unknown certificate authority';
     case 'ERR_TLS_CERT_ALTNAME_INVALID': return `tls: failed to verify certificate: x509: ${message}`;
+    // golang.org/x/net/internal/socks (Dialer.DialContext → UsernamePassword.Authenticate): an *net.OpError
+    // with Op "socks connect"; undici does not say which proxy address it dialled.
+    case 'UND_ERR_SOCKS5_AUTH_FAILED': return `socks connect tcp ${host}: username/password authentication failed`;
     default:
       {
         const proxyStatus = /Proxy response \((\d+)\)/.exec(message);
