@@ -19,7 +19,11 @@ const NS_PER: Record<string, bigint> = {
 };
 const MAX_NS = (1n << 63n) - 1n;
 
-/** Go's time.ParseDuration in nanoseconds, or undefined where Go returns an error. */
+/**
+ * Go's time.ParseDuration in nanoseconds, or undefined where Go returns an error. Ported line by line from
+ * go/src/time/format.go (ParseDuration, leadingInt, leadingFraction), including its float64 arithmetic for
+ * fractions (`1.00000000010000m` is 60000000005 ns, not 6) and its range (down to -2^63, up to 2^63-1).
+ */
 export function parseGoDurationNs(s: string): bigint | undefined {
   let rest = s;
   let negative = false;
@@ -31,20 +35,51 @@ export function parseGoDurationNs(s: string): bigint | undefined {
   if (rest === '') return undefined;
   let total = 0n;
   while (rest !== '') {
-    const m = /^([0-9]*)(?:\.([0-9]*))?([^0-9.]+)/.exec(rest);
-    if (!m || (m[1] === '' && (m[2] ?? '') === '')) return undefined;
+    const m = /^([0-9]*)(?:\.([0-9]*))?([^0-9.]*)/.exec(rest)!;
+    const [, whole, fraction, unitText] = m;
+    if (whole === '' && (fraction ?? '') === '') return undefined;
     // Like Go, the whole run of non-digits must be one unit: `1sx` is an error, not `1s` then garbage.
-    const unit = NS_PER[m[3]];
+    const unit = NS_PER[unitText!];
     if (unit === undefined) return undefined;
-    const whole = BigInt(m[1] || '0') * unit;
-    const fraction = m[2] ?? '';
-    // Go keeps only the precision that fits; truncation toward zero matches its float-free arithmetic.
-    const fractionNs = fraction === '' ? 0n : (BigInt(fraction) * unit) / 10n ** BigInt(fraction.length);
-    total += whole + fractionNs;
-    if (total > MAX_NS) return undefined;
+    const v = leadingInt(whole!);
+    if (v === undefined || v > TWO_63 / unit) return undefined;
+    let ns = v * unit;
+    const { x: f, scale } = leadingFraction(fraction ?? '');
+    if (f > 0n) {
+      ns += BigInt(Math.trunc(Number(f) * (Number(unit) / scale)));
+      if (ns > TWO_63) return undefined;
+    }
+    total += ns;
+    if (total > TWO_63) return undefined;
     rest = rest.slice(m[0].length);
   }
-  return negative ? -total : total;
+  if (negative) return -total;
+  return total > MAX_NS ? undefined : total;
+}
+
+const TWO_63 = 1n << 63n;
+
+function leadingInt(digits: string): bigint | undefined {
+  let x = 0n;
+  for (const c of digits) {
+    if (x > TWO_63 / 10n) return undefined;
+    x = x * 10n + BigInt(c);
+    if (x > TWO_63) return undefined;
+  }
+  return x;
+}
+
+function leadingFraction(digits: string): { x: bigint; scale: number } {
+  let x = 0n;
+  let scale = 1;
+  for (const c of digits) {
+    if (x > MAX_NS / 10n) break;
+    const y = x * 10n + BigInt(c);
+    if (y > TWO_63) break;
+    x = y;
+    scale *= 10;
+  }
+  return { x, scale };
 }
 
 /** Go's time.ParseDuration in milliseconds (fractional below 1 ms), or undefined where Go errors. */

@@ -1,3 +1,5 @@
+import { isIPv6 } from 'node:net';
+
 // spec.image → canonical name, as the controller's registry.ParseImageReference computes it with
 // go-containerregistry v0.21.6 `pkg/name` (internal/registry/helper.go). The controller keeps only its own short
 // messages; the precise ggcr reason travels in `detail` so an editor can show it beside them.
@@ -26,7 +28,8 @@ export type ParseImageReferenceResult = { ok: true; reference: ImageReference } 
 
 export const DEFAULT_REGISTRY = 'index.docker.io';
 const REPOSITORY_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789_-./';
-const TAG_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.';
+// ggcr's own order (pkg/name/tag.go tagChars), which its error text prints.
+const TAG_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789_-.ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 class BadName extends Error {}
 
@@ -97,6 +100,7 @@ function parseTag(s: string): ParsedName {
   // A last part with a `/` is a registry port followed by a path, not a tag.
   if (parts.length > 1 && !parts[parts.length - 1].includes('/')) {
     base = parts.slice(0, -1).join(':');
+    if (parts[parts.length - 1] === '') throw new BadName(`${s} must specify a tag name after the colon`);
     checkElement('tag', parts[parts.length - 1], TAG_CHARS, 1, 128);
   }
   return parseRepository(base);
@@ -109,7 +113,10 @@ function parseDigest(s: string): ParsedName {
   }
   const [base, digest] = parts;
   if (!digest.startsWith('sha256:')) throw new BadName(`unsupported digest algorithm: ${digest}`);
-  if (!/^[a-f0-9]{64}$/.test(digest.slice('sha256:'.length))) throw new BadName('invalid checksum digest format');
+  // go-digest's Algorithm.Validate: the length (in bytes) first, then the characters.
+  const hex = digest.slice('sha256:'.length);
+  if (new TextEncoder().encode(hex).length !== 64) throw new BadName('invalid checksum digest length');
+  if (!/^[a-f0-9]{64}$/.test(hex)) throw new BadName('invalid checksum digest format');
   let repositoryBase = base;
   try {
     // ggcr re-parses the digest's base through Repository.Name(), which drops any tag.
@@ -166,9 +173,13 @@ function checkRegistry(name: string): void {
     if (/[A-Za-z0-9\-_.~!$&'()*+,;=:[\]<>"]/.test(ch)) continue;
     bad();
   }
-  if (name.startsWith('[')) {
-    const close = name.indexOf(']');
-    if (close < 0 || !/^(:\d*)?$/.test(name.slice(close + 1))) bad();
+  // Go 1.26 net/url parseHost: a `[` only as the first character, and then an IPv6 address (never IPv4) up to
+  // the last `]`, followed by an optional port.
+  const open = name.lastIndexOf('[');
+  if (open > 0) bad();
+  if (open === 0) {
+    const close = name.lastIndexOf(']');
+    if (close < 0 || !/^(:\d*)?$/.test(name.slice(close + 1)) || !isIPv6(name.slice(1, close))) bad();
     return;
   }
   const colon = name.lastIndexOf(':');
@@ -186,13 +197,14 @@ function registryScheme(registry: string, insecure: boolean): 'https' | 'http' {
   if (isRFC1918(host)) return 'http';
   if (registry.startsWith('localhost:')) return 'http';
   if (registry.includes('127.0.0.1') || registry.includes('::1')) return 'http';
-  const hostname = registry.startsWith('[') ? registry : registry.replace(/:\d*$/, '');
-  if (hostname.endsWith('.localhost')) return 'http';
+  // reLocal: `.*\.localhost(?::\d{1,5})?$`, unanchored at the start.
+  if (/\.localhost(?::\d{1,5})?$/.test(registry)) return 'http';
   return 'https';
 }
 
 function isRFC1918(host: string): boolean {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  // net.ParseIP: dotted decimal without leading zeros.
+  const m = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/.exec(host);
   if (!m) return false;
   const [a, b] = [Number(m[1]), Number(m[2])];
   if (m.slice(1).some((o) => Number(o) > 255)) return false;

@@ -1,0 +1,220 @@
+// Differential tests of Tagline's ports of the controller's pure functions against the Go originals, asked
+// through test/oracle (go-containerregistry v0.21.6 `name`, Go `regexp`, `time.ParseDuration`, Masterminds
+// semver, `strconv.ParseFloat`, at the versions image-reflector-controller v1.2.0 links). Inputs are seeded:
+// mutations of real-world shapes and random strings, 10,000 per kind. A failure prints the seed; rerun with
+// TAGLINE_ORACLE_SEED=<seed> to get the same inputs.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { ensureBinary } from '../../scripts/go-build.mjs';
+import { parseImageReference } from '../../common/flux/reference';
+import { formatGoDurationNs, parseGoDurationNs } from '../../common/flux/duration';
+import { compileExclusion } from '../../common/flux/exclusion';
+import { parseFloatGo } from '../../common/flux/policy/parseFloat';
+
+const PER_KIND = Number(process.env.TAGLINE_ORACLE_COUNT ?? 10_000);
+const SEED = Number(process.env.TAGLINE_ORACLE_SEED ?? Math.floor(Math.random() * 2 ** 31));
+
+/** mulberry32: a small seeded PRNG. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+class Gen {
+  constructor(readonly next: () => number) {}
+  int(n: number): number { return Math.floor(this.next() * n); }
+  pick<T>(items: readonly T[]): T { return items[this.int(items.length)]!; }
+  chars(alphabet: string, max: number): string {
+    const runes = [...alphabet];
+    return Array.from({ length: this.int(max + 1) }, () => this.pick(runes)).join('');
+  }
+  /** Insert, delete, replace, duplicate or cut at random places, 1–3 times. */
+  mutate(s: string, alphabet: string): string {
+    const runes = [...alphabet];
+    let out = [...s];
+    for (let n = 1 + this.int(3); n > 0; n--) {
+      const at = this.int(out.length + 1);
+      switch (this.int(6)) {
+        case 0: out.splice(at, 0, this.pick(runes)); break;
+        case 1: out.splice(at, 1); break;
+        case 2: out[at] = this.pick(runes); break;
+        case 3: out.splice(at, 0, ...out.slice(this.int(out.length), this.int(out.length + 1))); break;
+        case 4: out = out.slice(0, at); break;
+        default: out = out.map((c) => (this.int(8) === 0 ? (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()) : c));
+      }
+    }
+    return out.join('');
+  }
+}
+
+// ---- the oracle process -------------------------------------------------------------------------------------
+
+let oracle: ChildProcessWithoutNullStreams;
+let pending: { resolve: (lines: unknown[]) => void; want: number; got: unknown[] } | undefined;
+let buffered = '';
+
+function ask<T>(requests: object[]): Promise<T[]> {
+  return new Promise((resolve) => {
+    pending = { resolve: resolve as (lines: unknown[]) => void, want: requests.length, got: [] };
+    oracle.stdin.write(requests.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  });
+}
+
+before(() => {
+  const { path } = ensureBinary('flux-oracle');
+  // It exits when its stdin closes, which the OS does if this process dies.
+  oracle = spawn(path, [], { stdio: ['pipe', 'pipe', 'pipe'] });
+  oracle.stdout.setEncoding('utf8');
+  oracle.stdout.on('data', (chunk: string) => {
+    buffered += chunk;
+    let newline: number;
+    while (pending && (newline = buffered.indexOf('\n')) >= 0) {
+      pending.got.push(JSON.parse(buffered.slice(0, newline)));
+      buffered = buffered.slice(newline + 1);
+      if (pending.got.length === pending.want) {
+        const done = pending;
+        pending = undefined;
+        done.resolve(done.got);
+      }
+    }
+  });
+});
+
+after(() => {
+  oracle?.stdin.end();
+});
+
+/** Compares every answer; reports the first 10 disagreements with the seed. */
+function compare<I>(kind: string, inputs: I[], disagree: (input: I, index: number) => string | undefined): void {
+  const problems: string[] = [];
+  inputs.forEach((input, i) => {
+    const problem = disagree(input, i);
+    if (problem !== undefined) problems.push(`${JSON.stringify(input)}: ${problem}`);
+  });
+  assert.deepEqual(problems.slice(0, 10), [], `${kind}: ${problems.length} of ${inputs.length} inputs disagree with Go (TAGLINE_ORACLE_SEED=${SEED})`);
+}
+
+// ---- image references ---------------------------------------------------------------------------------------
+
+const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
+const REFERENCE_SHAPES = [
+  'ghcr.io/fluxcd/image-reflector-controller', 'docker.io/library/alpine', 'docker.io/alpine', 'index.docker.io/alpine', 'alpine',
+  'stefanprodan/podinfo', 'localhost:5000/foo/bar', 'localhost/foo', '127.0.0.1:5050/apps/frontend', '[::1]:5000/a/b', '[::1]/a',
+  'registry.example.com:443/team/app', `example.com/a@${DIGEST}`, 'gcr.io/x/y:tag', 'http://ghcr.io/x', 'oci://ghcr.io/x', 'Docker.io/x',
+  '192.168.1.1:5000/x', '10.0.0.1/x', '172.16.0.1:5000/x', 'foo.localhost/bar', 'xn--bcher-kva.example/x', 'bücher.example/x', 'a/b/c/d',
+  '123456789012.dkr.ecr.eu-west-1.amazonaws.com/app', 'myacr.azurecr.io/team/app', 'europe-docker.pkg.dev/p/r/i', 'quay.io/a/b:1.0@' + DIGEST,
+  'registry:5000/x', 'my_registry.local/x', 'host:/x', 'host:port/x', 'a.b/c_d', 'a.b/c__d', 'a.b/c-.d', 'a.b/-c',
+  '172.16.016.1:5000/x', 'foo.localhost:/x', 'foo.localhost:123456/x', '[fe80::1]:5000/x', '[1.2.3.4]/x', '[::ffff:1.2.3.4]/x', 'gcr.io/x:',
+];
+const REFERENCE_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCXYZ0123456789./:@-_[]%?#~!$&\'()*+,;= äμ\t';
+
+interface ReferenceAnswer { ok: boolean; error?: string; tagError?: string; digestError?: string; canonicalImageName?: string; registry?: string; repository?: string; scheme?: string }
+
+describe('image references: parseImageReference against go-containerregistry v0.21.6 through the controller\'s ParseImageReference', () => {
+  it(`agrees on ${PER_KIND} seeded inputs`, async () => {
+    const gen = new Gen(random(SEED));
+    const inputs = Array.from({ length: PER_KIND }, (_, i) => ({
+      input: i % 5 === 4 ? gen.chars(REFERENCE_ALPHABET, 24) : i < REFERENCE_SHAPES.length ? REFERENCE_SHAPES[i]! : gen.mutate(gen.pick(REFERENCE_SHAPES), REFERENCE_ALPHABET),
+      insecure: gen.int(4) === 0,
+    }));
+    const answers = await ask<ReferenceAnswer>(inputs.map((input) => ({ kind: 'reference', ...input })));
+    compare('reference', inputs, ({ input, insecure }, i) => {
+      const go = answers[i]!;
+      const ours = parseImageReference(input, insecure);
+      if (go.ok !== ours.ok) return `go ${go.ok ? `accepts (${go.canonicalImageName})` : `rejects: ${go.error}`}, tagline ${ours.ok ? `accepts (${ours.reference.canonicalImageName})` : `rejects: ${ours.message}`}`;
+      if (ours.ok) {
+        const mine = { canonicalImageName: ours.reference.canonicalImageName, registry: ours.reference.registry, repository: ours.reference.repository, scheme: ours.reference.scheme };
+        const theirs = { canonicalImageName: go.canonicalImageName, registry: go.registry, repository: go.repository, scheme: go.scheme };
+        return JSON.stringify(mine) === JSON.stringify(theirs) ? undefined : `go ${JSON.stringify(theirs)}, tagline ${JSON.stringify(mine)}`;
+      }
+      if (ours.message !== go.error) return `go says '${go.error}', tagline '${ours.message}'`;
+      if (ours.kind === 'invalid') {
+        const precise = input.includes('@') ? go.digestError : go.tagError;
+        if (ours.detail !== precise) return `precise reason: go '${precise}', tagline '${ours.detail}'`;
+      }
+      return undefined;
+    });
+  });
+});
+
+// ---- RE2 exclusion patterns ---------------------------------------------------------------------------------
+
+const PATTERN_SHAPES = [
+  '^.*\\.sig$', '^main-', '(?i)latest', '^v?\\d+\\.\\d+\\.\\d+$', '[a-z]+-rc\\.\\d+', '\\A\\d', '(?P<x>a)', '(?<name>a)', '^(?:sha256-)?[a-f0-9]{64}\\.(sig|att|sbom)$',
+  '.*-(alpha|beta)\\d*', '\\p{greek}', '\\p{Letter}', '\\pl', '(?P<x>a)(?P<x>b)', '[[:]', '[[:]alpha:]]', '(?P<', '^[0-9]+$', '\\bdev\\b', '[[:alpha:]]+', '\\p{Greek}', 'a{2,5}', 'x*?y+?', '(?s).', '(?m)^a$', '[^a-z]', '\\Qa.b\\E', '(a|b)\\1', '(?=a)', 'a**', '\\z', '[z-a]', 'x{1001}',
+];
+const PATTERN_ALPHABET = 'abcxyz019.*+?()[]{}|^$\\-:,<>=!PpdDsSwWbBAzQE_iUms ';
+const SUBJECTS = ['1.0.0', 'v1.2.3', 'latest', 'main-3f2a9c1', `sha256-${'a'.repeat(64)}.sig`, '2.1.0-rc.1', 'dev', 'DEV', 'ab', 'αβγ', '', 'a\nb', 'x{1,2}', 'aaaa'];
+
+describe('exclusion patterns: compileExclusion against Go regexp', () => {
+  it(`agrees on ${PER_KIND} seeded patterns, compiling and matching`, async () => {
+    const gen = new Gen(random(SEED + 1));
+    const inputs = Array.from({ length: PER_KIND }, (_, i) => ({
+      pattern: i % 4 === 3 ? gen.chars(PATTERN_ALPHABET, 12) : i < PATTERN_SHAPES.length ? PATTERN_SHAPES[i]! : gen.mutate(gen.pick(PATTERN_SHAPES), PATTERN_ALPHABET),
+      subjects: [...SUBJECTS, gen.chars('abcxyz019.-_A', 10), gen.chars('abcxyz019.-_A', 10)],
+    }));
+    const answers = await ask<{ ok: boolean; error?: string; matches?: boolean[] }>(inputs.map((input) => ({ kind: 'regexp', ...input })));
+    compare('regexp', inputs, ({ pattern, subjects }, i) => {
+      const go = answers[i]!;
+      const ours = compileExclusion(pattern);
+      if (go.ok !== ours.ok) return `go ${go.ok ? 'compiles' : `rejects: ${go.error}`}, tagline ${ours.ok ? 'compiles' : `rejects: ${ours.message}`}`;
+      if (!ours.ok) return ours.message === go.error ? undefined : `go says '${go.error}', tagline '${ours.message}'`;
+      const mine = subjects.map((s) => ours.matches(s));
+      const wrong = subjects.filter((_, j) => mine[j] !== go.matches![j]);
+      return wrong.length === 0 ? undefined : `matches differ on ${JSON.stringify(wrong)}`;
+    });
+  });
+});
+
+// ---- Go durations -------------------------------------------------------------------------------------------
+
+const DURATION_SHAPES = ['5m', '1h30m', '1.5s', '300ms', '10us', '1µs', '1μs', '-1m', '+5s', '0', '.5s', '1.s', '9223372036854775807ns', '2562047h47m16.854775807s', '2562048h', '1h0m0s', '0.000000001s', '1.0000000001s', '00012m', '', '1', 'h', '1.00000000010000m', '-9223372036854775808ns', '9223372036854775808ns', '0.333333333333333333333h'];
+const DURATION_ALPHABET = '0123456789.smhunµμ+-';
+
+describe('durations: parseGoDurationNs and formatGoDurationNs against time.ParseDuration and Duration.String', () => {
+  it(`agrees on ${PER_KIND} seeded inputs`, async () => {
+    const gen = new Gen(random(SEED + 2));
+    const inputs = Array.from({ length: PER_KIND }, (_, i) => (i % 4 === 3 ? gen.chars(DURATION_ALPHABET, 10) : i < DURATION_SHAPES.length ? DURATION_SHAPES[i]! : gen.mutate(gen.pick(DURATION_SHAPES), DURATION_ALPHABET)));
+    const answers = await ask<{ ok: boolean; ns?: string; string?: string; error?: string }>(inputs.map((input) => ({ kind: 'duration', input })));
+    compare('duration', inputs, (input, i) => {
+      const go = answers[i]!;
+      const ours = parseGoDurationNs(input);
+      if (go.ok !== (ours !== undefined)) return `go ${go.ok ? `accepts (${go.ns} ns)` : `rejects: ${go.error}`}, tagline ${ours !== undefined ? `accepts (${ours} ns)` : 'rejects'}`;
+      if (ours === undefined) return undefined;
+      if (String(ours) !== go.ns) return `go ${go.ns} ns, tagline ${ours} ns`;
+      return formatGoDurationNs(ours) === go.string ? undefined : `String(): go ${go.string}, tagline ${formatGoDurationNs(ours)}`;
+    });
+  });
+});
+
+// ---- ImagePolicy functions (wired in the oracle; Tagline's ports are another issue's) ------------------------
+
+const FLOAT_SHAPES = ['1', '1.5', '1e3', '0x1p-2', '1_000', 'inf', 'NaN', '+Inf', '1e400', '-0', '.5', '5.', '0x', '1e', '9007199254740993', '2.2250738585072011e-308', '4.9e-324', ' 1', '1,5', '20240101', '1.0.0', 'v1'];
+const FLOAT_ALPHABET = '0123456789.eE+-_xXpPinfaINFAt ';
+
+describe('numbers: parseFloatGo against strconv.ParseFloat(s, 64)', () => {
+  it(`agrees on ${PER_KIND} seeded inputs`, async () => {
+    const gen = new Gen(random(SEED + 3));
+    const inputs = Array.from({ length: PER_KIND }, (_, i) => (i % 4 === 3 ? gen.chars(FLOAT_ALPHABET, 12) : i < FLOAT_SHAPES.length ? FLOAT_SHAPES[i]! : gen.mutate(gen.pick(FLOAT_SHAPES), FLOAT_ALPHABET)));
+    const answers = await ask<{ ok: boolean; value: string; error?: string }>(inputs.map((input) => ({ kind: 'float', input })));
+    compare('float', inputs, (input, i) => {
+      const go = answers[i]!;
+      const ours = parseFloatGo(input);
+      const goValue = go.value === '+Inf' ? Infinity : go.value === '-Inf' ? -Infinity : Number(go.value);
+      if (go.ok !== ours.ok) return `go ${go.ok ? `accepts (${go.value})` : `rejects: ${go.error}`}, tagline ${ours.ok ? `accepts (${ours.value})` : `rejects: ${ours.error}`}`;
+      if (!ours.ok && ours.error !== go.error) return `go says '${go.error}', tagline '${ours.error}'`;
+      return Object.is(goValue, ours.value) ? undefined : `value: go ${go.value}, tagline ${ours.value}`;
+    });
+  });
+});
+
+describe('ImagePolicy functions', () => {
+  it('semver constraints and versions against Masterminds semver v3.5.0', { skip: 'not compared yet: the ImagePolicy port (common/flux/policy/semver.ts, constraints.ts) landed on main at the end of this work; the oracle answers {"kind":"semver"} already' }, () => undefined);
+});
