@@ -26,7 +26,7 @@ export function formatTable(reports: ScanReport[]): string {
  * flux's table printer (olekukonko/tablewriter with no borders, NoWhiteSpace and TablePadding "\t"): every cell,
  * the last one too, is padded to its column's width and followed by a tab.
  */
-function renderColumns(lines: string[][]): string {
+export function renderColumns(lines: string[][]): string {
   const cells = lines.map((line) => line.map(oneLine));
   const widths = cells[0].map((_, i) => Math.max(...cells.map((l) => l[i].length)));
   return cells.map((line) => line.map((c, i) => c.padEnd(widths[i]) + '\t').join('')).join('\n') + '\n';
@@ -34,4 +34,30 @@ function renderColumns(lines: string[][]): string {
 
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ');
+}
+
+/** One ImagePolicy row as `flux get image policy` reads it: Ready and its message, the latest image. */
+export interface PolicyRow {
+  namespace: string;
+  name: string;
+  ready?: { status: string; message: string };
+  /** `name:tag` (and `@digest` when reflected) of `status.latestRef`, or ''. */
+  latestImage: string;
+}
+
+/**
+ * `flux get image policy` (fluxcd/flux2 cmd/flux/get_image_policy.go): NAME, LATEST IMAGE, READY, MESSAGE, with
+ * NAMESPACE first when the objects span several namespaces.
+ */
+export function formatPolicyTable(rows: PolicyRow[]): string {
+  const withNamespace = new Set(rows.map((r) => r.namespace)).size > 1;
+  const header = [...(withNamespace ? ['NAMESPACE'] : []), 'NAME', 'LATEST IMAGE', 'READY', 'MESSAGE'];
+  const lines = rows.map((r) => [
+    ...(withNamespace ? [r.namespace] : []),
+    r.name,
+    r.latestImage,
+    r.ready ? r.ready.status : 'False',
+    r.ready ? r.ready.message : 'waiting to be reconciled',
+  ]);
+  return renderColumns([header, ...lines]);
 }

@@ -7,3 +7,4 @@ export { ClusterSource, FLUX_IMAGE_KINDS, type ClusterChange, type ClusterSource
 export { clusterObjectKey, latestImage, readyOf, ReconcileRequestAnnotation, type ClusterObject, type ClusterStatus, type ImageRef } from './objects';
 export { goRfc3339Nano, requestReconciliation, setSuspended, type ObjectRef } from './writes';
 export { clusterSubjects, workspaceSubjects } from './drift';
+export { listObjects, PLURALS, type InformerScope } from './informer';

@@ -33,6 +33,30 @@ export interface InformerScope {
   namespace?: string;
 }
 
+/**
+ * Lists one resource in one scope, in pages of 500 (client-go tools/pager), keeping each object slimmed. Returns
+ * the list's resourceVersion, from which a watch resumes. Throws what the client threw (see `kubernetesError`).
+ */
+export async function listObjects(config: KubeConfig, scope: InformerScope, stopped: () => boolean = () => false): Promise<{ objects: ClusterObject[]; resourceVersion: string }> {
+  const api = config.makeApiClient(CustomObjectsApi);
+  const { group, version, namespace, kind } = scope;
+  const plural = PLURALS[kind];
+  const objects: ClusterObject[] = [];
+  let cont: string | undefined;
+  let resourceVersion = '';
+  do {
+    const page = (namespace
+      ? await api.listNamespacedCustomObject({ group, version, namespace, plural, limit: PAGE_SIZE, _continue: cont })
+      : await api.listClusterCustomObject({ group, version, plural, limit: PAGE_SIZE, _continue: cont })) as {
+        items?: object[]; metadata?: { resourceVersion?: string; _continue?: string; continue?: string };
+      };
+    for (const item of page.items ?? []) objects.push(slimObject(kind, item));
+    resourceVersion = page.metadata?.resourceVersion ?? '';
+    cont = page.metadata?.continue || page.metadata?._continue || undefined;
+  } while (cont && !stopped());
+  return { objects, resourceVersion };
+}
+
 /** One list-and-watch loop; `stop()` ends it and closes its connection. */
 export class Informer {
   private resourceVersion = '';
@@ -87,23 +111,8 @@ export class Informer {
   }
 
   private async list(): Promise<void> {
-    const api = this.config.makeApiClient(CustomObjectsApi);
-    const { group, version, namespace, kind } = this.scope;
-    const plural = PLURALS[kind];
-    const objects: ClusterObject[] = [];
-    let cont: string | undefined;
-    let resourceVersion = '';
-    do {
-      const page = (namespace
-        ? await api.listNamespacedCustomObject({ group, version, namespace, plural, limit: PAGE_SIZE, _continue: cont })
-        : await api.listClusterCustomObject({ group, version, plural, limit: PAGE_SIZE, _continue: cont })) as {
-          items?: object[]; metadata?: { resourceVersion?: string; _continue?: string; continue?: string };
-        };
-      for (const item of page.items ?? []) objects.push(slimObject(kind, item));
-      resourceVersion = page.metadata?.resourceVersion ?? '';
-      cont = page.metadata?.continue || page.metadata?._continue || undefined;
-      if (this.stopped) return;
-    } while (cont);
+    const { objects, resourceVersion } = await listObjects(this.config, this.scope, () => this.stopped);
+    if (this.stopped) return;
     this.resourceVersion = resourceVersion;
     this.listener.replaced(objects);
   }
