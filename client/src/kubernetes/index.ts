@@ -8,3 +8,4 @@ export { clusterObjectKey, latestImage, readyOf, ReconcileRequestAnnotation, typ
 export { goRfc3339Nano, requestReconciliation, setSuspended, type ObjectRef } from './writes';
 export { clusterSubjects, workspaceSubjects } from './drift';
 export { listObjects, PLURALS, type InformerScope } from './informer';
+export { clusterSummary } from './summary';

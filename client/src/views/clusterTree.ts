@@ -2,9 +2,10 @@
 // namespace → ImageRepository / ImagePolicy with the same icons as the workspace side, drift marked.
 import * as vscode from 'vscode';
 import type { Drift } from '../../../common/flux/drift';
-import { timeAgo } from '../../../common/timeAgo';
 import type { ImageRepositoryObject } from '../../../common/model';
-import { clusterObjectKey, latestImage, type ClusterObject } from '../kubernetes';
+import { clusterObjectKey, clusterSummary, type ClusterObject } from '../kubernetes';
+
+export { clusterSummary };
 import { asRepositoryStatus, type ClusterHost, type ClusterView } from '../host/clusterHost';
 import { healthOf, type Health } from '../host/health';
 import { HEALTH_ICONS } from './repositoryTree';
@@ -136,26 +137,3 @@ export function clusterHealth(object: ClusterObject): Health {
   return healthOf({ key: clusterObjectKey(object), object: asObject, status: asRepositoryStatus(object), scanning: false });
 }
 
-/**
- * The cluster's view in one line, as the hover shows it: `Ready · 211 tags · scanned 3m ago · latest 6.2.0`
- * (ImageRepository: the newest of `latestTags`; ImagePolicy: `latestRef`).
- */
-export function clusterSummary(object: ClusterObject, now = Date.now()): string {
-  const conditions = object.status.conditions ?? [];
-  const stalled = conditions.find((c) => c.type === 'Stalled' && c.status === 'True');
-  const ready = conditions.find((c) => c.type === 'Ready');
-  const parts: string[] = [];
-  if (object.spec.suspend === true) parts.push('suspended');
-  if (stalled) parts.push(`Stalled ${stalled.reason}`);
-  else if (ready) parts.push(ready.status === 'True' ? 'Ready' : ready.status === 'False' ? `not Ready: ${ready.reason}` : 'reconciling');
-  else parts.push('not reconciled yet');
-  const scan = object.status.lastScanResult;
-  if (scan) {
-    parts.push(`${scan.tagCount} tag${scan.tagCount === 1 ? '' : 's'}`);
-    if (scan.scanTime) parts.push(`scanned ${timeAgo(scan.scanTime, now)}`);
-    if (scan.latestTags?.[0]) parts.push(`latest ${scan.latestTags[0]}`);
-  }
-  const latest = latestImage(object);
-  if (latest) parts.push(`latest ${latest}`);
-  return parts.join(' · ');
-}
