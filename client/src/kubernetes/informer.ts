@@ -122,11 +122,14 @@ export class Informer {
     return new Promise<void>((resolve, reject) => {
       let expired = false;
       let ended = false;
+      let streaming = false;
       const done = (err: unknown) => {
         ended = true;
         this.abortWatch = undefined;
         if (expired) reject(new KubernetesError('too old resource version', 410, 'Expired'));
-        else if (err && !this.stopped) reject(err);
+        // A stream that broke after it was established is resumed at once, as client-go's watch handler does;
+        // if the server is really gone, the next request says so in Go's words.
+        else if (err && !this.stopped && !streaming) reject(err);
         else resolve();
       };
       const onEvent = (type: string, object: { code?: number; reason?: string; message?: string; metadata?: { resourceVersion?: string } }) => {
@@ -149,6 +152,7 @@ export class Informer {
         .then((controller) => {
           if (this.stopped) controller.abort();
           else if (!ended) {
+            streaming = true;
             this.abortWatch = () => controller.abort();
             this.failures = 0;
             this.listener.phase('watching');
