@@ -4,7 +4,7 @@ export { loadKubeConfig, contextNames, contextNamespace, kubeconfigFiles, type K
 export { KubernetesError, kubernetesError, redact } from './errors';
 export { discoverImageGroup, FLUX_IMAGE_GROUP, type ServedGroup } from './discovery';
 export { ClusterSource, FLUX_IMAGE_KINDS, type ClusterChange, type ClusterSourceOptions, type ClusterState, type ConnectionPhase } from './source';
-export { clusterObjectKey, latestImage, readyOf, ReconcileRequestAnnotation, type ClusterObject, type ClusterStatus, type ImageRef } from './objects';
+export { clusterObjectKey, latestImage, slimObject, readyOf, ReconcileRequestAnnotation, type ClusterObject, type ClusterStatus, type ImageRef } from './objects';
 export { goRfc3339Nano, requestReconciliation, setSuspended, type ObjectRef } from './writes';
 export { clusterSubjects, workspaceSubjects } from './drift';
 export { listObjects, PLURALS, type InformerScope } from './informer';

@@ -18,7 +18,7 @@ export function clusterSummary(object: ClusterObject, now = Date.now()): string 
   const scan = object.status.lastScanResult;
   if (scan) {
     parts.push(`${scan.tagCount} tag${scan.tagCount === 1 ? '' : 's'}`);
-    if (scan.scanTime) parts.push(`scanned ${timeAgo(scan.scanTime, now)}`);
+    if (scan.scanTime) parts.push(`scanned ${timeAgo(scan.scanTime, now, true)}`);
     if (scan.latestTags?.[0]) parts.push(`latest ${scan.latestTags[0]}`);
   }
   const latest = latestImage(object);
