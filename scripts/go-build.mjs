@@ -135,6 +135,8 @@ function makeWritable(folder) {
 export function ensureBinary(name, log = (line) => process.stderr.write(`${line}\n`)) {
   const output = binaryPath(name);
   if (existsSync(output)) return { path: output, cold: false, ms: 0 };
+  const go = spawnSync('go', ['version'], { encoding: 'utf8' });
+  if (go.status !== 0) throw new Error(`building ${name} needs Go 1.26 or later on PATH (\`go version\` failed: ${go.error?.message ?? go.stderr.trim()})`);
   const work = dirname(output);
   const started = Date.now();
   const partial = `${work}.partial-${process.pid}`;

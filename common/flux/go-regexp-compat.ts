@@ -55,7 +55,12 @@ export interface RewrittenPattern {
   exprFixes: Map<string, string>;
 }
 
-const isCaptureName = (name: string) => /^[A-Za-z0-9_]+$/.test(name);
+/** The capture group name at `at` if it is valid and closed by `>` (Go's isValidCaptureName), else null. */
+function captureName(pattern: string, at: number): string | null {
+  const re = /([A-Za-z0-9_]+)>/y;
+  re.lastIndex = at;
+  return re.exec(pattern)?.[1] ?? null;
+}
 
 /** The pattern re2js must compile to behave as Go 1.26 does on `pattern` (see the module comment). */
 export function toRe2js(pattern: string): RewrittenPattern {
@@ -68,6 +73,7 @@ export function toRe2js(pattern: string): RewrittenPattern {
     spans.push({ at: out.length, end: out.length + text.length, originalAt, originalEnd });
     out += text;
   };
+  const lastColonBracket = pattern.lastIndexOf(':]');
   let inClass = false;
   let classFirst = false;
   let i = 0;
@@ -93,7 +99,8 @@ export function toRe2js(pattern: string): RewrittenPattern {
       if (c === ']' && !classFirst) inClass = false;
       classFirst = false;
       if (inClass && c === '[' && pattern[i + 1] === ':' && i + 2 < pattern.length) {
-        const close = pattern.indexOf(':]', i + 2);
+        // (lastColonBracket first: a long run of `[:` with no `:]` after it stays linear.)
+        const close = lastColonBracket < i + 2 ? -1 : pattern.indexOf(':]', i + 2);
         if (close < 0) {
           // Not a POSIX class in Go: a literal `[`, which re2js would read as the class `[:]`.
           if (pattern[i + 2] === ']') replace(i, i + 1, '\\[');
@@ -122,9 +129,11 @@ export function toRe2js(pattern: string): RewrittenPattern {
     if (c === '(' && pattern[i + 1] === '?') {
       const left = pattern.length - i;
       const nameAt = left > 4 && pattern[i + 2] === 'P' && pattern[i + 3] === '<' ? i + 4 : left > 3 && pattern[i + 2] === '<' ? i + 3 : -1;
-      const end = nameAt < 0 ? -1 : pattern.indexOf('>', i);
-      const name = end < 0 ? '' : pattern.slice(nameAt, end);
-      if (isCaptureName(name)) {
+      // Go takes the name up to the first `>`; only a valid one (word characters) needs care here.
+      const nameMatch = nameAt < 0 ? null : captureName(pattern, nameAt);
+      const name = nameMatch ?? '';
+      const end = nameAt + name.length;
+      if (nameMatch !== null) {
         out += pattern.slice(i, nameAt);
         if (seenNames.has(name)) {
           let k = 2;
@@ -151,7 +160,7 @@ function unicodeClass(pattern: string, i: number, copy: (text: string) => void, 
   let nameStart: number;
   let nameEnd: number;
   if (pattern[i + 2] === '{') {
-    const close = pattern.indexOf('}', i + 3);
+    const close = pattern.lastIndexOf('}') < i + 3 ? -1 : pattern.indexOf('}', i + 3);
     if (close < 0) {
       copy(pattern.slice(i, i + 2));
       return i + 2;
