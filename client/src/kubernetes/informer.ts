@@ -95,7 +95,12 @@ export class Informer {
           await this.list();
           this.settleFirstList(undefined);
         }
+        const watchStarted = Date.now();
         await this.watch();
+        // A server that ends watches at once must not be asked again in a tight loop (client-go backs off
+        // between watch restarts too).
+        if (Date.now() - watchStarted < 1000 && !this.stopped) await this.backoff();
+        else this.failures = 0;
       } catch (err) {
         if (this.stopped) break;
         const error = kubernetesError(err, this.config, 'GET', `${this.config.getCurrentCluster()?.server ?? ''}${this.path}`);
@@ -138,6 +143,7 @@ export class Informer {
           if (object.code === 410 || object.reason === 'Expired' || object.reason === 'Gone') expired = true;
           return;
         }
+        this.failures = 0;
         const rv = object.metadata?.resourceVersion;
         if (rv) this.resourceVersion = rv;
         if (type === 'BOOKMARK') return;
@@ -154,7 +160,6 @@ export class Informer {
           else if (!ended) {
             streaming = true;
             this.abortWatch = () => controller.abort();
-            this.failures = 0;
             this.listener.phase('watching');
           }
         }, reject);
