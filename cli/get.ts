@@ -2,9 +2,9 @@
 // `flux get image repository` and `flux get image policy` print them (fluxcd/flux2 cmd/flux/get.go).
 import { delimiter } from 'node:path';
 import { formatPolicyTable, formatTable } from '../common/flux/table';
-import type { ImageRepositoryObject, ImageRepositoryStatus } from '../common/model';
+import type { ImagePolicyObject, ImagePolicyStatus, ImageRepositoryObject, ImageRepositoryStatus } from '../common/model';
 import {
-  discoverImageGroup, FLUX_IMAGE_GROUP, FLUX_IMAGE_KINDS, kubernetesError, latestImage, listObjects, loadKubeConfig, readyOf,
+  discoverImageGroup, FLUX_IMAGE_GROUP, FLUX_IMAGE_KINDS, kubernetesError, listObjects, loadKubeConfig,
   type ClusterObject,
 } from '../client/src/kubernetes';
 import { parseClusterArgs } from './cluster-args';
@@ -42,7 +42,7 @@ export async function runGet(args: string[], env: NodeJS.ProcessEnv = process.en
   if (repositories.length > 0) out.push(formatTable(repositories.map(asReport)));
   else process.stderr.write(`✗ no imagerepository objects found in ${where} namespace\n`);
   if (policies.length > 0) {
-    out.push(formatPolicyTable(policies.map((p) => ({ namespace: p.namespace, name: p.name, ready: readyOf(p), latestImage: latestImage(p) }))));
+    out.push(formatPolicyTable(policies.map(asPolicyReport)));
   } else process.stderr.write(`✗ no imagepolicy objects found in ${where} namespace\n`);
   process.stdout.write(out.join('\n'));
   return 0;
@@ -52,5 +52,12 @@ export async function runGet(args: string[], env: NodeJS.ProcessEnv = process.en
 function asReport(o: ClusterObject): { object: ImageRepositoryObject; status: ImageRepositoryStatus; events: [] } {
   const object = { apiVersion: o.apiVersion, kind: 'ImageRepository', metadata: { namespace: o.namespace, name: o.name }, spec: o.spec, specHash: '' } as unknown as ImageRepositoryObject;
   const status = { observedGeneration: o.status.observedGeneration ?? -1, conditions: o.status.conditions ?? [], lastScanResult: o.status.lastScanResult } as ImageRepositoryStatus;
+  return { object, status, events: [] };
+}
+
+/** A cluster ImagePolicy in the shape the `flux get image policy` table reads. */
+function asPolicyReport(o: ClusterObject): { object: ImagePolicyObject; status: ImagePolicyStatus; events: [] } {
+  const object = { apiVersion: o.apiVersion, kind: 'ImagePolicy', metadata: { namespace: o.namespace, name: o.name }, spec: o.spec } as unknown as ImagePolicyObject;
+  const status = { observedGeneration: o.status.observedGeneration ?? -1, conditions: o.status.conditions ?? [], latestRef: o.status.latestRef } as unknown as ImagePolicyStatus;
   return { object, status, events: [] };
 }

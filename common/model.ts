@@ -51,6 +51,38 @@ export interface ImageRepositoryObject {
   source?: SourceLocation;
 }
 
+/** `image.toolkit.fluxcd.io/v1` ImagePolicy spec, as written (no defaults applied). */
+export interface ImagePolicySpec {
+  imageRepositoryRef: { name: string; namespace?: string };
+  policy: {
+    semver?: { range: string };
+    alphabetical?: { order?: 'asc' | 'desc' };
+    numerical?: { order?: 'asc' | 'desc' };
+  };
+  filterTags?: { pattern?: string; extract?: string };
+  digestReflectionPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  interval?: string;
+  suspend?: boolean;
+}
+
+export interface ImagePolicyObject {
+  apiVersion: string;
+  kind: 'ImagePolicy';
+  metadata: ObjectMeta;
+  spec: ImagePolicySpec;
+  /** Stand-in for metadata.generation: a stable hash of the spec (see common/flux/generation.ts). */
+  specHash: string;
+  source?: SourceLocation;
+}
+
+/** A core/v1 Namespace manifest: only its labels matter (ImageRepository `accessFrom`). */
+export interface NamespaceObject {
+  apiVersion: 'v1';
+  kind: 'Namespace';
+  metadata: ObjectMeta;
+  source?: SourceLocation;
+}
+
 export interface SecretObject {
   apiVersion: 'v1';
   kind: 'Secret';
@@ -76,6 +108,9 @@ export interface WorkspaceObjects {
   imageRepositories: ImageRepositoryObject[];
   secrets: SecretObject[];
   serviceAccounts: ServiceAccountObject[];
+  /** Admissible ImagePolicies (absent when a producer predates them). */
+  imagePolicies?: ImagePolicyObject[];
+  namespaces?: NamespaceObject[];
 }
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
@@ -106,6 +141,22 @@ export interface ImageRepositoryStatus {
   lastHandledReconcileAt?: string;
 }
 
+/** An image reference in an ImagePolicy status (imagev1.ImageRef). */
+export interface ImageRef {
+  /** The ImageRepository's spec.image as written (not the canonical name). */
+  name: string;
+  tag: string;
+  digest?: string;
+}
+
+export interface ImagePolicyStatus {
+  observedGeneration: number;
+  conditions: Condition[];
+  latestRef?: ImageRef;
+  observedPreviousRef?: ImageRef;
+  lastHandledReconcileAt?: string;
+}
+
 export type EventType = 'Normal' | 'Warning' | 'Trace';
 
 export interface FluxEvent {
@@ -114,7 +165,7 @@ export interface FluxEvent {
   message: string;
   /** RFC3339 with milliseconds. */
   timestamp: string;
-  involvedObject: { kind: 'ImageRepository'; namespace: string; name: string };
+  involvedObject: { kind: 'ImageRepository' | 'ImagePolicy'; namespace: string; name: string };
 }
 
 /** The `namespace/name` key of an object, as Kubernetes' types.NamespacedName prints it. */

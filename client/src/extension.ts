@@ -25,6 +25,7 @@ export interface TaglineApi {
   tree: RepositoryTree;
   client: TaglineLanguageClient;
   cluster: ClusterHost;
+  log: TaglineLog;
 }
 
 let client: TaglineLanguageClient | undefined;
@@ -95,7 +96,7 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
   );
   void host.restart();
   cluster.restart();
-  return { state, host, statusBar, tree, client: server, cluster };
+  return { state, host, statusBar, tree, client: server, cluster, log };
 }
 
 /** Awaited by VS Code: the reconciler stops and the tag database is written before the server goes. */

@@ -1,7 +1,7 @@
 // `flux get image repository` (fluxcd/flux2 cmd/flux/get_image_repository.go):
 // NAME, LAST SCAN, SUSPENDED, READY, MESSAGE, with NAMESPACE first when the objects span several namespaces.
 import { getCondition } from './conditions';
-import { localRfc3339, type ScanReport } from './report';
+import { localRfc3339, type PolicyReport, type ScanReport } from './report';
 
 export function formatTable(reports: ScanReport[]): string {
   const namespaces = new Set(reports.map((r) => r.object.metadata.namespace));
@@ -23,6 +23,27 @@ export function formatTable(reports: ScanReport[]): string {
 }
 
 /**
+ * `flux get image policy` (fluxcd/flux2 v2.9 cmd/flux/get_image_policy.go): NAME, IMAGE, TAG, READY, MESSAGE from
+ * status.latestRef and the Ready condition, with NAMESPACE first when the objects span several namespaces.
+ */
+export function formatPolicyTable(reports: PolicyReport[]): string {
+  const withNamespace = new Set(reports.map((r) => r.object.metadata.namespace)).size > 1;
+  const header = [...(withNamespace ? ['NAMESPACE'] : []), 'NAME', 'IMAGE', 'TAG', 'READY', 'MESSAGE'];
+  const rows = reports.map((r) => {
+    const ready = getCondition(r.status, 'Ready');
+    return [
+      ...(withNamespace ? [r.object.metadata.namespace] : []),
+      r.object.metadata.name,
+      r.status.latestRef?.name ?? '',
+      r.status.latestRef?.tag ?? '',
+      ready ? ready.status : 'False',
+      ready ? ready.message : 'waiting to be reconciled',
+    ];
+  });
+  return renderColumns([header, ...rows]);
+}
+
+/**
  * flux's table printer (olekukonko/tablewriter with no borders, NoWhiteSpace and TablePadding "\t"): every cell,
  * the last one too, is padded to its column's width and followed by a tab.
  */
@@ -36,28 +57,3 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ');
 }
 
-/** One ImagePolicy row as `flux get image policy` reads it: Ready and its message, the latest image. */
-export interface PolicyRow {
-  namespace: string;
-  name: string;
-  ready?: { status: string; message: string };
-  /** `name:tag` (and `@digest` when reflected) of `status.latestRef`, or ''. */
-  latestImage: string;
-}
-
-/**
- * `flux get image policy` (fluxcd/flux2 cmd/flux/get_image_policy.go): NAME, LATEST IMAGE, READY, MESSAGE, with
- * NAMESPACE first when the objects span several namespaces.
- */
-export function formatPolicyTable(rows: PolicyRow[]): string {
-  const withNamespace = new Set(rows.map((r) => r.namespace)).size > 1;
-  const header = [...(withNamespace ? ['NAMESPACE'] : []), 'NAME', 'LATEST IMAGE', 'READY', 'MESSAGE'];
-  const lines = rows.map((r) => [
-    ...(withNamespace ? [r.namespace] : []),
-    r.name,
-    r.latestImage,
-    r.ready ? r.ready.status : 'False',
-    r.ready ? r.ready.message : 'waiting to be reconciled',
-  ]);
-  return renderColumns([header, ...lines]);
-}

@@ -3,13 +3,15 @@
 import { isScalar, parseDocument, type Node, type ParsedNode } from 'yaml';
 import { specHash } from '../flux/generation';
 import type {
-  ImageRepositoryObject, ImageRepositorySpec, Range, SecretObject, ServiceAccountObject, WorkspaceObjects,
+  ImagePolicyObject, ImagePolicySpec, ImageRepositoryObject, ImageRepositorySpec, NamespaceObject, Range, SecretObject,
+  ServiceAccountObject, WorkspaceObjects,
 } from '../model';
-import { checkImageRepositorySchema, type SchemaError } from './admission';
+import { checkImagePolicySchema, checkImageRepositorySchema, type SchemaError } from './admission';
 import { fastParse, fastTree } from './fastYaml';
 import { lineStarts, splitDocuments } from './chunks';
 import {
-  collectImageNames, FLUX_IMAGE_GROUP, isFluxImageRepository, isRecord, objectMeta, secretObject, serviceAccountObject,
+  collectImageNames, FLUX_IMAGE_GROUP, isFluxImagePolicy, isFluxImageRepository, isRecord, objectMeta, secretObject,
+  serviceAccountObject,
 } from './objects';
 import { LineIndex, shiftRange } from './positions';
 import { nodeAt } from './yamlPath';
@@ -31,13 +33,17 @@ export interface ParsedChunk {
   kind?: string;
   /** apiVersion `image.toolkit.fluxcd.io/*` and kind `ImageRepository`: the documents this tool is about. */
   isImageRepository: boolean;
+  /** apiVersion `image.toolkit.fluxcd.io/*` and kind `ImagePolicy`. */
+  isImagePolicy: boolean;
   syntaxErrors: SyntaxProblem[];
-  /** Errors against schemas/imagerepository-v1.json (ImageRepository documents only). */
+  /** Errors against schemas/imagerepository-v1.json or schemas/imagepolicy-v1.json (those kinds only). */
   schemaErrors: SchemaError[];
   /** Relative range of the whole document (its full text, from the `---` line) and of the `spec.image` value. */
   range: Range;
   imageRange?: Range;
   imageRepository?: Omit<ImageRepositoryObject, 'source'>;
+  imagePolicy?: Omit<ImagePolicyObject, 'source'>;
+  namespace?: Omit<NamespaceObject, 'source'>;
   secret?: Omit<SecretObject, 'source'>;
   serviceAccount?: Omit<ServiceAccountObject, 'source'>;
   imageNames: string[];
@@ -53,6 +59,8 @@ export interface ManifestDocument {
   /** Whole-file range of the document. */
   range: Range;
   imageRepository?: ImageRepositoryObject;
+  imagePolicy?: ImagePolicyObject;
+  namespace?: NamespaceObject;
   secret?: SecretObject;
   serviceAccount?: ServiceAccountObject;
 }
@@ -131,7 +139,8 @@ function declaredType(text: string): { apiVersion: string; kind: string } | unde
 
 /** Kinds whose content feeds diagnostics or the index, so they are parsed at once. */
 function needsContent(type: { apiVersion: string; kind: string }): boolean {
-  return type.apiVersion.startsWith(FLUX_IMAGE_GROUP + '/') || (type.apiVersion === 'v1' && (type.kind === 'Secret' || type.kind === 'ServiceAccount'));
+  return type.apiVersion.startsWith(FLUX_IMAGE_GROUP + '/') ||
+    (type.apiVersion === 'v1' && (type.kind === 'Secret' || type.kind === 'ServiceAccount' || type.kind === 'Namespace'));
 }
 
 /**
@@ -147,6 +156,7 @@ function lazyChunk(text: string, type: { apiVersion: string; kind: string }): Pa
     apiVersion: type.apiVersion,
     kind: type.kind,
     isImageRepository: false,
+    isImagePolicy: false,
     schemaErrors: [],
     get lines() { return (lines ??= new LineIndex(lineStarts(text))); },
     get range() { return load().range; },
@@ -169,6 +179,7 @@ function parseChunkNow(text: string): ParsedChunk {
   const apiVersion = typeof top?.apiVersion === 'string' ? top.apiVersion : undefined;
   const kind = typeof top?.kind === 'string' ? top.kind : undefined;
   const isImageRepository = isFluxImageRepository(apiVersion, kind);
+  const isImagePolicy = isFluxImagePolicy(apiVersion, kind);
   const syntaxErrors = errors.map((error) => ({
     range: lines.rangeAt(error.pos[0], Math.max(error.pos[1], error.pos[0])),
     message: firstLine(error.message),
@@ -177,7 +188,7 @@ function parseChunkNow(text: string): ParsedChunk {
   // The whole text of the document, from its `---` line: known without a tree.
   const range = lines.rangeAt(0, text.length);
   const chunk: ParsedChunk = {
-    text, doc, lines, value, apiVersion, kind, isImageRepository, syntaxErrors, schemaErrors: [], range, imageNames: [],
+    text, doc, lines, value, apiVersion, kind, isImageRepository, isImagePolicy, syntaxErrors, schemaErrors: [], range, imageNames: [],
   };
 
   if (isImageRepository && top) {
@@ -196,6 +207,17 @@ function parseChunkNow(text: string): ParsedChunk {
     if (typeof (top.spec as Record<string, unknown> | undefined)?.image === 'string') {
       chunk.imageNames.push(((top.spec as Record<string, unknown>).image as string).trim());
     }
+  } else if (isImagePolicy && top) {
+    chunk.schemaErrors = checkImagePolicySchema(top);
+    const metadata = objectMeta(top.metadata);
+    if (chunk.schemaErrors.length === 0 && syntaxErrors.length === 0 && metadata) {
+      const spec = top.spec as ImagePolicySpec;
+      chunk.imagePolicy = { apiVersion: apiVersion!, kind: 'ImagePolicy', metadata, spec, specHash: specHash(spec as unknown as Record<string, unknown>) };
+    }
+  } else if (top && apiVersion === 'v1' && kind === 'Namespace') {
+    const metadata = objectMeta(top.metadata);
+    // A Namespace is cluster-scoped: its own name is the namespace, and metadata.namespace means nothing.
+    if (metadata) chunk.namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { ...metadata, namespace: '' } };
   } else if (top && apiVersion === 'v1' && kind === 'Secret') {
     chunk.secret = secretObject(top);
   } else if (top && apiVersion === 'v1' && kind === 'ServiceAccount') {
@@ -239,12 +261,14 @@ export function manifestDocument(uri: string, index: number, startLine: number, 
     uri, index, startLine, chunk,
     get range() { return (range ??= shiftRange(chunk.range, startLine)); },
   };
-  if (!chunk.imageRepository && !chunk.secret && !chunk.serviceAccount) return document;
+  if (!chunk.imageRepository && !chunk.imagePolicy && !chunk.namespace && !chunk.secret && !chunk.serviceAccount) return document;
   const source = { uri, documentIndex: index, range: document.range };
   if (chunk.imageRepository) {
     const imageRange = chunk.imageRange ? shiftRange(chunk.imageRange, startLine) : undefined;
     document.imageRepository = { ...chunk.imageRepository, source: imageRange ? { ...source, imageRange } : source };
   }
+  if (chunk.imagePolicy) document.imagePolicy = { ...chunk.imagePolicy, source };
+  if (chunk.namespace) document.namespace = { ...chunk.namespace, source };
   if (chunk.secret) document.secret = { ...chunk.secret, source };
   if (chunk.serviceAccount) document.serviceAccount = { ...chunk.serviceAccount, source };
   return document;
@@ -256,7 +280,7 @@ export function manifestDocument(uri: string, index: number, startLine: number, 
  */
 export function parseManifestText(uri: string, text: string, cache?: ChunkCache): ParsedManifest {
   const documents: ManifestDocument[] = [];
-  const objects: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [] };
+  const objects: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [], imagePolicies: [], namespaces: [] };
   const used = cache ? new Map<string, ParsedChunk>() : undefined;
   splitDocuments(text).forEach((piece, index) => {
     const chunk = parseChunkCached(piece.text, cache);
@@ -264,6 +288,8 @@ export function parseManifestText(uri: string, text: string, cache?: ChunkCache)
     const document = cache ? reuseDocument(uri, index, piece.startLine, chunk) : manifestDocument(uri, index, piece.startLine, chunk);
     documents.push(document);
     if (document.imageRepository) objects.imageRepositories.push(document.imageRepository);
+    if (document.imagePolicy) objects.imagePolicies!.push(document.imagePolicy);
+    if (document.namespace) objects.namespaces!.push(document.namespace);
     if (document.secret) objects.secrets.push(document.secret);
     if (document.serviceAccount) objects.serviceAccounts.push(document.serviceAccount);
   });

@@ -15,6 +15,7 @@ import { completion } from './features/completion';
 import { documentDiagnostics } from './features/diagnostics';
 import { hover } from './features/hover';
 import { inlayHints } from './features/inlayHints';
+import { markerInlayHints, repositoryPolicyLabels, type PolicyInlayContext } from './features/policyInlays';
 import { documentSymbols } from './features/symbols';
 import { DEFAULT_SETTINGS, readSettings, type ServerSettings } from './settings';
 import type { TaglineDiagnostic } from './validation';
@@ -46,6 +47,8 @@ export class TaglineLanguageServer {
   /** Documents to validate at the next tick: a burst of edits is validated once. */
   private readonly pending = new Set<string>();
   private flushScheduled = false;
+  /** Documents being published by the current flush: an index change they cause does not queue them again. */
+  private flushing = new Set<string>();
   /** Nothing is published before the pulled settings are known, or a disabled check would flash up once. */
   private settingsLoaded: Promise<void> = Promise.resolve();
   private settingsPulled: () => void = () => undefined;
@@ -61,8 +64,14 @@ export class TaglineLanguageServer {
     this.registerDocuments();
     this.registerStatuses();
     this.registerFeatures();
-    this.index.onDidChange(({ references }) => {
+    this.index.onDidChange(({ references, policyReferences }) => {
       if (references) for (const d of this.documents.all()) this.pending.has(d.uri) || this.schedule(d.uri);
+      else if (policyReferences) {
+        for (const d of this.documents.all()) {
+          if (this.pending.has(d.uri) || this.flushing.has(d.uri) || !isYamlDocument(d)) continue;
+          if (d.getText().includes('"$imagepolicy"') || this.manifests.manifest(d).documents.some((doc) => doc.chunk.isImagePolicy)) this.schedule(d.uri);
+        }
+      }
       clearTimeout(this.indexTimer);
       this.indexTimer = setTimeout(() => this.sendIndex(), INDEX_DEBOUNCE_MS);
     });
@@ -83,6 +92,7 @@ export class TaglineLanguageServer {
     this.flushScheduled = false;
     const uris = [...this.pending];
     this.pending.clear();
+    this.flushing = new Set(uris);
     // Update the index for every changed document first, so references see all of them.
     for (const uri of uris) {
       const document = this.documents.get(uri);
@@ -93,6 +103,7 @@ export class TaglineLanguageServer {
         this.connection.console.error(`tagline: reading ${uri} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
       }
     }
+    this.flushing = new Set();
     for (const uri of uris) this.publish(uri);
   }
 
@@ -237,7 +248,11 @@ export class TaglineLanguageServer {
     connection.onHover(async (params) => {
       const manifest = this.manifestOf(params.textDocument.uri);
       if (!manifest) return null;
-      return hover(manifest, params.position, { statuses: this.statuses, storedTags: (name) => this.storedTags(name), now: Date.now });
+      return hover(manifest, params.position, {
+        statuses: this.statuses, storedTags: (name) => this.storedTags(name), now: Date.now,
+        imageRepositories: (namespace, name) => this.index.references().imageRepositories(namespace, name),
+        imagePolicies: (namespace, name) => this.index.references().imagePolicies(namespace, name),
+      });
     });
 
     connection.onCodeAction((params) => codeActions(params.textDocument.uri, params.range, this.published.get(params.textDocument.uri) ?? []));
@@ -247,9 +262,23 @@ export class TaglineLanguageServer {
       return manifest ? documentSymbols(manifest) : [];
     });
 
-    connection.languages.inlayHint.on((params) => {
+    connection.languages.inlayHint.on(async (params) => {
       const manifest = this.manifestOf(params.textDocument.uri);
-      return manifest ? inlayHints(manifest, params.range, this.statuses, Date.now()) : [];
+      if (!manifest) return [];
+      const policies = this.index.objects().imagePolicies ?? [];
+      const hasMarkers = manifest.documents.some((d) => d.chunk.text.includes('"$imagepolicy"'));
+      if (policies.length === 0 || (manifest.objects.imageRepositories.length === 0 && !hasMarkers)) {
+        return inlayHints(manifest, params.range, this.statuses, Date.now());
+      }
+      const ctx: PolicyInlayContext = {
+        storedTags: (name) => this.storedTags(name),
+        imageRepositories: (namespace, name) => this.index.references().imageRepositories(namespace, name),
+        imagePolicies: (namespace, name) => this.index.references().imagePolicies(namespace, name),
+        allImagePolicies: () => policies,
+      };
+      const labels = await repositoryPolicyLabels(manifest, ctx);
+      const markers = hasMarkers ? await markerInlayHints(manifest, params.range, ctx) : [];
+      return [...inlayHints(manifest, params.range, this.statuses, Date.now(), labels), ...markers];
     });
   }
 }

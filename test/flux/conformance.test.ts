@@ -192,7 +192,8 @@ function isSettled(status: ImageRepositoryStatus | undefined, generation: number
   const ready = status.conditions.find((c) => c.type === 'Ready');
   const stalled = status.conditions.find((c) => c.type === 'Stalled');
   const reconciling = status.conditions.find((c) => c.type === 'Reconciling');
-  if (stalled?.status === 'True') return true;
+  // Stalled is patched before the final patch that records observedGeneration: wait for both.
+  if (stalled?.status === 'True') return status.observedGeneration === generation;
   if (ready?.status === 'True') return status.observedGeneration === generation && reconciling === undefined;
   return ready?.status === 'False' && reconciling?.reason === 'ProgressingWithRetry';
 }
@@ -227,6 +228,9 @@ class TaglineSide {
   objects!: WorkspaceObjects;
   private readonly events: FluxEvent[] = [];
 
+  /** Status and events right after the reconciler went idle (before a backoff retry starts another run). */
+  snapshot!: Observed;
+
   async start(yaml: string): Promise<void> {
     const file = join(this.folder, 'manifests.yaml');
     writeFileSync(file, yaml);
@@ -238,6 +242,7 @@ class TaglineSide {
     this.reconciler.onEvent((e) => this.events.push(e));
     this.reconciler.update(this.objects);
     await this.reconciler.whenIdle();
+    this.snapshot = this.observed();
   }
 
   async annotate(annotations: Record<string, string>): Promise<void> {
@@ -246,12 +251,14 @@ class TaglineSide {
     this.objects = { ...this.objects, imageRepositories: [annotated, ...others] };
     this.reconciler.update(this.objects);
     await this.reconciler.whenIdle();
+    this.snapshot = this.observed();
   }
 
-  observed(): Observed {
+  private observed(): Observed {
     const key = `${this.objects.imageRepositories[0]!.metadata.namespace}/repo`;
     const status = this.reconciler.status(key) ?? {};
-    const events = [...new Set(this.events.filter((e) => e.type !== 'Trace').map((e) => eventLine(e.type, e.reason, e.message)))].sort();
+    // Flux's recorder gives Kubernetes a Trace event as Normal (fluxcd/pkg/runtime events.Recorder).
+    const events = [...new Set(this.events.map((e) => eventLine(e.type === 'Trace' ? 'Normal' : e.type, e.reason, e.message)))].sort();
     return { status, events };
   }
 
@@ -306,7 +313,7 @@ describe('Tagline against the real image-reflector-controller', { timeout: 600_0
         } else {
           fluxStatus = await waitForFlux(cluster, namespace);
         }
-        let taglineObserved = tagline.observed();
+        let taglineObserved = tagline.snapshot;
         let fluxObserved: Observed = { status: fluxStatus, events: await waitForFluxEvents(cluster, namespace, taglineObserved.events.length) };
         found.push(...differences(scenario.name, fluxObserved, taglineObserved));
         for (const step of scenario.steps ?? []) {
@@ -319,7 +326,7 @@ describe('Tagline against the real image-reflector-controller', { timeout: 600_0
           await tagline.annotate(annotations);
           const requestedAt = annotations['reconcile.fluxcd.io/requestedAt'];
           fluxStatus = await waitForFlux(cluster, namespace, requestedAt);
-          taglineObserved = tagline.observed();
+          taglineObserved = tagline.snapshot;
           fluxObserved = { status: fluxStatus, events: await waitForFluxEvents(cluster, namespace, taglineObserved.events.length) };
           found.push(...differences(`${scenario.name}/${step.name}`, fluxObserved, taglineObserved));
         }

@@ -245,16 +245,17 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
 
     const controllerKubeconfig = file('controller.kubeconfig');
     writeFileSync(controllerKubeconfig, kubeconfigYaml(server, folder, CONTROLLER_USER, 'controller'), { mode: 0o600 });
+    // controller-runtime reads KUBECONFIG (this release has no --kubeconfig flag); `env` execs the program.
     const controllerArgs = [
-      `--kubeconfig=${controllerKubeconfig}`, `--storage-path=${storage}`, '--enable-leader-election=false',
+      `KUBECONFIG=${controllerKubeconfig}`, binaries.controller, `--storage-path=${storage}`, '--enable-leader-election=false',
       `--metrics-addr=127.0.0.1:${metricsPort}`, `--health-addr=127.0.0.1:${healthPort}`, '--watch-all-namespaces=true',
       '--log-level=debug', ...(options.controllerArgs ?? []),
     ];
     const startController = async () => {
-      const controller = spawnTracked(binaries.controller, controllerArgs, { cwd: folder });
+      const controller = spawnTracked('env', controllerArgs, { cwd: folder });
       programs['image-reflector-controller'] = controller;
       stops.push(() => controller.stop());
-      await controller.waitFor(/"msg":"Starting workers","controller":"imagerepository"/, Math.max(1000, deadline - Date.now()));
+      await controller.waitFor(/"msg":"Starting workers"[^\n]*"controller":"imagerepository"/, Math.max(1000, deadline - Date.now()));
       return controller;
     };
     let controller = await startController();

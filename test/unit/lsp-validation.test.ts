@@ -105,7 +105,7 @@ describe('other semantic checks', () => {
 
   test('leaves other kinds and other API groups alone', () => {
     assert.deepEqual(check('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: Bad_Name}\nspec: {image: 1}\n'), []);
-    assert.deepEqual(check('apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata: {name: x}\nspec: {}\n'), []);
+    assert.deepEqual(check('apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageUpdateAutomation\nmetadata: {name: x}\nspec: {}\n'), []);
   });
 
   test('reports YAML syntax errors only in our documents', () => {

@@ -5,7 +5,7 @@ import { isInternalHost, isRedirectAllowed } from '../../client/src/registry/red
 
 test('recognises private, loopback and link-local addresses', () => {
   for (const host of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '0.0.0.0',
-    'localhost', 'api.localhost', '[::1]', '::', 'fd00::1', 'fe80::1', '::ffff:10.0.0.1']) {
+    'localhost', 'localhost.', 'api.localhost', 'API.LOCALHOST.', '[::1]', '::', 'fd00::1', 'fe80::1', '::ffff:10.0.0.1']) {
     assert.equal(isInternalHost(host), true, host);
   }
   for (const host of ['8.8.8.8', '172.32.0.1', '192.169.0.1', 'ghcr.io', '2606:4700::1', 'registry.example.com']) {

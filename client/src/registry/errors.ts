@@ -103,12 +103,16 @@ function describeNetworkCause(url: string, error: unknown, signal?: AbortSignal)
       return url.startsWith('https:') ? 'EOF (the registry closed the TLS connection; does it require a client certificate? see certSecretRef)' : 'EOF';
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE': case 'SELF_SIGNED_CERT_IN_CHAIN': case 'DEPTH_ZERO_SELF_SIGNED_CERT':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY': case 'UNABLE_TO_GET_ISSUER_CERT':
-      return `tls: failed to verify certificate: x509: certificate signed by unknown authority (${message})`;
+      // Go's own text, without Node's reason (the controller says exactly this).
+      return 'tls: failed to verify certificate: x509: certificate signed by unknown authority';
     case 'CERT_HAS_EXPIRED': return `tls: failed to verify certificate: x509: certificate has expired or is not yet valid (${message})`;
     case 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE': return 'remote error: tls: bad certificate';
     case 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED': return 'remote error: tls: certificate required';
     case 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA': return 'remote error: tls: unknown certificate authority';
     case 'ERR_TLS_CERT_ALTNAME_INVALID': return `tls: failed to verify certificate: x509: ${message}`;
+    // golang.org/x/net/internal/socks (Dialer.DialContext → UsernamePassword.Authenticate): an *net.OpError
+    // with Op "socks connect"; undici does not say which proxy address it dialled.
+    case 'UND_ERR_SOCKS5_AUTH_FAILED': return `socks connect tcp ${host}: username/password authentication failed`;
     default:
       {
         const proxyStatus = /Proxy response \((\d+)\)/.exec(message);

@@ -5,7 +5,8 @@
 import { isIP } from 'node:net';
 
 export function isInternalHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  // A fully qualified name (`localhost.`) resolves like the name without the dot.
+  const host = hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   const family = isIP(host);
   if (family === 4) {

@@ -14,7 +14,7 @@ export interface HttpResponse {
 }
 
 export interface HttpRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'HEAD' | 'POST';
   url: string;
   headers?: Record<string, string>;
   body?: string;
@@ -109,7 +109,7 @@ export async function send(req: HttpRequest, exchange: Exchange): Promise<HttpRe
   for (let hop = 0; ; hop++) {
     const response = await sendWithRetries(current, exchange);
     const location = header(response, 'location');
-    if (current.method !== 'GET' || !redirectStatuses.has(response.status) || !location) return response;
+    if ((current.method !== 'GET' && current.method !== 'HEAD') || !redirectStatuses.has(response.status) || !location) return response;
     if (hop >= maxRedirects) throw new RegistryError(`Get "${redact(current.url)}": stopped after ${maxRedirects} redirects`);
     let next: URL;
     try {
@@ -126,7 +126,7 @@ export async function send(req: HttpRequest, exchange: Exchange): Promise<HttpRe
     }
     const headers = { ...current.headers };
     if (next.origin !== from.origin) delete headers.authorization;
-    current = { method: 'GET', url: next.toString(), headers };
+    current = { method: current.method, url: next.toString(), headers };
   }
 }
 
@@ -149,7 +149,7 @@ async function sendWithRetries(req: HttpRequest, exchange: Exchange): Promise<Ht
     try {
       await wait(pause, exchange.signal);
     } catch {
-      throw new RegistryError(`${req.method === 'GET' ? 'Get' : 'Post'} "${redact(req.url)}": ${abortCause(exchange.signal)}`);
+      throw new RegistryError(`${req.method === 'GET' ? 'Get' : req.method === 'HEAD' ? 'Head' : 'Post'} "${redact(req.url)}": ${abortCause(exchange.signal)}`);
     }
   }
 }

@@ -5,9 +5,11 @@ import { documentAtLine, type ParsedManifest } from '../../../common/manifests';
 import { FLUX_IMAGE_GROUP } from '../../../common/manifests';
 import type { Position, Range, SecretObject } from '../../../common/model';
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver-types';
-import schema from '../../../schemas/imagerepository-v1.json';
-import { FIELD_DOCS } from '../docs/fields';
-import { IMAGE_REPOSITORY_SNIPPET } from '../../../common/flux/snippet';
+import repositorySchema from '../../../schemas/imagerepository-v1.json';
+import policySchema from '../../../schemas/imagepolicy-v1.json';
+import { FIELD_DOCS, type FieldDoc } from '../docs/fields';
+import { POLICY_FIELD_DOCS } from '../docs/policyFields';
+import { IMAGE_POLICY_SNIPPET, IMAGE_REPOSITORY_SNIPPET, policyKindSnippets } from '../../../common/flux/snippet';
 import { certSecretProblem, namespaceOf, proxySecretProblem, pullSecretProblem, SERVED_API_VERSION } from '../validation';
 import type { WorkspaceIndex } from '../workspace/index';
 import { completionContext, type Segment } from './completionContext';
@@ -25,16 +27,22 @@ interface SchemaNode {
   description?: string;
 }
 
+/** The schema and field docs of the document's kind. */
+interface KindInfo { schema: SchemaNode & { definitions?: Record<string, SchemaNode> }; docs: Record<string, FieldDoc> }
+const REPOSITORY: KindInfo = { schema: repositorySchema as KindInfo['schema'], docs: FIELD_DOCS };
+const POLICY: KindInfo = { schema: policySchema as KindInfo['schema'], docs: POLICY_FIELD_DOCS };
+let info: KindInfo = REPOSITORY;
+
 function resolve(node: SchemaNode | undefined): SchemaNode | undefined {
   if (node?.$ref) {
     const name = node.$ref.replace('#/definitions/', '');
-    return (schema.definitions as Record<string, SchemaNode>)[name];
+    return info.schema.definitions?.[name];
   }
   return node;
 }
 
 function schemaAt(path: Segment[]): SchemaNode | undefined {
-  let node: SchemaNode | undefined = schema as SchemaNode;
+  let node: SchemaNode | undefined = info.schema;
   for (const segment of path) {
     node = resolve(node);
     node = segment === '[]' ? node?.items : node?.properties?.[segment];
@@ -48,7 +56,7 @@ const INTERVALS = ['1m', '5m', '10m', '30m', '1h', '6h', '12h', '24h'];
 const TIMEOUTS = ['30s', '1m', '2m', '5m', '10m', '30m'];
 
 function docFor(path: Segment[]): CompletionItem['documentation'] {
-  const doc = FIELD_DOCS[path.join('.').replace(/\.\[\]/g, '[]')];
+  const doc = info.docs[path.join('.').replace(/\.\[\]/g, '[]')];
   return doc ? { kind: 'markdown', value: doc.summary + (doc.details ? `\n\n${doc.details}` : '') } : undefined;
 }
 
@@ -56,12 +64,15 @@ function keyItems(path: Segment[], indent: number, siblings: Set<string>, snippe
   const node = schemaAt(path);
   if (!node?.properties) return [];
   const pad = ' '.repeat(indent + 2);
+  const kindSnippets = info === POLICY && path.join('.') === 'spec.policy' ? policyKindSnippets(' '.repeat(indent)) : undefined;
   return Object.entries(node.properties)
     .filter(([key]) => !siblings.has(key) && key !== 'status')
     .map(([key, child], i) => {
       const resolved = resolve(child);
       let text = `${key}: `;
-      if (snippets && resolved?.type === 'object' && resolved.properties?.name && /secretref$/i.test(key)) {
+      if (snippets && kindSnippets && key in kindSnippets) {
+        text = kindSnippets[key as keyof typeof kindSnippets];
+      } else if (snippets && resolved?.type === 'object' && resolved.properties?.name && /(secretref|imagerepositoryref)$/i.test(key)) {
         text = `${key}:\n${pad}name: $0`;
       } else if (snippets && resolved?.type === 'object') {
         text = `${key}:\n${pad}$0`;
@@ -102,7 +113,8 @@ export function completion(
   const document = documentAtLine(manifest, position.line);
   if (!document) return [];
   const { chunk } = document;
-  const ours = chunk.isImageRepository;
+  const ours = chunk.isImageRepository || chunk.isImagePolicy;
+  info = chunk.isImagePolicy ? POLICY : REPOSITORY;
   const blank = chunk.kind === undefined && (chunk.apiVersion === undefined || chunk.apiVersion.startsWith(FLUX_IMAGE_GROUP + '/'));
   if (!ours && !blank) return [];
   const lines = chunk.text.split('\n').map((l) => l.replace(/\r$/, ''));
@@ -123,6 +135,14 @@ export function completion(
         insertTextFormat: snippets ? Snippet : PlainText,
         textEdit: { range: replace, newText: snippets ? IMAGE_REPOSITORY_SNIPPET : plain(IMAGE_REPOSITORY_SNIPPET) },
         sortText: '00',
+      }, {
+        label: 'ImagePolicy',
+        kind: Kind.Snippet,
+        detail: 'New Flux ImagePolicy',
+        documentation: { kind: 'markdown', value: 'A whole ImagePolicy manifest (`image.toolkit.fluxcd.io/v1`) with a semver range.' },
+        insertTextFormat: snippets ? Snippet : PlainText,
+        textEdit: { range: replace, newText: snippets ? IMAGE_POLICY_SNIPPET : plain(IMAGE_POLICY_SNIPPET) },
+        sortText: '01',
       }];
     }
     const items = keyItems(context.path, context.indent, context.siblings, snippets, replace);
@@ -135,7 +155,19 @@ export function completion(
   const node = schemaAt(path);
   const namespace = namespaceOf(chunk);
   if (dotted === 'apiVersion') return [valueItem(SERVED_API_VERSION, Kind.Value, 'served version', replace)];
-  if (dotted === 'kind') return [valueItem('ImageRepository', Kind.Value, undefined, replace)];
+  if (dotted === 'kind') return [valueItem(info === POLICY ? 'ImagePolicy' : 'ImageRepository', Kind.Value, undefined, replace)];
+  if (info === POLICY && dotted === 'spec.imageRepositoryRef.name') {
+    const ref = (chunk.value as { spec?: { imageRepositoryRef?: { namespace?: unknown } } } | undefined)?.spec?.imageRepositoryRef;
+    const refNamespace = typeof ref?.namespace === 'string' && ref.namespace !== '' ? ref.namespace : namespace;
+    const seen = new Set<string>();
+    return index.objects().imageRepositories
+      .filter((r) => r.metadata.namespace === refNamespace && !seen.has(r.metadata.name) && !!seen.add(r.metadata.name))
+      .map((r) => valueItem(r.metadata.name, Kind.Reference, `ImageRepository ${r.spec.image} in ${refNamespace}`, replace));
+  }
+  if (info === POLICY && dotted === 'spec.imageRepositoryRef.namespace') {
+    const namespaces = new Set(index.objects().imageRepositories.map((r) => r.metadata.namespace));
+    return [...namespaces].sort().map((ns) => valueItem(ns, Kind.Value, 'namespace with ImageRepositories', replace));
+  }
   if (node?.enum) return node.enum.map((v) => valueItem(v, Kind.Enum, undefined, replace));
   if (node?.type === 'boolean') return ['true', 'false'].map((v) => valueItem(v, Kind.Value, undefined, replace));
   if (dotted === 'spec.interval') return INTERVALS.map((v, i) => ({ ...valueItem(v, Kind.Value, 'Go duration', replace), sortText: String(i).padStart(2, '0') }));

@@ -103,6 +103,12 @@ export function schemaDiagnostics(chunk: ParsedChunk): TaglineDiagnostic[] {
         diagnostic = make(keyRange, 'schema.maxItems',
           `${where} has ${Array.isArray(error.data) ? error.data.length : 'too many'} entries; at most ${String(error.params.limit)} are allowed.`);
         break;
+      case 'x-kubernetes-validations': {
+        // A CRD CEL rule (ImagePolicy spec.interval / digestReflectionPolicy): the API server's message.
+        const field = keyAt(chunk.doc, ['spec', 'interval']) ?? keyAt(chunk.doc, ['spec', 'digestReflectionPolicy']);
+        diagnostic = make(nodeRange(chunk.lines, field) ?? keyRange, 'schema.cel', `spec: Invalid value: "object": ${error.message ?? ''}`);
+        break;
+      }
       case 'maxLength':
         diagnostic = make(valueRange, 'schema.maxLength', `${where} is longer than ${String(error.params.limit)} characters.`);
         break;

@@ -5,6 +5,7 @@ import type { ManifestDocument, ParsedChunk, ParsedManifest } from '../../../com
 import { referenceDiagnostics, type ReferenceIndex } from './references';
 import { schemaDiagnostics } from './schemaDiagnostics';
 import { semanticDiagnostics } from './semantic';
+import { markerDiagnostics } from './markers';
 import { byPosition, Severity, shiftDiagnostic, SOURCE, type TaglineDiagnostic } from './types';
 
 const textChecks = new WeakMap<ParsedChunk, TaglineDiagnostic[]>();
@@ -19,11 +20,11 @@ function checkReferences(chunk: ParsedChunk, index: ReferenceIndex): TaglineDiag
   return diagnostics;
 }
 
-/** An ImageRepository, or a document so broken that its kind is unknown but its text says it is one. */
+/** An ImageRepository or ImagePolicy, or a document so broken that its kind is unknown but its text says it is one. */
 export function isOurDocument(chunk: ParsedChunk): boolean {
-  if (chunk.isImageRepository) return true;
+  if (chunk.isImageRepository || chunk.isImagePolicy) return true;
   // Text first: reading syntaxErrors makes a lazily parsed document parse.
-  return chunk.text.includes('image.toolkit.fluxcd.io/') && /kind:\s*ImageRepository\b/.test(chunk.text) && chunk.syntaxErrors.length > 0;
+  return chunk.text.includes('image.toolkit.fluxcd.io/') && /kind:\s*Image(Repository|Policy)\b/.test(chunk.text) && chunk.syntaxErrors.length > 0;
 }
 
 function checkText(chunk: ParsedChunk): TaglineDiagnostic[] {
@@ -55,7 +56,14 @@ export function validateDocument(document: ManifestDocument, index: ReferenceInd
 
 function checkDocument(document: ManifestDocument, index: ReferenceIndex): TaglineDiagnostic[] {
   const { chunk } = document;
-  if (!isOurDocument(chunk)) return [];
+  const markers = markerDiagnostics(chunk, index).map((d) => shiftDiagnostic(d, document.startLine));
+  if (!isOurDocument(chunk)) return markers;
+  if (markers.length > 0) return [...checkOurDocument(document, index), ...markers].sort(byPosition);
+  return checkOurDocument(document, index);
+}
+
+function checkOurDocument(document: ManifestDocument, index: ReferenceIndex): TaglineDiagnostic[] {
+  const { chunk } = document;
   const own = checkText(chunk);
   const references = chunk.syntaxErrors.length === 0 ? checkReferences(chunk, index) : [];
   if (own.length === 0 && references.length === 0) return [];

@@ -5,6 +5,13 @@ import type { ParsedManifest } from '../../../common/manifests';
 import type { WorkspaceObjects } from '../../../common/model';
 import { ObjectIndex } from '../validation';
 
+/**
+ * `references`: a Secret or ServiceAccount changed, which any document may refer to. `policyReferences`: an
+ * ImageRepository's name or accessFrom, a Namespace's labels or an ImagePolicy's name changed, which only
+ * ImagePolicies and image-update markers refer to.
+ */
+export interface IndexChange { references: boolean; policyReferences: boolean }
+
 export class WorkspaceIndex {
   private readonly onDisk = new Map<string, ParsedManifest>();
   private readonly open = new Map<string, ParsedManifest>();
@@ -12,9 +19,10 @@ export class WorkspaceIndex {
   private referencesCache: ObjectIndex | undefined;
   private imageNamesCache: string[] | undefined;
   private referenceSignature = new Map<string, string>();
-  private readonly listeners: ((change: { references: boolean }) => void)[] = [];
+  private policyReferenceSignature = new Map<string, string>();
+  private readonly listeners: ((change: IndexChange) => void)[] = [];
 
-  onDidChange(listener: (change: { references: boolean }) => void): void {
+  onDidChange(listener: (change: IndexChange) => void): void {
     this.listeners.push(listener);
   }
 
@@ -46,11 +54,13 @@ export class WorkspaceIndex {
 
   objects(): WorkspaceObjects {
     if (!this.objectsCache) {
-      const objects: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [] };
+      const objects: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [], imagePolicies: [], namespaces: [] };
       for (const manifest of this.manifests()) {
         objects.imageRepositories.push(...manifest.objects.imageRepositories);
         objects.secrets.push(...manifest.objects.secrets);
         objects.serviceAccounts.push(...manifest.objects.serviceAccounts);
+        objects.imagePolicies!.push(...(manifest.objects.imagePolicies ?? []));
+        objects.namespaces!.push(...(manifest.objects.namespaces ?? []));
       }
       this.objectsCache = objects;
     }
@@ -78,7 +88,8 @@ export class WorkspaceIndex {
   private changed(uri: string): void {
     this.objectsCache = undefined;
     this.imageNamesCache = undefined;
-    // Only Secrets and ServiceAccounts (without positions) can change another document's diagnostics.
+    // Only Secrets and ServiceAccounts (without positions) can change another document's diagnostics, and for
+    // ImagePolicies also ImageRepository names and accessFrom, and Namespace labels.
     const manifest = this.current(uri);
     const signature = manifest
       ? JSON.stringify([
@@ -86,12 +97,22 @@ export class WorkspaceIndex {
         manifest.objects.serviceAccounts.map(({ source: _s, ...rest }) => rest),
       ])
       : '';
+    const policySignature = manifest
+      ? JSON.stringify([
+        manifest.objects.imageRepositories.map((r) => [r.metadata.namespace, r.metadata.name, r.spec.accessFrom ?? null]),
+        (manifest.objects.namespaces ?? []).map((n) => [n.metadata.name, n.metadata.labels ?? null]),
+        (manifest.objects.imagePolicies ?? []).map((p) => [p.metadata.namespace, p.metadata.name]),
+      ])
+      : '';
     const references = (this.referenceSignature.get(uri) ?? '[[],[]]') !== (signature || '[[],[]]');
+    const policyReferences = (this.policyReferenceSignature.get(uri) ?? '[[],[],[]]') !== (policySignature || '[[],[],[]]');
     if (signature) this.referenceSignature.set(uri, signature);
     else this.referenceSignature.delete(uri);
+    if (policySignature) this.policyReferenceSignature.set(uri, policySignature);
+    else this.policyReferenceSignature.delete(uri);
     // The reference index (and the per-document reference checks cached against it) survives edits that
     // touch no Secret or ServiceAccount.
-    if (references) this.referencesCache = undefined;
-    for (const listener of this.listeners) listener({ references });
+    if (references || policyReferences) this.referencesCache = undefined;
+    for (const listener of this.listeners) listener({ references, policyReferences });
   }
 }
