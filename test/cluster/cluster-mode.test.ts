@@ -57,7 +57,7 @@ describe('cluster mode against a real kube-apiserver and image-reflector-control
     const source = new ClusterSource(loadKubeConfig({ files: [cluster.kubeconfigPath] }));
     try {
       await source.start();
-      assert.equal(source.state.phase, 'connected');
+      await waitUntil(source, () => source.state.phase === 'connected');
       assert.equal(source.state.version, 'v1');
       const first = await source.waitFor('ImageRepository', 'apps', 'podinfo', (o) => o.status.lastScanResult?.tagCount === 2);
       assert.equal(ready(first), 'True');
@@ -171,7 +171,7 @@ contexts:
     const source = new ClusterSource(loadKubeConfig({ files: [kubeconfig] }), { fallbackNamespaces: ['team-a', 'apps'] });
     try {
       await source.start();
-      assert.equal(source.state.phase, 'connected');
+      await waitUntil(source, () => source.state.phase === 'connected');
       assert.deepEqual(source.state.namespaces, ['apps', 'team-a']);
       assert.deepEqual(source.objects().map((o) => `${o.namespace}/${o.name}`), ['team-a/app']);
       assert.ok(source.state.forbidden.includes(
@@ -211,7 +211,7 @@ contexts:
       const before = source.objects().length;
       proxy.down();
       await waitUntil(source, () => source.state.phase === 'disconnected');
-      assert.match(source.state.error ?? '', /^Get "https:\/\/127\.0\.0\.1:\d+\/apis\/image\.toolkit\.fluxcd\.io\/v1\/[a-z]+(\?[^"]*)?": dial tcp 127\.0\.0\.1:\d+: connect: connection refused$|^Get "https:\/\/127\.0\.0\.1:\d+\/apis": dial tcp 127\.0\.0\.1:\d+: connect: connection refused$/);
+      assert.match(source.state.error ?? '', /^Get "https:\/\/127\.0\.0\.1:\d+\/apis\/image\.toolkit\.fluxcd\.io\/v1\/[a-z]+(\?[^"]*)?": dial tcp 127\.0\.0\.1:\d+: connect: connection refused$|^Get "https:\/\/127\.0\.0\.1:\d+\/apis": dial tcp 127\.0\.0\.1:\d+: connect: connection refused$|^Get "https:\/\/127\.0\.0\.1:\d+\/apis\/image\.toolkit\.fluxcd\.io\/v1\/[a-z]+": read: connection reset by peer$/);
       await cluster.objects.create(repository('apps', 'while-away', `${bed.host}/apps/other`, { insecure: true }));
       proxy.up();
       await source.waitFor('ImageRepository', 'apps', 'while-away', () => true);
