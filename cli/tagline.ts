@@ -1,11 +1,15 @@
 // `tagline` command line: the same checks and scans as the editor, for terminals and CI.
 import { runCheck } from './check';
 import { runScan } from './scan';
+import { runGet } from './get';
+import { runDiff } from './diff';
 import { errorMessage } from '../common/errors';
 
 const USAGE = `usage:
   tagline check <files or folders...> [--format text|json]
-  tagline scan <files or folders...> [--db FILE] [--format table|json|yaml|describe] [--watch]`;
+  tagline scan <files or folders...> [--db FILE] [--format table|json|yaml|describe] [--watch]
+  tagline get [--kubeconfig FILE] [--context NAME] [-n NAMESPACE | -A]
+  tagline diff <files or folders...> [--kubeconfig FILE] [--context NAME] [-A]`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -14,6 +18,10 @@ async function main(argv: string[]): Promise<number> {
       return runCheck(rest);
     case 'scan':
       return runScan(rest);
+    case 'get':
+      return runGet(rest);
+    case 'diff':
+      return runDiff(rest);
     case '-h':
     case '--help':
     case 'help':

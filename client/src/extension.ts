@@ -3,7 +3,12 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { TaglineLog } from './host/log';
 import { ReconcilerHost } from './host/reconcilerHost';
-import { affectsReconciler, readSettings } from './host/settings';
+import { affectsCluster, affectsReconciler, readClusterSettings, readSettings } from './host/settings';
+import { ClusterHost } from './host/clusterHost';
+import { registerClusterCommands } from './commands/cluster';
+import { ClusterTree } from './views/clusterTree';
+import { ClusterHoverProvider } from './views/clusterHover';
+import { driftWords } from './views/clusterTree';
 import { SignIns } from './host/signIns';
 import { TaglineState } from './host/state';
 import { TaglineLanguageClient } from './lsp/languageClient';
@@ -19,6 +24,7 @@ export interface TaglineApi {
   statusBar: TaglineStatusBar;
   tree: RepositoryTree;
   client: TaglineLanguageClient;
+  cluster: ClusterHost;
   log: TaglineLog;
 }
 
@@ -37,17 +43,43 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
   const tree = new RepositoryTree(state);
   const describe = new DescribeProvider(state);
   const treeView = vscode.window.createTreeView('tagline.repositories', { treeDataProvider: tree, showCollapseAll: true });
+  const cluster = new ClusterHost(log);
+  const clusterTree = new ClusterTree(cluster);
+  tree.driftOf = (key) => cluster.driftFor(key).map(({ context, drift }) => `⚠ ${context}: ${driftWords(drift)}`);
+  let clusterStatusKeys = new Set<string>();
+  // With tagline.reconciler.source = cluster, the statuses the editor shows are the cluster's.
+  const publishClusterStatuses = () => {
+    if (readClusterSettings().source !== 'cluster') return;
+    const statuses = cluster.clusterStatuses();
+    const list = [...statuses].map(([key, status]) => ({ key, uri: state.get(key)?.object.source?.uri ?? '', status, scanning: false }));
+    for (const s of list) state.setStatus(s.key, s.status, false);
+    const removed = [...clusterStatusKeys].filter((k) => !statuses.has(k));
+    clusterStatusKeys = new Set(statuses.keys());
+    void server.sendStatus({ statuses: list, removed });
+  };
 
   context.subscriptions.push(
     server.onWorkspaceIndex((index) => host.onWorkspaceIndex(index)),
     host.onDidChangeStatuses((statuses) => void server.sendStatus(statuses)),
-    log, state, statusBar, tree, describe, treeView,
+    log, state, statusBar, tree, describe, treeView, cluster, clusterTree,
+    vscode.window.createTreeView('tagline.cluster', { treeDataProvider: clusterTree, showCollapseAll: true }),
+    vscode.languages.registerHoverProvider({ language: 'yaml' }, new ClusterHoverProvider(state, cluster)),
+    ...registerClusterCommands(cluster, state, context.globalState, log),
+    server.onWorkspaceIndex((index) => cluster.onWorkspaceIndex(index)),
+    cluster.onDidChange(() => {
+      tree.refresh();
+      publishClusterStatuses();
+    }),
     vscode.workspace.registerTextDocumentContentProvider(DESCRIBE_SCHEME, describe),
     ...registerCommands({ state, host, statusBar, describe, signIns, log }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void host.restart()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      void host.restart();
+      cluster.restart();
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('tagline.logLevel')) log.setLevel(readSettings().logLevel);
       if (affectsReconciler(e)) void host.restart();
+      if (affectsCluster(e)) cluster.restart();
     }),
     // A new sign-in may fix an AuthenticationFailed/ReadOperationFailed object; rescan with the new credentials.
     signIns.onDidChange(() => void host.restart()),
@@ -63,7 +95,8 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
     (err: unknown) => log.error(`the Tagline language server did not start: ${errorMessage(err)}`),
   );
   void host.restart();
-  return { state, host, statusBar, tree, client: server, log };
+  cluster.restart();
+  return { state, host, statusBar, tree, client: server, cluster, log };
 }
 
 /** Awaited by VS Code: the reconciler stops and the tag database is written before the server goes. */

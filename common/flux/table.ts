@@ -47,7 +47,7 @@ export function formatPolicyTable(reports: PolicyReport[]): string {
  * flux's table printer (olekukonko/tablewriter with no borders, NoWhiteSpace and TablePadding "\t"): every cell,
  * the last one too, is padded to its column's width and followed by a tab.
  */
-function renderColumns(lines: string[][]): string {
+export function renderColumns(lines: string[][]): string {
   const cells = lines.map((line) => line.map(oneLine));
   const widths = cells[0].map((_, i) => Math.max(...cells.map((l) => l[i].length)));
   return cells.map((line) => line.map((c, i) => c.padEnd(widths[i]) + '\t').join('')).join('\n') + '\n';
@@ -56,3 +56,4 @@ function renderColumns(lines: string[][]): string {
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ');
 }
+

@@ -11,7 +11,7 @@ import type { ObjectStatus, StatusParams } from '../../../common/protocol';
 import { Reconciler } from '../reconciler';
 import { TagStore } from '../store';
 import type { TaglineLog } from './log';
-import { readSettings, type HostSettings } from './settings';
+import { readSettings, type HostSettings, readClusterSettings } from './settings';
 import type { SignIns } from './signIns';
 import type { ReconcilerState, TaglineState } from './state';
 import { errorMessage } from '../../../common/errors';
@@ -70,7 +70,8 @@ export class ReconcilerHost implements vscode.Disposable {
       if (this.disposed) return;
       const settings = readSettings();
       if (!vscode.workspace.isTrusted) return this.setState('untrusted');
-      if (!settings.reconcilerEnabled) return this.setState('disabled');
+      // `tagline.reconciler.source: cluster`: statuses come from the cluster; no registry traffic from here.
+      if (!settings.reconcilerEnabled || readClusterSettings().source === 'cluster') return this.setState('disabled');
       try {
         const storageDir = this.context.globalStorageUri.fsPath;
         if (!this.store) {

@@ -26,3 +26,25 @@ export function readSettings(): HostSettings {
 export function affectsReconciler(e: vscode.ConfigurationChangeEvent): boolean {
   return ['tagline.reconciler', 'tagline.registry'].some((s) => e.affectsConfiguration(s));
 }
+
+/** Where statuses come from: the local reconciler, the cluster (no registry traffic from here), or both. */
+export type ReconcilerSource = 'local' | 'cluster' | 'both';
+
+export interface ClusterSettings {
+  /** kubeconfig contexts to watch; none by default, so no cluster is contacted unasked. */
+  contexts: string[];
+  source: ReconcilerSource;
+}
+
+export function readClusterSettings(): ClusterSettings {
+  const c = vscode.workspace.getConfiguration('tagline');
+  const source = c.get<string>('reconciler.source', 'local');
+  return {
+    contexts: [...new Set(c.get<string[]>('cluster.contexts', []).filter((x) => typeof x === 'string' && x !== ''))],
+    source: source === 'cluster' || source === 'both' ? source : 'local',
+  };
+}
+
+export function affectsCluster(e: vscode.ConfigurationChangeEvent): boolean {
+  return e.affectsConfiguration('tagline.cluster') || e.affectsConfiguration('tagline.reconciler.source');
+}

@@ -12,7 +12,7 @@ export type TreeNode =
   | { kind: 'tag'; key: string; tag: string; canonicalImageName?: string }
   | { kind: 'info'; key: string; text: string };
 
-const ICONS: Record<Health, vscode.ThemeIcon> = {
+export const HEALTH_ICONS: Record<Health, vscode.ThemeIcon> = {
   ready: new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed')),
   failing: new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground')),
   stalled: new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('problemsErrorIcon.foreground')),
@@ -96,13 +96,17 @@ export class RepositoryTree implements vscode.TreeDataProvider<TreeNode>, vscode
     item.id = `repo:${key}`;
     if (!view) return item;
     const health = healthOf(view);
-    item.iconPath = ICONS[health];
-    item.description = describeShort(view, health);
+    item.iconPath = HEALTH_ICONS[health];
+    const drift = this.driftOf?.(key) ?? [];
+    item.description = [describeShort(view, health), ...drift].filter((p) => p !== '').join(' · ');
     item.tooltip = tooltip(view, health);
     item.contextValue = view.object.spec.suspend === true ? 'imageRepository.suspended' : 'imageRepository';
     item.accessibilityInformation = { label: `${name}, ${health}, ${item.description}` };
     return item;
   }
+
+  /** Cluster mode marks drift on the workspace side too: words per key (e.g. `⚠ prod: not in the cluster`). */
+  driftOf?: (key: string) => string[];
 
   refresh(): void {
     this.changed.fire(undefined);
