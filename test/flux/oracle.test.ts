@@ -1,6 +1,6 @@
 // Differential tests of Tagline's ports of the controller's pure functions against the Go originals, asked
 // through test/oracle (go-containerregistry v0.21.6 `name`, Go `regexp`, `time.ParseDuration`, Masterminds
-// semver, `strconv.ParseFloat`, at the versions image-reflector-controller v1.2.0 links). Inputs are seeded:
+// semver and fluxcd/pkg/version, `strconv.ParseFloat`, at the versions image-reflector-controller v1.2.0 links). Inputs are seeded:
 // mutations of real-world shapes and random strings, 10,000 per kind. A failure prints the seed; rerun with
 // TAGLINE_ORACLE_SEED=<seed> to get the same inputs.
 import assert from 'node:assert/strict';
@@ -11,6 +11,8 @@ import { parseImageReference } from '../../common/flux/reference';
 import { formatGoDurationNs, parseGoDurationNs } from '../../common/flux/duration';
 import { compileExclusion } from '../../common/flux/exclusion';
 import { parseFloatGo } from '../../common/flux/policy/parseFloat';
+import { compareVersions, newVersion, parseVersion, strictNewVersion, versionString } from '../../common/flux/policy/semver';
+import { checkConstraints, constraintsString, newConstraint, validateConstraints } from '../../common/flux/policy/constraints';
 
 const PER_KIND = Number(process.env.TAGLINE_ORACLE_COUNT ?? 10_000);
 const SEED = Number(process.env.TAGLINE_ORACLE_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -194,7 +196,7 @@ describe('durations: parseGoDurationNs and formatGoDurationNs against time.Parse
   });
 });
 
-// ---- ImagePolicy functions (wired in the oracle; Tagline's ports are another issue's) ------------------------
+// ---- ImagePolicy numbers ------------------------------------------------------------------------------------
 
 const FLOAT_SHAPES = ['1', '1.5', '1e3', '0x1p-2', '1_000', 'inf', 'NaN', '+Inf', '1e400', '-0', '.5', '5.', '0x', '1e', '9007199254740993', '2.2250738585072011e-308', '4.9e-324', ' 1', '1,5', '20240101', '1.0.0', 'v1'];
 const FLOAT_ALPHABET = '0123456789.eE+-_xXpPinfaINFAt ';
@@ -215,6 +217,73 @@ describe('numbers: parseFloatGo against strconv.ParseFloat(s, 64)', () => {
   });
 });
 
-describe('ImagePolicy functions', () => {
-  it('semver constraints and versions against Masterminds semver v3.5.0', { skip: 'not compared yet: the ImagePolicy port (common/flux/policy/semver.ts, constraints.ts) landed on main at the end of this work; the oracle answers {"kind":"semver"} already' }, () => undefined);
+// ---- Masterminds semver -------------------------------------------------------------------------------------
+
+const CONSTRAINT_SHAPES = [
+  '>=1.0', '>=1.0.0', '^1.2.3', '~1.2.3', '~1', '^0.2', '^0.0.3', '1.x', '1.2.X', '*', 'x', '', '>= 1.2, < 3.0.0 || >= 4.2.3', '1.2 - 3.4.5',
+  '1.2.3 - 2', '!=1.2.3', '=1.2.3', '<1.0.0-0', '>=1.0.0-alpha', '>1.2.3-beta.2 <2', '^1.2.3-rc.1', '~> 1.2', '=> 1.2', '>=v1.2.3',
+  '1.2.3 || 2.x || ~3.1', '>= 0.0.0-0', '1.2.3+build', '^01.2.3', '~0.0.0', '^0.0.x', '<=1.2', '< 2.0, > 1.0', '1 - 2 - 3', '>=1.0.0,<2.0.0',
+  '||', '1.0.0 ||', '>=18446744073709551615', '>=18446744073709551616', '~ 1.2.3', '^v1', '>=1.0.0 !=1.0.5', '>1.0.0-0', '<=2.x.x',
+];
+const VERSION_SHAPES = [
+  '1.0.0', 'v1.2.3', '1.2', '1', 'v1', '01.2.3', '1.02.3', '1.2.03', '1.2.3-rc.1', '1.2.3-rc.01', '1.2.3-0', '1.2.3-alpha.beta.1', '1.2.3+build.5',
+  '1.2.3-beta+exp.sha.5114f85', '1.2.3-', '1.2.3+', '1.2.3-a..b', '1.2.3+a..b', 'latest', 'main-3f2a9c1', '2024.01.15', '0.0.0', '18446744073709551615.0.0',
+  '18446744073709551616.0.0', '1.2.3.4', 'V1.2.3', 'v', '', '1.2.3-DEV-SNAPSHOT', '1.2.3----RC-SNAPSHOT.12.9.1--.12', '1.2.3-0.3.7', '1.2.3-x.7.z.92',
+  '10.20.30', '1.0.0-alpha_beta', '1.2.3-0123', '1.2.3-123abc', '1.2.3-alpha', '1.2.3-alpha.1', '1.2.3-beta', '1.2.3-rc',
+];
+const CONSTRAINT_ALPHABET = '0123456789.xX*^~<>=!|, -vV+abr';
+const VERSION_ALPHABET = '0123456789.vV-+abrcxZ_';
+
+interface SemverAnswer {
+  ok: boolean; error?: string; constraints?: string;
+  versions?: { ok: boolean; error?: string; strict?: string; strictError?: string; flux?: string; fluxError?: string; version?: string; matches?: boolean; valid?: boolean; reasons?: string[]; compareNext?: number }[];
+}
+
+describe('semver: the ImagePolicy port against Masterminds semver v3.5.0 and fluxcd/pkg/version v0.16.0', () => {
+  it(`agrees on ${PER_KIND} seeded constraints and 8 versions each: parsing, String(), Compare, Check and Validate`, async () => {
+    const gen = new Gen(random(SEED + 4));
+    const version = (): string => (gen.int(4) === 3 ? gen.chars(VERSION_ALPHABET, 12) : gen.int(3) === 0 ? gen.pick(VERSION_SHAPES) : gen.mutate(gen.pick(VERSION_SHAPES), VERSION_ALPHABET));
+    const partial = (): string => [gen.pick(['v', '', '', '']), ...Array.from({ length: 1 + gen.int(3) }, () => gen.pick(['0', '1', '2', '10', 'x', '*', 'X', '01']))].join('.').replace(/^([v]?)\./, '$1') + gen.pick(['', '', '', '-0', '-rc.1', '-alpha', '+build']);
+    const composed = (): string => Array.from({ length: 1 + gen.int(3) }, () =>
+      gen.int(5) === 0 ? `${partial()} - ${partial()}` : Array.from({ length: 1 + gen.int(2) }, () => `${gen.pick(['', '=', '!=', '>', '<', '>=', '<=', '=>', '=<', '~', '~>', '^'])}${gen.pick(['', ' '])}${partial()}`).join(gen.pick([', ', ' ', ','])),
+    ).join(gen.pick([' || ', '||']));
+    const inputs = Array.from({ length: PER_KIND }, (_, i) => ({
+      constraint: i < CONSTRAINT_SHAPES.length ? CONSTRAINT_SHAPES[i]! : i % 4 === 3 ? gen.chars(CONSTRAINT_ALPHABET, 16) : i % 4 === 2 ? gen.mutate(gen.pick(CONSTRAINT_SHAPES), CONSTRAINT_ALPHABET) : composed(),
+      versions: Array.from({ length: 8 }, version),
+    }));
+    const answers = await ask<SemverAnswer>(inputs.map((input) => ({ kind: 'semver', ...input })));
+    compare('semver', inputs, ({ constraint, versions }, i) => {
+      const go = answers[i]!;
+      const ours = newConstraint(constraint);
+      if (go.ok !== ours.ok) return `NewConstraint: go ${go.ok ? `accepts (${go.constraints})` : `rejects: ${go.error}`}, tagline ${ours.ok ? `accepts (${constraintsString(ours.constraints)})` : `rejects: ${ours.error}`}`;
+      if (!ours.ok && ours.error !== go.error) return `NewConstraint: go says '${go.error}', tagline '${ours.error}'`;
+      if (ours.ok && constraintsString(ours.constraints) !== go.constraints) return `String(): go '${go.constraints}', tagline '${constraintsString(ours.constraints)}'`;
+      const parsed = versions.map((v) => newVersion(v));
+      for (let j = 0; j < versions.length; j++) {
+        const v = versions[j]!;
+        const want = go.versions![j]!;
+        const mine = parsed[j]!;
+        const strict = strictNewVersion(v);
+        const strictGo = want.strict !== undefined ? { ok: true, text: want.strict } : { ok: false, text: want.strictError };
+        const strictOurs = strict.ok ? { ok: true, text: versionString(strict.version) } : { ok: false, text: strict.error };
+        if (JSON.stringify(strictGo) !== JSON.stringify(strictOurs)) return `StrictNewVersion(${JSON.stringify(v)}): go ${JSON.stringify(strictGo)}, tagline ${JSON.stringify(strictOurs)}`;
+        const flux = parseVersion(v);
+        const fluxGo = want.flux !== undefined ? { ok: true, text: want.flux } : { ok: false, text: want.fluxError };
+        const fluxOurs = flux.ok ? { ok: true, text: versionString(flux.version) } : { ok: false, text: flux.error };
+        if (JSON.stringify(fluxGo) !== JSON.stringify(fluxOurs)) return `ParseVersion(${JSON.stringify(v)}): go ${JSON.stringify(fluxGo)}, tagline ${JSON.stringify(fluxOurs)}`;
+        if (want.ok !== mine.ok) return `NewVersion(${JSON.stringify(v)}): go ${want.ok ? `accepts (${want.version})` : `rejects: ${want.error}`}, tagline ${mine.ok ? `accepts (${versionString(mine.version)})` : `rejects: ${mine.error}`}`;
+        if (!mine.ok) {
+          if (mine.error !== want.error) return `NewVersion(${JSON.stringify(v)}): go says '${want.error}', tagline '${mine.error}'`;
+          continue;
+        }
+        if (versionString(mine.version) !== want.version) return `String() of ${JSON.stringify(v)}: go ${want.version}, tagline ${versionString(mine.version)}`;
+        if (ours.ok && checkConstraints(ours.constraints, mine.version) !== want.matches) return `Check(${JSON.stringify(v)}): go ${want.matches}, tagline ${!want.matches}`;
+        const validated = ours.ok ? validateConstraints(ours.constraints, mine.version) : { ok: want.valid, reasons: want.reasons };
+        if (validated.ok !== want.valid || JSON.stringify(validated.reasons) !== JSON.stringify(want.reasons)) return `Validate(${JSON.stringify(v)}): go ${want.valid} ${JSON.stringify(want.reasons)}, tagline ${validated.ok} ${JSON.stringify(validated.reasons)}`;
+        const next = parsed[(j + 1) % versions.length]!;
+        if (next.ok && compareVersions(mine.version, next.version) !== want.compareNext) return `Compare(${JSON.stringify(v)}, ${JSON.stringify(versions[(j + 1) % versions.length])}): go ${want.compareNext}, tagline ${compareVersions(mine.version, next.version)}`;
+      }
+      return undefined;
+    });
+  });
 });

@@ -11,7 +11,9 @@
 //	{"kind":"regexp","pattern":"^v1","subjects":["v1.0"]}   regexp.Compile and MatchString on each subject.
 //	{"kind":"duration","input":"1m30s"}                    time.ParseDuration, in nanoseconds.
 //	{"kind":"float","input":"1e3"}                         strconv.ParseFloat(input, 64).
-//	{"kind":"semver","constraint":">=1.0","versions":[…]}  Masterminds semver/v3 NewConstraint, NewVersion, Check.
+//	{"kind":"semver","constraint":">=1.0","versions":[…]}  Masterminds semver/v3 NewConstraint (String),
+//	    NewVersion (String, Compare with the next version, Check, Validate), StrictNewVersion,
+//	    fluxcd/pkg/version v0.16.0 ParseVersion.
 //
 // Answers carry "ok" and either the results or "error" (Go's own error text).
 package main
@@ -27,6 +29,7 @@ import (
 	"time"
 
 	"github.com/Masterminds/semver/v3"
+	"github.com/fluxcd/pkg/version"
 	"github.com/google/go-containerregistry/pkg/name"
 )
 
@@ -133,19 +136,52 @@ func reference(url string, insecure bool) answer {
 	return a
 }
 
+// semverCheck answers, for each version: NewVersion (coerced, the library default Flux keeps), its String(),
+// Compare with the next version, Check and Validate's errors (when the constraint parses); StrictNewVersion; and
+// fluxcd/pkg/version ParseVersion, which the controller's semver policy applies to every tag.
 func semverCheck(constraint string, versions []string) answer {
 	c, err := semver.NewConstraint(constraint)
-	if err != nil {
-		return answer{"ok": false, "error": err.Error()}
+	parsed := make([]*semver.Version, len(versions))
+	for i, v := range versions {
+		parsed[i], _ = semver.NewVersion(v)
 	}
 	results := make([]answer, len(versions))
 	for i, v := range versions {
-		version, err := semver.NewVersion(v)
-		if err != nil {
-			results[i] = answer{"ok": false, "error": err.Error()}
+		r := answer{"ok": parsed[i] != nil}
+		if strict, err := semver.StrictNewVersion(v); err != nil {
+			r["strictError"] = err.Error()
+		} else {
+			r["strict"] = strict.String()
+		}
+		if flux, err := version.ParseVersion(v); err != nil {
+			r["fluxError"] = err.Error()
+		} else {
+			r["flux"] = flux.String()
+		}
+		if parsed[i] == nil {
+			_, err := semver.NewVersion(v)
+			r["error"] = err.Error()
+			results[i] = r
 			continue
 		}
-		results[i] = answer{"ok": true, "version": version.String(), "matches": c.Check(version)}
+		r["version"] = parsed[i].String()
+		if c != nil {
+			r["matches"] = c.Check(parsed[i])
+			valid, errs := c.Validate(parsed[i])
+			r["valid"] = valid
+			reasons := make([]string, len(errs))
+			for j, e := range errs {
+				reasons[j] = e.Error()
+			}
+			r["reasons"] = reasons
+		}
+		if next := parsed[(i+1)%len(parsed)]; next != nil {
+			r["compareNext"] = parsed[i].Compare(next)
+		}
+		results[i] = r
 	}
-	return answer{"ok": true, "versions": results}
+	if err != nil {
+		return answer{"ok": false, "error": err.Error(), "versions": results}
+	}
+	return answer{"ok": true, "constraints": c.String(), "versions": results}
 }
