@@ -1,6 +1,7 @@
 // Differential tests of Tagline's ports of the controller's pure functions against the Go originals, asked
 // through test/oracle (go-containerregistry v0.21.6 `name`, Go `regexp`, `time.ParseDuration`, Masterminds
-// semver and fluxcd/pkg/version, `strconv.ParseFloat`, at the versions image-reflector-controller v1.2.0 links). Inputs are seeded:
+// semver and fluxcd/pkg/version, `strconv.ParseFloat`, at the versions image-reflector-controller v1.2.0
+// links). Inputs are seeded:
 // mutations of real-world shapes and random strings, 10,000 per kind. A failure prints the seed; rerun with
 // TAGLINE_ORACLE_SEED=<seed> to get the same inputs.
 import assert from 'node:assert/strict';
