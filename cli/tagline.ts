@@ -3,8 +3,8 @@ import { runCheck } from './check';
 import { runScan } from './scan';
 
 const USAGE = `usage:
-  tagline check <files or folders...> [--format text|json]
-  tagline scan <files or folders...> [--db FILE] [--format table|json|yaml|describe] [--watch]`;
+  tagline check <files or folders...> [--format text|json] [--flux-version VERSION]
+  tagline scan <files or folders...> [--db FILE] [--format table|json|yaml|describe] [--watch] [--flux-version VERSION]`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

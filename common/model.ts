@@ -72,10 +72,23 @@ export interface ServiceAccountObject {
   source?: SourceLocation;
 }
 
+/** An ImageRepository found in the workspace that the controller would not reconcile, and why. */
+export interface SkippedObject {
+  apiVersion: string;
+  kind: 'ImageRepository';
+  /** The name is empty when the manifest has none. */
+  metadata: { name: string; namespace: string };
+  /** e.g. `spec.interval is missing`, `apiVersion image.toolkit.fluxcd.io/v1beta2 is not served by Flux 2.9.5`. */
+  reason: string;
+  source?: SourceLocation;
+}
+
 export interface WorkspaceObjects {
   imageRepositories: ImageRepositoryObject[];
   secrets: SecretObject[];
   serviceAccounts: ServiceAccountObject[];
+  /** ImageRepositories found and not reconciled (absent when there are none). */
+  skipped?: SkippedObject[];
 }
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';

@@ -3,9 +3,9 @@
 import { isMap, isScalar, parseDocument, type Node, type ParsedNode } from 'yaml';
 import { specHash } from '../flux/generation';
 import type {
-  ImageRepositoryObject, ImageRepositorySpec, Range, SecretObject, ServiceAccountObject, WorkspaceObjects,
+  ImageRepositoryObject, ImageRepositorySpec, Range, SecretObject, ServiceAccountObject, SkippedObject, WorkspaceObjects,
 } from '../model';
-import { checkImageRepositorySchema, type SchemaError } from './admission';
+import { admissionReason, checkImageRepositorySchema, checkImageUpdateAutomationSchema, type SchemaError } from './admission';
 import { fastParse, fastTree } from './fastYaml';
 import { lineStarts, splitDocuments } from './chunks';
 import {
@@ -30,12 +30,14 @@ export interface ParsedChunk {
   /** apiVersion `image.toolkit.fluxcd.io/*` and kind `ImageRepository`: the documents this tool is about. */
   isImageRepository: boolean;
   syntaxErrors: SyntaxProblem[];
-  /** Errors against schemas/imagerepository-v1.json (ImageRepository documents only). */
+  /** Errors against the schema of the document's kind and version (ImageRepository, ImageUpdateAutomation). */
   schemaErrors: SchemaError[];
   /** Relative range of the whole document (its full text, from the `---` line) and of the `spec.image` value. */
   range: Range;
   imageRange?: Range;
   imageRepository?: Omit<ImageRepositoryObject, 'source'>;
+  /** An ImageRepository the API server would not hold (schema, missing name), with the reason. */
+  skipped?: Omit<SkippedObject, 'source'>;
   secret?: Omit<SecretObject, 'source'>;
   serviceAccount?: Omit<ServiceAccountObject, 'source'>;
   imageNames: string[];
@@ -51,6 +53,7 @@ export interface ManifestDocument {
   /** Whole-file range of the document. */
   range: Range;
   imageRepository?: ImageRepositoryObject;
+  skipped?: SkippedObject;
   secret?: SecretObject;
   serviceAccount?: ServiceAccountObject;
 }
@@ -190,10 +193,22 @@ function parseChunkNow(text: string): ParsedChunk {
     if (chunk.schemaErrors.length === 0 && syntaxErrors.length === 0 && metadata) {
       const spec = top.spec as ImageRepositorySpec;
       chunk.imageRepository = { apiVersion: apiVersion!, kind: 'ImageRepository', metadata, spec, specHash: specHash(spec) };
+    } else if (syntaxErrors.length === 0) {
+      const reason = metadata ? admissionReason(chunk.schemaErrors) ?? 'the object is invalid' : 'metadata.name is missing';
+      const meta = isRecord(top.metadata) ? top.metadata : {};
+      chunk.skipped = {
+        apiVersion: apiVersion!, kind: 'ImageRepository', reason,
+        metadata: {
+          name: typeof meta.name === 'string' ? meta.name : '',
+          namespace: typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default',
+        },
+      };
     }
     if (typeof (top.spec as Record<string, unknown> | undefined)?.image === 'string') {
       chunk.imageNames.push(((top.spec as Record<string, unknown>).image as string).trim());
     }
+  } else if (top && kind === 'ImageUpdateAutomation' && apiVersion?.startsWith(FLUX_IMAGE_GROUP + '/')) {
+    chunk.schemaErrors = checkImageUpdateAutomationSchema(top);
   } else if (top && apiVersion === 'v1' && kind === 'Secret') {
     chunk.secret = secretObject(top);
   } else if (top && apiVersion === 'v1' && kind === 'ServiceAccount') {
@@ -244,12 +259,13 @@ export function manifestDocument(uri: string, index: number, startLine: number, 
     uri, index, startLine, chunk,
     get range() { return (range ??= shiftRange(chunk.range, startLine)); },
   };
-  if (!chunk.imageRepository && !chunk.secret && !chunk.serviceAccount) return document;
+  if (!chunk.imageRepository && !chunk.skipped && !chunk.secret && !chunk.serviceAccount) return document;
   const source = { uri, documentIndex: index, range: document.range };
   if (chunk.imageRepository) {
     const imageRange = chunk.imageRange ? shiftRange(chunk.imageRange, startLine) : undefined;
     document.imageRepository = { ...chunk.imageRepository, source: imageRange ? { ...source, imageRange } : source };
   }
+  if (chunk.skipped) document.skipped = { ...chunk.skipped, source };
   if (chunk.secret) document.secret = { ...chunk.secret, source };
   if (chunk.serviceAccount) document.serviceAccount = { ...chunk.serviceAccount, source };
   return document;
@@ -269,6 +285,7 @@ export function parseManifestText(uri: string, text: string, cache?: ChunkCache)
     const document = cache ? reuseDocument(uri, index, piece.startLine, chunk) : manifestDocument(uri, index, piece.startLine, chunk);
     documents.push(document);
     if (document.imageRepository) objects.imageRepositories.push(document.imageRepository);
+    if (document.skipped) (objects.skipped ??= []).push(document.skipped);
     if (document.secret) objects.secrets.push(document.secret);
     if (document.serviceAccount) objects.serviceAccounts.push(document.serviceAccount);
   });

@@ -1,7 +1,9 @@
 // Validation of whole files, with no LSP connection: the server publishes the result, `tagline check` prints it.
 // What depends only on a document's text is cached per parsed document; references are recomputed each time
 // from the index, which is cheap.
+import type { DetectedFlux } from '../../../common/flux/fluxVersion';
 import type { ManifestDocument, ParsedChunk, ParsedManifest } from '../../../common/manifests';
+import { apiVersionDiagnostics } from './apiVersions';
 import { referenceDiagnostics, type ReferenceIndex } from './references';
 import { schemaDiagnostics } from './schemaDiagnostics';
 import { semanticDiagnostics } from './semantic';
@@ -19,11 +21,18 @@ function checkReferences(chunk: ParsedChunk, index: ReferenceIndex): TaglineDiag
   return diagnostics;
 }
 
-/** An ImageRepository, or a document so broken that its kind is unknown but its text says it is one. */
+/** The kinds validated in full. */
+const VALIDATED_KINDS = /kind:\s*(ImageRepository|ImageUpdateAutomation)\b/;
+
+export function isImageUpdateAutomation(chunk: ParsedChunk): boolean {
+  return chunk.kind === 'ImageUpdateAutomation' && chunk.apiVersion?.startsWith('image.toolkit.fluxcd.io/') === true;
+}
+
+/** An ImageRepository or ImageUpdateAutomation, or a document so broken that its kind is unknown but its text says it is one. */
 export function isOurDocument(chunk: ParsedChunk): boolean {
-  if (chunk.isImageRepository) return true;
+  if (chunk.isImageRepository || isImageUpdateAutomation(chunk)) return true;
   // Text first: reading syntaxErrors makes a lazily parsed document parse.
-  return chunk.text.includes('image.toolkit.fluxcd.io/') && /kind:\s*ImageRepository\b/.test(chunk.text) && chunk.syntaxErrors.length > 0;
+  return chunk.text.includes('image.toolkit.fluxcd.io/') && VALIDATED_KINDS.test(chunk.text) && chunk.syntaxErrors.length > 0;
 }
 
 function byPosition(a: TaglineDiagnostic, b: TaglineDiagnostic): number {
@@ -39,36 +48,49 @@ function checkText(chunk: ParsedChunk): TaglineDiagnostic[] {
         range: error.range, severity: Severity.Error, code: `yaml.${error.code}`, source: SOURCE, message: error.message,
       }));
     } else {
-      diagnostics = [...schemaDiagnostics(chunk), ...semanticDiagnostics(chunk)].sort(byPosition);
+      const semantic = chunk.isImageRepository ? semanticDiagnostics(chunk) : [];
+      diagnostics = [...schemaDiagnostics(chunk), ...semantic].sort(byPosition);
     }
     textChecks.set(chunk, diagnostics);
   }
   return diagnostics;
 }
 
-/** Whole results per document wrapper (same text, same place), valid while the same index is used. */
-const documentChecks = new WeakMap<ManifestDocument, { index: ReferenceIndex; diagnostics: TaglineDiagnostic[] }>();
+/** Whole results per document wrapper (same text, same place), valid while the same index and Flux are used. */
+const documentChecks = new WeakMap<ManifestDocument, { index: ReferenceIndex; flux: readonly DetectedFlux[]; diagnostics: TaglineDiagnostic[] }>();
 
-export function validateDocument(document: ManifestDocument, index: ReferenceIndex): TaglineDiagnostic[] {
+/**
+ * Diagnostics of one document. `flux` is the Flux the workspace runs (`detectFluxVersions`); pass the same array
+ * while it does not change, so results stay cached. Empty means none was found.
+ */
+export function validateDocument(document: ManifestDocument, index: ReferenceIndex, flux: readonly DetectedFlux[] = NO_FLUX): TaglineDiagnostic[] {
   const cached = documentChecks.get(document);
-  if (cached?.index === index) return cached.diagnostics;
-  const diagnostics = checkDocument(document, index);
-  documentChecks.set(document, { index, diagnostics });
+  if (cached?.index === index && cached.flux === flux) return cached.diagnostics;
+  const diagnostics = checkDocument(document, index, flux);
+  documentChecks.set(document, { index, flux, diagnostics });
   return diagnostics;
 }
 
-function checkDocument(document: ManifestDocument, index: ReferenceIndex): TaglineDiagnostic[] {
+const NO_FLUX: readonly DetectedFlux[] = [];
+
+function checkDocument(document: ManifestDocument, index: ReferenceIndex, flux: readonly DetectedFlux[]): TaglineDiagnostic[] {
   const { chunk } = document;
+  // ImagePolicy is validated elsewhere; its apiVersion is judged here with the other kinds'.
+  if (chunk.kind === 'ImagePolicy' && chunk.syntaxErrors.length === 0) {
+    return apiVersionDiagnostics(chunk, flux).map((d) => shiftDiagnostic(d, document.startLine));
+  }
   if (!isOurDocument(chunk)) return [];
   const own = checkText(chunk);
-  const references = chunk.syntaxErrors.length === 0 ? checkReferences(chunk, index) : [];
-  if (own.length === 0 && references.length === 0) return [];
-  const all = references.length === 0 ? own : [...own, ...references].sort(byPosition);
+  const healthy = chunk.syntaxErrors.length === 0;
+  const references = healthy && chunk.isImageRepository ? checkReferences(chunk, index) : [];
+  const served = healthy ? apiVersionDiagnostics(chunk, flux) : [];
+  if (own.length === 0 && references.length === 0 && served.length === 0) return [];
+  const all = references.length === 0 && served.length === 0 ? own : [...served, ...own, ...references].sort(byPosition);
   return all.map((d) => shiftDiagnostic(d, document.startLine));
 }
 
-export function validateManifest(manifest: ParsedManifest, index: ReferenceIndex): TaglineDiagnostic[] {
+export function validateManifest(manifest: ParsedManifest, index: ReferenceIndex, flux: readonly DetectedFlux[] = NO_FLUX): TaglineDiagnostic[] {
   const out: TaglineDiagnostic[] = [];
-  for (const document of manifest.documents) out.push(...validateDocument(document, index));
+  for (const document of manifest.documents) out.push(...validateDocument(document, index, flux));
   return out;
 }

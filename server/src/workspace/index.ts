@@ -51,6 +51,7 @@ export class WorkspaceIndex {
         objects.imageRepositories.push(...manifest.objects.imageRepositories);
         objects.secrets.push(...manifest.objects.secrets);
         objects.serviceAccounts.push(...manifest.objects.serviceAccounts);
+        if (manifest.objects.skipped) (objects.skipped ??= []).push(...manifest.objects.skipped);
       }
       this.objectsCache = objects;
     }
