@@ -1,14 +1,29 @@
 // Messages between the language server (which parses and indexes the workspace) and the extension host
 // (which runs the reconciler). The server is the only publisher of diagnostics, so registry conditions
 // travel back to it and are merged with its own.
-import type { ImageRepositoryObject, ImageRepositoryStatus, SecretObject, ServiceAccountObject } from './model';
+import type { DetectedFlux } from './flux/fluxVersion';
+import type { ImageRepositoryObject, ImageRepositoryStatus, SecretObject, ServiceAccountObject, SkippedObject } from './model';
 
 /** server → client, debounced: the whole workspace index whenever it changes. */
 export const WorkspaceIndexNotification = 'tagline/workspaceIndex';
 export interface WorkspaceIndexParams {
+  /** Only those the workspace's Flux would reconcile; the others are in `skipped`. */
   imageRepositories: ImageRepositoryObject[];
   secrets: SecretObject[];
   serviceAccounts: ServiceAccountObject[];
+  /** ImageRepositories found and not reconciled, with the reason. */
+  skipped?: SkippedObject[];
+  /** The Flux the workspace runs, for the status bar. */
+  flux?: FluxSummary;
+}
+
+export interface FluxSummary {
+  /** Empty when no Flux version was found. */
+  found: DetectedFlux[];
+  /** One line: `Flux version: Flux 2.6.4 from …` or why it is unknown. */
+  description: string;
+  /** Set when tagline.fluxVersion is not a version or range. */
+  settingError?: string;
 }
 
 /** client → server: the current status of some objects (full replacement per key). */

@@ -5,6 +5,7 @@ import {
   type Connection, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { describeFluxVersions, servedObjects } from '../../common/manifests';
 import {
   StatusNotification, StoredTagsRequest, WorkspaceIndexNotification,
   type StatusParams, type StoredTagsResult, type WorkspaceIndexParams,
@@ -33,6 +34,7 @@ export function startServer(connection: Connection): void {
   const statuses = new StatusStore();
   const published = new Map<string, TaglineDiagnostic[]>();
   let settings: ServerSettings = DEFAULT_SETTINGS;
+  let lastSettingError: string | undefined;
   let capabilities: InitializeParams['capabilities'] = {};
   let folders: string[] = [];
 
@@ -70,7 +72,8 @@ export function startServer(connection: Connection): void {
     if (!document || !isYamlDocument(document)) return;
     try {
       const manifest = manifests.manifest(document);
-      const diagnostics = documentDiagnostics(manifest, index.references(), statuses, { validationEnabled: settings.validation.enable });
+      const flux = index.flux(settings.fluxVersion).found;
+      const diagnostics = documentDiagnostics(manifest, index.references(), statuses, { validationEnabled: settings.validation.enable, flux });
       published.set(uri, diagnostics);
       void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
     } catch (err) {
@@ -82,13 +85,23 @@ export function startServer(connection: Connection): void {
   // --- the workspace index for the extension host's reconciler ----------------------------------------------
   let indexTimer: NodeJS.Timeout | undefined;
   let lastIndex = '';
+  let lastFlux = index.flux(settings.fluxVersion).found;
   index.onDidChange(({ references }) => {
-    if (references) for (const d of documents.all()) pending.has(d.uri) || schedule(d.uri);
+    // A gotk-components.yaml or FluxInstance edited changes what every document's apiVersion means.
+    const flux = index.flux(settings.fluxVersion).found;
+    if (references || flux !== lastFlux) for (const d of documents.all()) pending.has(d.uri) || schedule(d.uri);
+    lastFlux = flux;
     clearTimeout(indexTimer);
     indexTimer = setTimeout(sendIndex, INDEX_DEBOUNCE_MS);
   });
   function sendIndex(): void {
-    const params: WorkspaceIndexParams = index.objects();
+    const { found, settingError } = index.flux(settings.fluxVersion);
+    if (settingError && settingError !== lastSettingError) connection.console.warn(`tagline: ${settingError}`);
+    lastSettingError = settingError;
+    const params: WorkspaceIndexParams = {
+      ...servedObjects(index.objects(), found),
+      flux: { found: [...found], description: describeFluxVersions(found), ...(settingError ? { settingError } : {}) },
+    };
     const json = JSON.stringify(params);
     if (json === lastIndex) return;
     lastIndex = json;
@@ -148,6 +161,9 @@ export function startServer(connection: Connection): void {
     if (capabilities.workspace?.configuration) await pullSettings();
     else settings = readSettings((change.settings as { tagline?: unknown } | undefined)?.tagline);
     revalidateAll();
+    // tagline.fluxVersion decides which objects the reconciler gets.
+    clearTimeout(indexTimer);
+    indexTimer = setTimeout(sendIndex, INDEX_DEBOUNCE_MS);
   });
 
   connection.onDidChangeWatchedFiles(async (params) => {

@@ -1,10 +1,15 @@
 // Settings (section `tagline`), pulled the usual LSP way; clients without `workspace/configuration` may push
 // them with `workspace/didChangeConfiguration`, and with neither the defaults apply.
-export interface ServerSettings { validation: { enable: boolean } }
+export interface ServerSettings {
+  validation: { enable: boolean };
+  /** tagline.fluxVersion: the Flux version or range the workspace's cluster runs; wins over the manifests. */
+  fluxVersion?: string;
+}
 
 export const DEFAULT_SETTINGS: ServerSettings = { validation: { enable: true } };
 
 export function readSettings(value: unknown): ServerSettings {
-  const section = (value ?? {}) as { validation?: { enable?: unknown } };
-  return { validation: { enable: section.validation?.enable !== false } };
+  const section = (value ?? {}) as { validation?: { enable?: unknown }; fluxVersion?: unknown };
+  const fluxVersion = typeof section.fluxVersion === 'string' && section.fluxVersion.trim() !== '' ? section.fluxVersion : undefined;
+  return { validation: { enable: section.validation?.enable !== false }, ...(fluxVersion ? { fluxVersion } : {}) };
 }

@@ -88,9 +88,10 @@ describe('other semantic checks', () => {
     assert.deepEqual(codes(check(repo('  image: alpine\n  interval: 1m\n  timeout: 90s\n'))), ['timeout.exceedsInterval']);
   });
 
-  test('flags v1beta2 as no longer served with a migration fix', () => {
+  test('warns about v1beta2 when no Flux version is known, with a migration fix', () => {
     const [d] = check(repo('  image: alpine\n  interval: 5m\n', 'apiVersion: image.toolkit.fluxcd.io/v1beta2'));
-    assert.equal(d.code, 'apiVersion.deprecated');
+    assert.equal(d.code, 'apiVersion.unknownFlux');
+    assert.equal(d.severity, 2);
     assert.equal(at(d), '0:12-0:43');
     assert.equal(d.data?.fixes[0].edits[0].newText, 'image.toolkit.fluxcd.io/v1');
   });

@@ -4,6 +4,7 @@
 // runs a credential helper: the reconciler is simply never built.
 import * as vscode from 'vscode';
 import type { FluxEvent, WorkspaceObjects } from '../../../common/model';
+import type { WorkspaceIndexParams } from '../../../common/protocol';
 import type { ObjectStatus } from '../../../common/protocol';
 import type { TaglineLanguageClient } from '../lsp/languageClient';
 import type { TagStore } from '../store';
@@ -95,9 +96,9 @@ export class ReconcilerHost implements vscode.Disposable {
     return this.queue;
   }
 
-  onWorkspaceIndex(index: WorkspaceObjects): void {
+  onWorkspaceIndex(index: WorkspaceIndexParams): void {
     this.lastIndex = index;
-    this.state.setObjects(index.imageRepositories);
+    this.state.setObjects(index.imageRepositories, index.skipped ?? [], index.flux);
     this.reconciler?.update(index);
   }
 

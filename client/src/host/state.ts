@@ -1,8 +1,9 @@
 // What the VS Code adapter knows about the workspace: the server's index of ImageRepositories and the
 // reconciler's statuses and events for them. Views and the status bar only read this.
 import * as vscode from 'vscode';
-import type { FluxEvent, ImageRepositoryObject, ImageRepositoryStatus } from '../../../common/model';
+import type { FluxEvent, ImageRepositoryObject, ImageRepositoryStatus, SkippedObject } from '../../../common/model';
 import { objectKey } from '../../../common/model';
+import type { FluxSummary } from '../../../common/protocol';
 
 export interface RepositoryView {
   key: string;
@@ -16,14 +17,19 @@ const EVENTS_PER_OBJECT = 50;
 
 export class TaglineState implements vscode.Disposable {
   private objects = new Map<string, ImageRepositoryObject>();
+  private skippedObjects: SkippedObject[] = [];
+  private fluxSummary: FluxSummary | undefined;
   private readonly statuses = new Map<string, { status: ImageRepositoryStatus; scanning: boolean }>();
   private readonly events = new Map<string, FluxEvent[]>();
   private indexReceived = false;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
 
-  setObjects(objects: ImageRepositoryObject[]): void {
+  /** The server's index: the objects the reconciler gets, those it does not (with the reason), the Flux found. */
+  setObjects(objects: ImageRepositoryObject[], skipped: SkippedObject[] = [], flux?: FluxSummary): void {
     this.objects = new Map(objects.map((o) => [objectKey(o.metadata), o]));
+    this.skippedObjects = skipped;
+    this.fluxSummary = flux;
     this.indexReceived = true;
     for (const key of [...this.statuses.keys()]) if (!this.objects.has(key)) this.statuses.delete(key);
     this.changed.fire();
@@ -54,6 +60,16 @@ export class TaglineState implements vscode.Disposable {
   /** False until the server sent its first index: the tree then shows a spinner, not the welcome view. */
   get hasIndex(): boolean {
     return this.indexReceived;
+  }
+
+  /** ImageRepositories found and not reconciled, sorted by namespace/name. */
+  skipped(): SkippedObject[] {
+    return [...this.skippedObjects].sort((a, b) => objectKey(a.metadata).localeCompare(objectKey(b.metadata)));
+  }
+
+  /** The Flux the workspace runs, as the server found it (undefined before its first index). */
+  get flux(): FluxSummary | undefined {
+    return this.fluxSummary;
   }
 
   get(key: string): RepositoryView | undefined {

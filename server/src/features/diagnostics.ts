@@ -1,15 +1,20 @@
 // The one publisher of diagnostics for a document: text checks, cross-document references and conditions.
+import type { DetectedFlux } from '../../../common/flux/fluxVersion';
 import type { ParsedManifest } from '../../../common/manifests';
 import { validateManifest, type ReferenceIndex, type TaglineDiagnostic } from '../validation';
 import type { StatusStore } from '../workspace/statuses';
 import { conditionDiagnostics, withoutDuplicates } from './conditions';
 
-export interface DiagnosticsSettings { validationEnabled: boolean }
+export interface DiagnosticsSettings {
+  validationEnabled: boolean;
+  /** The Flux the workspace runs (the same array while it does not change). */
+  flux?: readonly DetectedFlux[];
+}
 
 export function documentDiagnostics(
   manifest: ParsedManifest, references: ReferenceIndex, statuses: StatusStore, settings: DiagnosticsSettings,
 ): TaglineDiagnostic[] {
-  const own = settings.validationEnabled ? validateManifest(manifest, references) : [];
+  const own = settings.validationEnabled ? validateManifest(manifest, references, settings.flux) : [];
   const conditions: TaglineDiagnostic[] = [];
   for (const object of manifest.objects.imageRepositories) {
     const status = statuses.forObject(object);
