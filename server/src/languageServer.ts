@@ -11,6 +11,7 @@ import {
   type StatusParams, type StoredTagsResult, type WorkspaceIndexParams,
 } from '../../common/protocol';
 import { codeActions } from './features/codeActions';
+import { workspaceMigration } from './features/migrateWorkspace';
 import { completion } from './features/completion';
 import { documentDiagnostics } from './features/diagnostics';
 import { hover } from './features/hover';
@@ -220,7 +221,8 @@ export function startServer(connection: Connection): void {
     return hover(manifest, params.position, { statuses, storedTags, now: Date.now });
   });
 
-  connection.onCodeAction((params) => codeActions(params.textDocument.uri, params.range, published.get(params.textDocument.uri) ?? []));
+  connection.onCodeAction((params) => codeActions(params.textDocument.uri, params.range, published.get(params.textDocument.uri) ?? [],
+    () => workspaceMigration(index.manifests(), index.references(), index.flux(settings.fluxVersion).found)));
 
   connection.onDocumentSymbol((params) => {
     const manifest = manifestOf(params.textDocument.uri);

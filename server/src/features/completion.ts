@@ -6,9 +6,11 @@ import { FLUX_IMAGE_GROUP } from '../../../common/manifests';
 import type { Position, Range, SecretObject } from '../../../common/model';
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver-types';
 import schema from '../../../schemas/imagerepository-v1.json';
-import { FIELD_DOCS } from '../docs/fields';
+import automationSchema from '../../../schemas/imageupdateautomation-v1.json';
+import { AUTOMATION_FIELD_DOCS } from '../docs/automationFields';
+import { FIELD_DOCS, type FieldDoc } from '../docs/fields';
 import { IMAGE_REPOSITORY_SNIPPET } from '../../../common/flux/snippet';
-import { certSecretProblem, namespaceOf, proxySecretProblem, pullSecretProblem, SERVED_API_VERSION } from '../validation';
+import { certSecretProblem, isImageUpdateAutomation, namespaceOf, proxySecretProblem, pullSecretProblem, SERVED_API_VERSION } from '../validation';
 import type { WorkspaceIndex } from '../workspace/index';
 import { completionContext, type Segment } from './completionContext';
 
@@ -25,41 +27,47 @@ interface SchemaNode {
   description?: string;
 }
 
-function resolve(node: SchemaNode | undefined): SchemaNode | undefined {
+/** The schema and field docs of the kind being completed. */
+interface KindSchema { root: SchemaNode & { definitions: Record<string, SchemaNode> }; docs: Record<string, FieldDoc> }
+
+const REPOSITORY: KindSchema = { root: schema as KindSchema['root'], docs: FIELD_DOCS };
+const AUTOMATION: KindSchema = { root: automationSchema as KindSchema['root'], docs: AUTOMATION_FIELD_DOCS };
+
+function resolve(node: SchemaNode | undefined, kind: KindSchema = REPOSITORY): SchemaNode | undefined {
   if (node?.$ref) {
     const name = node.$ref.replace('#/definitions/', '');
-    return (schema.definitions as Record<string, SchemaNode>)[name];
+    return kind.root.definitions[name];
   }
   return node;
 }
 
-function schemaAt(path: Segment[]): SchemaNode | undefined {
-  let node: SchemaNode | undefined = schema as SchemaNode;
+function schemaAt(path: Segment[], kind: KindSchema = REPOSITORY): SchemaNode | undefined {
+  let node: SchemaNode | undefined = kind.root;
   for (const segment of path) {
-    node = resolve(node);
+    node = resolve(node, kind);
     node = segment === '[]' ? node?.items : node?.properties?.[segment];
     if (!node) return undefined;
   }
-  return resolve(node);
+  return resolve(node, kind);
 }
 
 
 const INTERVALS = ['1m', '5m', '10m', '30m', '1h', '6h', '12h', '24h'];
 const TIMEOUTS = ['30s', '1m', '2m', '5m', '10m', '30m'];
 
-function docFor(path: Segment[]): CompletionItem['documentation'] {
-  const doc = FIELD_DOCS[path.join('.').replace(/\.\[\]/g, '[]')];
+function docFor(path: Segment[], kind: KindSchema = REPOSITORY): CompletionItem['documentation'] {
+  const doc = kind.docs[path.join('.').replace(/\.\[\]/g, '[]')];
   return doc ? { kind: 'markdown', value: doc.summary + (doc.details ? `\n\n${doc.details}` : '') } : undefined;
 }
 
-function keyItems(path: Segment[], indent: number, siblings: Set<string>, snippets: boolean, range: Range): CompletionItem[] {
-  const node = schemaAt(path);
+function keyItems(path: Segment[], indent: number, siblings: Set<string>, snippets: boolean, range: Range, kind: KindSchema = REPOSITORY): CompletionItem[] {
+  const node = schemaAt(path, kind);
   if (!node?.properties) return [];
   const pad = ' '.repeat(indent + 2);
   return Object.entries(node.properties)
     .filter(([key]) => !siblings.has(key) && key !== 'status')
     .map(([key, child], i) => {
-      const resolved = resolve(child);
+      const resolved = resolve(child, kind);
       let text = `${key}: `;
       if (snippets && resolved?.type === 'object' && resolved.properties?.name && /secretref$/i.test(key)) {
         text = `${key}:\n${pad}name: $0`;
@@ -72,7 +80,7 @@ function keyItems(path: Segment[], indent: number, siblings: Set<string>, snippe
         label: key,
         kind: Kind.Property,
         detail: resolved?.type,
-        documentation: docFor([...path, key]),
+        documentation: docFor([...path, key], kind),
         insertTextFormat: snippets ? Snippet : PlainText,
         sortText: String(i).padStart(2, '0'),
         textEdit: { range, newText: text },
@@ -102,7 +110,9 @@ export function completion(
   const document = documentAtLine(manifest, position.line);
   if (!document) return [];
   const { chunk } = document;
-  const ours = chunk.isImageRepository;
+  const automation = isImageUpdateAutomation(chunk);
+  const ours = chunk.isImageRepository || automation;
+  const kind = automation ? AUTOMATION : REPOSITORY;
   const blank = chunk.kind === undefined && (chunk.apiVersion === undefined || chunk.apiVersion.startsWith(FLUX_IMAGE_GROUP + '/'));
   if (!ours && !blank) return [];
   const lines = chunk.text.split('\n').map((l) => l.replace(/\r$/, ''));
@@ -125,17 +135,18 @@ export function completion(
         sortText: '00',
       }];
     }
-    const items = keyItems(context.path, context.indent, context.siblings, snippets, replace);
+    const items = keyItems(context.path, context.indent, context.siblings, snippets, replace, kind);
     return items;
   }
 
   const key = context.key!;
   const path = [...context.path, key];
   const dotted = path.join('.');
-  const node = schemaAt(path);
+  const node = schemaAt(path, kind);
   const namespace = namespaceOf(chunk);
   if (dotted === 'apiVersion') return [valueItem(SERVED_API_VERSION, Kind.Value, 'served version', replace)];
-  if (dotted === 'kind') return [valueItem('ImageRepository', Kind.Value, undefined, replace)];
+  if (dotted === 'kind') return [valueItem(automation ? 'ImageUpdateAutomation' : 'ImageRepository', Kind.Value, undefined, replace)];
+  if (automation) return automationValues(dotted, node, namespace, index, replace);
   if (node?.enum) return node.enum.map((v) => valueItem(v, Kind.Enum, undefined, replace));
   if (node?.type === 'boolean') return ['true', 'false'].map((v) => valueItem(v, Kind.Value, undefined, replace));
   if (dotted === 'spec.interval') return INTERVALS.map((v, i) => ({ ...valueItem(v, Kind.Value, 'Go duration', replace), sortText: String(i).padStart(2, '0') }));
@@ -165,6 +176,20 @@ export function completion(
     const objects = index.objects();
     for (const o of [...objects.imageRepositories, ...objects.secrets, ...objects.serviceAccounts]) namespaces.add(o.metadata.namespace);
     return [...namespaces].sort().map((ns) => valueItem(ns, Kind.Value, 'namespace in the workspace', replace));
+  }
+  return [];
+}
+
+/** Values in an ImageUpdateAutomation: enums, durations, and Secret names for the signing key. */
+function automationValues(dotted: string, node: SchemaNode | undefined, namespace: string, index: WorkspaceIndex, replace: Range): CompletionItem[] {
+  if (node?.enum) return node.enum.map((v) => valueItem(v, Kind.Enum, undefined, replace));
+  if (node?.type === 'boolean') return ['true', 'false'].map((v) => valueItem(v, Kind.Value, undefined, replace));
+  if (dotted === 'spec.interval') return INTERVALS.map((v, i) => ({ ...valueItem(v, Kind.Value, 'Go duration', replace), sortText: String(i).padStart(2, '0') }));
+  if (dotted === 'spec.git.commit.signingKey.secretRef.name') {
+    const seen = new Set<string>();
+    return index.objects().secrets
+      .filter((s) => s.metadata.namespace === namespace && !seen.has(s.metadata.name) && !!seen.add(s.metadata.name))
+      .map((s) => valueItem(s.metadata.name, Kind.Reference, `Secret ${s.type ?? 'Opaque'} in ${namespace}`, replace));
   }
   return [];
 }

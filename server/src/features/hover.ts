@@ -6,7 +6,9 @@ import { compileExclusion, DEFAULT_EXCLUSION } from '../../../common/flux/exclus
 import { parseImageReference } from '../../../common/flux/reference';
 import type { ImageRepositoryObject, Position, Range } from '../../../common/model';
 import { Commands, type ObjectStatus } from '../../../common/protocol';
+import { automationFieldDocMarkdown } from '../docs/automationFields';
 import { fieldDocMarkdown } from '../docs/fields';
+import { isImageUpdateAutomation } from '../validation';
 import { nodeRange } from '../validation/yamlNodes';
 import type { StatusStore } from '../workspace/statuses';
 import { timeAgo } from './timeAgo';
@@ -79,6 +81,7 @@ async function exclusionMarkdown(pattern: string, canonical: string | undefined,
 
 export async function hover(manifest: ParsedManifest, position: Position, ctx: HoverContext): Promise<HoverResult | null> {
   const document = documentAtLine(manifest, position.line);
+  if (document && isImageUpdateAutomation(document.chunk)) return automationHover(document, position);
   if (!document?.chunk.isImageRepository) return null;
   const hit = pathAt(document, position);
   if (!hit || hit.path.length === 0) return null;
@@ -108,4 +111,15 @@ export async function hover(manifest: ParsedManifest, position: Position, ctx: H
   if (doc) parts.push(doc);
   if (parts.length === 0) return null;
   return { contents: { kind: 'markdown', value: parts.join('\n\n---\n\n') }, ...(range ? { range } : {}) };
+}
+
+/** ImageUpdateAutomation: the field's doc. */
+function automationHover(document: NonNullable<ReturnType<typeof documentAtLine>>, position: Position): HoverResult | null {
+  const hit = pathAt(document, position);
+  if (!hit || hit.path.length === 0) return null;
+  const doc = automationFieldDocMarkdown(hit.path.filter((_, i) => !(typeof hit.path[i] === 'number' && i === hit.path.length - 1)));
+  if (!doc) return null;
+  const rel = nodeRange(document.chunk.lines, hit.node);
+  const range = rel ? { start: { line: rel.start.line + document.startLine, character: rel.start.character }, end: { line: rel.end.line + document.startLine, character: rel.end.character } } : undefined;
+  return { contents: { kind: 'markdown', value: doc }, ...(range ? { range } : {}) };
 }
