@@ -126,7 +126,7 @@ describe('a FluxInstance with distribution.version 2.x, and a workspace with no 
       const file = join(root, 'apps/base/podinfo/image-automation.yaml');
       const diagnostics = await server.open(pathToFileURL(file).href, readFileSync(file, 'utf8'));
       assert.deepEqual(diagnostics.map((d) => `${d.severity} ${String(d.code)}`), ['2 apiVersion.unknownFlux', '2 apiVersion.unknownFlux', '2 apiVersion.unknownFlux']);
-      assert.match(diagnostics[0].message, /no Flux version was found in this workspace .*set tagline\.fluxVersion/);
+      assert.match(String(diagnostics[0].message), /no Flux version was found in this workspace .*set tagline\.fluxVersion/);
       assert.deepEqual(index.imageRepositories.map((r) => r.metadata.name), ['podinfo']);
       assert.equal(index.flux?.description,
         'Flux version: unknown (no gotk-components.yaml, Flux install manifest or FluxInstance found; set tagline.fluxVersion)');
