@@ -8,11 +8,12 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { getCondition } from '../common/flux/conditions';
 import { describeFluxVersions, detectFluxVersions, loadManifests, mergeObjects, servedObjects, shortPath } from '../common/manifests';
-import { objectKey, type FluxEvent, type SkippedObject, type WorkspaceObjects } from '../common/model';
+import { emptyStatus, objectKey, type FluxEvent, type SkippedObject, type WorkspaceObjects } from '../common/model';
 import { Reconciler } from '../client/src/reconciler';
 import { closeDispatchers } from '../client/src/registry';
 import { TagStore } from '../client/src/store';
 import { formatReports, SCAN_FORMATS, type ScanFormat, type ScanReport } from './format';
+import { errorMessage } from '../common/errors';
 
 const USAGE = 'usage: tagline scan <files or folders...> [--db FILE] [--format table|json|yaml|describe] [--watch] [--flux-version VERSION]';
 
@@ -135,7 +136,7 @@ function reportsFor(objects: WorkspaceObjects, reconciler: Reconciler, events: M
     const key = objectKey(object.metadata);
     if (seen.has(key)) continue;
     seen.add(key);
-    const status = reconciler.status(key) ?? { observedGeneration: -1, conditions: [] };
+    const status = reconciler.status(key) ?? emptyStatus();
     reports.push({ object, status, events: events.get(key) ?? [] });
   }
   return reports.sort((a, b) => compareKeys(a, b));
@@ -148,7 +149,7 @@ function compareKeys(a: ScanReport, b: ScanReport): number {
 }
 
 function allReady(objects: WorkspaceObjects, reconciler: Reconciler): boolean {
-  return objects.imageRepositories.every((o) => getCondition(reconciler.status(objectKey(o.metadata)) ?? { observedGeneration: -1, conditions: [] }, 'Ready')?.status === 'True');
+  return objects.imageRepositories.every((o) => getCondition(reconciler.status(objectKey(o.metadata)) ?? emptyStatus(), 'Ready')?.status === 'True');
 }
 
 /** --watch: reload the manifests when files change, print the objects whose status changed, stop on Ctrl-C. */
@@ -184,7 +185,7 @@ function watchManifests(
         setObjects(loaded.objects);
         reconciler.update(loaded.objects);
       },
-      (err: unknown) => process.stderr.write(`tagline scan: ${err instanceof Error ? err.message : String(err)}\n`),
+      (err: unknown) => process.stderr.write(`tagline scan: ${errorMessage(err)}\n`),
     );
   };
   const watchers: FSWatcher[] = args.paths.map((p) =>

@@ -1,6 +1,7 @@
 // `tagline` command line: the same checks and scans as the editor, for terminals and CI.
 import { runCheck } from './check';
 import { runScan } from './scan';
+import { errorMessage } from '../common/errors';
 
 const USAGE = `usage:
   tagline check <files or folders...> [--format text|json] [--flux-version VERSION]
@@ -35,7 +36,7 @@ for (const stream of [process.stdout, process.stderr]) {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
-    process.stderr.write(`tagline: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`tagline: ${errorMessage(err)}\n`);
     process.exitCode = 2;
   },
 );

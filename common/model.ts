@@ -130,6 +130,16 @@ export interface FluxEvent {
   involvedObject: { kind: 'ImageRepository'; namespace: string; name: string };
 }
 
+/** The `namespace/name` key of an object, as Kubernetes' types.NamespacedName prints it. */
 export function objectKey(meta: { namespace: string; name: string }): string {
   return `${meta.namespace}/${meta.name}`;
+}
+
+/**
+ * The status of an object the controller never reconciled: the CRD defaults `observedGeneration` to -1
+ * (image-reflector-controller api/v1/imagerepository_types.go, `+kubebuilder:default=-1`), so the first
+ * reconcile announces `new generation -1 -> 1`.
+ */
+export function emptyStatus(): ImageRepositoryStatus {
+  return { observedGeneration: -1, conditions: [] };
 }

@@ -1,11 +1,12 @@
 // Messages between the language server (which parses and indexes the workspace) and the extension host
 // (which runs the reconciler). The server is the only publisher of diagnostics, so registry conditions
-// travel back to it and are merged with its own.
+// travel back to it and are merged with its own. Each message is one typed `NotificationType`/`RequestType`
+// that both ends import (as microsoft/vscode-eslint `$shared/customMessages.ts` does), so the compiler checks
+// sender and receiver against one definition.
+import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import type { DetectedFlux } from './flux/fluxVersion';
 import type { ImageRepositoryObject, ImageRepositoryStatus, SecretObject, ServiceAccountObject, SkippedObject } from './model';
 
-/** server → client, debounced: the whole workspace index whenever it changes. */
-export const WorkspaceIndexNotification = 'tagline/workspaceIndex';
 export interface WorkspaceIndexParams {
   /** Only those the workspace's Flux would reconcile; the others are in `skipped`. */
   imageRepositories: ImageRepositoryObject[];
@@ -25,9 +26,9 @@ export interface FluxSummary {
   /** Set when tagline.fluxVersion is not a version or range. */
   settingError?: string;
 }
+/** server → client, debounced: the whole workspace index whenever it changes. */
+export const WorkspaceIndexNotification = new NotificationType<WorkspaceIndexParams>('tagline/workspaceIndex');
 
-/** client → server: the current status of some objects (full replacement per key). */
-export const StatusNotification = 'tagline/status';
 export interface ObjectStatus {
   /** `namespace/name` */
   key: string;
@@ -41,11 +42,13 @@ export interface StatusParams {
   /** Keys whose status is gone (object deleted, or the reconciler disabled / workspace untrusted). */
   removed: string[];
 }
+/** client → server: the current status of some objects (full replacement per key). */
+export const StatusNotification = new NotificationType<StatusParams>('tagline/status');
 
-/** server → client request: every tag stored for a canonical image (before exclusion), for exclusion hovers. */
-export const StoredTagsRequest = 'tagline/storedTags';
 export interface StoredTagsParams { canonicalImageName: string }
 export interface StoredTagsResult { tags: string[] | null }
+/** server → client request: every tag stored for a canonical image (before exclusion), for exclusion hovers. */
+export const StoredTagsRequest = new RequestType<StoredTagsParams, StoredTagsResult, void>('tagline/storedTags');
 
 /** Command ids shared by hovers (command links) and the extension. */
 export const Commands = {

@@ -1,11 +1,11 @@
-import { formatDescribe } from './describe';
-import type { ScanReport } from './report';
+import { formatDescribe } from '../../common/flux/describe';
+import type { ScanReport } from '../../common/flux/report';
 import { formatJson, formatYaml } from './structured';
-import { formatTable } from './table';
+import { formatTable } from '../../common/flux/table';
 
 export type ScanFormat = 'table' | 'json' | 'yaml' | 'describe';
 export const SCAN_FORMATS: readonly ScanFormat[] = ['table', 'json', 'yaml', 'describe'];
-export type { ScanReport } from './report';
+export type { ScanReport } from '../../common/flux/report';
 
 export function formatReports(reports: ScanReport[], format: ScanFormat): string {
   switch (format) {

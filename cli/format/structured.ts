@@ -1,6 +1,6 @@
 // `--format json|yaml`: a list of Flux-shaped objects, the way `kubectl get -o` shows them, plus their events.
 import { stringify } from 'yaml';
-import type { ScanReport } from './report';
+import type { ScanReport } from '../../common/flux/report';
 
 function toDocuments(reports: ScanReport[]) {
   return reports.map((r) => ({

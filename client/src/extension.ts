@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { TaglineLog } from './host/log';
-import { messageOf, ReconcilerHost } from './host/reconcilerHost';
+import { ReconcilerHost } from './host/reconcilerHost';
 import { affectsReconciler, readSettings } from './host/settings';
 import { SignIns } from './host/signIns';
 import { TaglineState } from './host/state';
@@ -10,6 +10,7 @@ import { TaglineLanguageClient } from './lsp/languageClient';
 import { TaglineStatusBar } from './status/statusBar';
 import { DESCRIBE_SCHEME, DescribeProvider } from './views/describeDocument';
 import { RepositoryTree } from './views/repositoryTree';
+import { errorMessage } from '../../common/errors';
 
 /** What activate() returns: the extension-host tests inspect the running extension through it. */
 export interface TaglineApi {
@@ -28,25 +29,17 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
   log.setLevel(readSettings().logLevel);
   const state = new TaglineState();
   const signIns = new SignIns(context.secrets, context.globalState);
-  // The client and the host need each other: the client's hooks reach the host once it exists.
-  let hooksTarget: ReconcilerHost | undefined;
-  client = new TaglineLanguageClient(context, {
-    onWorkspaceIndex: (index) => {
-      log.debug(`workspace index: ${index.imageRepositories.length} ImageRepositories, ${index.secrets.length} Secrets, ${index.serviceAccounts.length} ServiceAccounts`);
-      hooksTarget?.onWorkspaceIndex(index);
-    },
-    storedTags: async (name) => (hooksTarget ? hooksTarget.storedTags(name) : null),
-  });
-  const host = new ReconcilerHost(context, client, state, log, signIns);
-  hooksTarget = host;
-  reconcilerHost = host;
+  const host = (reconcilerHost = new ReconcilerHost(context, state, log, signIns));
+  const server = (client = new TaglineLanguageClient(context, log, (name) => host.storedTags(name)));
   let hasRepositories: boolean | undefined;
-  const statusBar = new TaglineStatusBar(state, host);
+  const statusBar = new TaglineStatusBar(state);
   const tree = new RepositoryTree(state);
   const describe = new DescribeProvider(state);
   const treeView = vscode.window.createTreeView('tagline.repositories', { treeDataProvider: tree, showCollapseAll: true });
 
   context.subscriptions.push(
+    server.onWorkspaceIndex((index) => host.onWorkspaceIndex(index)),
+    host.onDidChangeStatuses((statuses) => void server.sendStatus(statuses)),
     log, state, statusBar, tree, describe, treeView,
     vscode.workspace.registerTextDocumentContentProvider(DESCRIBE_SCHEME, describe),
     ...registerCommands({ state, host, statusBar, describe, signIns, log }),
@@ -64,12 +57,12 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
     }),
   );
   // Not awaited: activation stays fast, and the views fill in as the server's index and statuses arrive.
-  client.start().then(
+  server.start().then(
     () => log.debug('language server started'),
-    (err: unknown) => log.error(`the Tagline language server did not start: ${messageOf(err)}`),
+    (err: unknown) => log.error(`the Tagline language server did not start: ${errorMessage(err)}`),
   );
   void host.restart();
-  return { state, host, statusBar, tree, client };
+  return { state, host, statusBar, tree, client: server };
 }
 
 /** Awaited by VS Code: the reconciler stops and the tag database is written before the server goes. */

@@ -1,4 +1,4 @@
-// Condition helpers with the semantics of fluxcd/pkg/runtime/conditions (flux-behaviour.md §4.1):
+// Condition helpers with the semantics of fluxcd/pkg runtime/conditions (setter.go, getter.go):
 // Reconciling and Stalled have negative polarity (only ever True, deleted instead of set False), Ready is
 // positive; lastTransitionTime moves only when status, reason or message change; conditions are kept in the
 // order Stalled, Reconciling, Ready.

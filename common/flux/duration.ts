@@ -2,7 +2,7 @@
 // which the controller uses in its event messages ("next scan in 4m32.876543211s").
 import type { ImageRepositorySpec } from '../model';
 
-/** `spec.interval` (flux-behaviour.md §1.2). */
+/** `spec.interval` (image-reflector-controller api/v1/imagerepository_types.go, the kubebuilder pattern). */
 export const INTERVAL_PATTERN = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
 /** `spec.timeout`: the same without `h`. */
 export const TIMEOUT_PATTERN = /^([0-9]+(\.[0-9]+)?(ms|s|m))+$/;

@@ -1,7 +1,8 @@
 // The controller's `notify(old, new, nextScanMsg)`: one event per reconcile that reaches `reconcile()`
-// (flux-behaviour.md §4.4). The first matching rule wins.
+// (image-reflector-controller internal/controller/imagerepository_controller.go `notify`). The first matching rule wins.
 import type { EventType, ImageRepositoryStatus } from '../model';
 import { getCondition, isReady } from './conditions';
+import { FailedReason, SucceededReason } from './reasons';
 
 export interface EventRecord {
   type: EventType;
@@ -17,7 +18,7 @@ export function notify(oldStatus: ImageRepositoryStatus, newStatus: ImageReposit
     const oldMessage = getCondition(oldStatus, 'Ready')?.message;
     if (oldReady && oldMessage !== ready.message) return { type: 'Normal', reason: ready.reason, message: ready.message };
     if (!oldReady) return { type: 'Normal', reason: ready.reason, message: ready.message };
-    return { type: 'Trace', reason: 'Succeeded', message: nextScanMsg };
+    return { type: 'Trace', reason: SucceededReason, message: nextScanMsg };
   }
-  return { type: 'Warning', reason: ready?.reason ?? 'Failed', message: ready?.message ?? '' };
+  return { type: 'Warning', reason: ready?.reason ?? FailedReason, message: ready?.message ?? '' };
 }

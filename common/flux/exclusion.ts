@@ -1,8 +1,10 @@
-// spec.exclusionList: Go RE2 regular expressions, matched unanchored against each tag (flux-behaviour.md §3.3).
+// spec.exclusionList: Go RE2 regular expressions, matched unanchored against each tag (image-reflector-controller
+// internal/controller/imagerepository_controller.go `filterOutTags`).
 // re2js is a port of Go's regexp/syntax (via RE2/J), so it accepts and rejects what Go does and produces
 // Go's own error texts (`error parsing regexp: missing closing ]: `[=``).
 import { RE2JS } from 're2js';
 import type { ImageRepositorySpec } from '../model';
+import { errorMessage } from '../errors';
 
 /** Excludes Cosign signature tags such as `sha256-<hex>.sig`. */
 export const DEFAULT_EXCLUSION = '^.*\\.sig$';
@@ -19,7 +21,7 @@ export function compileExclusion(pattern: string): CompiledExclusion {
     const re = RE2JS.compile(pattern);
     return { ok: true, matches: (tag) => re.test(tag) };
   } catch (err) {
-    return { ok: false, message: err instanceof Error ? err.message : String(err) };
+    return { ok: false, message: errorMessage(err) };
   }
 }
 

@@ -1,5 +1,5 @@
 // spec.image → canonical name, as the controller's registry.ParseImageReference computes it with
-// go-containerregistry v0.21.6 `pkg/name` (flux-behaviour.md §2). The controller keeps only its own short
+// go-containerregistry v0.21.6 `pkg/name` (internal/registry/helper.go). The controller keeps only its own short
 // messages; the precise ggcr reason travels in `detail` so an editor can show it beside them.
 
 export interface ImageReference {

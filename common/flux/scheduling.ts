@@ -1,5 +1,7 @@
-// When the controller scans (`shouldScan`, flux-behaviour.md §3.2) and how long it waits after a failure
-// (controller-runtime's per-item exponential limiter with Flux's --min-retry-delay/--max-retry-delay, §3.6).
+// When the controller scans (image-reflector-controller internal/controller/imagerepository_controller.go
+// `shouldScan`) and how long it waits after a failure
+// (controller-runtime's per-item exponential limiter with Flux's --min-retry-delay/--max-retry-delay,
+// fluxcd/pkg runtime/controller/rate_limiter.go).
 import type { ImageRepositoryObject, ImageRepositoryStatus } from '../model';
 import { getExclusionList } from './exclusion';
 import { parseImageReference } from './reference';

@@ -1,4 +1,5 @@
-// Tag ordering and the revision checksum of the controller's storage (flux-behaviour.md §3.4, §3.5).
+// Tag ordering and the revision checksum of the controller's storage (image-reflector-controller
+// imagerepository_controller.go `sortTagsAndGetLatestTags`, internal/database/badger.go `SetTags`).
 
 export const MAX_LATEST_TAGS = 10;
 

@@ -1,6 +1,6 @@
 // YAML text → documents → typed objects with source positions. Each document is parsed on its own (see
 // chunks.ts), so a cache keyed by document text lets an editor re-parse only what an edit touched.
-import { isMap, isScalar, parseDocument, type Node, type ParsedNode } from 'yaml';
+import { isScalar, parseDocument, type Node, type ParsedNode } from 'yaml';
 import { specHash } from '../flux/generation';
 import type {
   ImageRepositoryObject, ImageRepositorySpec, Range, SecretObject, ServiceAccountObject, SkippedObject, WorkspaceObjects,
@@ -12,6 +12,8 @@ import {
   collectImageNames, FLUX_IMAGE_GROUP, isFluxImageRepository, isRecord, objectMeta, secretObject, serviceAccountObject,
 } from './objects';
 import { LineIndex, shiftRange } from './positions';
+import { nodeAt } from './yamlPath';
+import { errorMessage } from '../errors';
 
 export interface SyntaxProblem { range: Range; message: string; code: string }
 
@@ -99,7 +101,7 @@ function parseTree(text: string): ParsedText {
     doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
   } catch (err) {
     // Pathological input (nesting deep enough to exhaust the stack): report it, never crash the server.
-    const message = `could not parse this document: ${err instanceof Error ? err.message : String(err)}`;
+    const message = `could not parse this document: ${errorMessage(err)}`;
     return { doc: { contents: null }, value: undefined, errors: [{ pos: [0, 0], message, code: 'PARSE_FAILED' }] };
   }
   let value: unknown;
@@ -222,14 +224,7 @@ function parseChunkNow(text: string): ParsedChunk {
 }
 
 function specImageNode(doc: YamlTree): Node | undefined {
-  const spec = pairValue(doc.contents, 'spec');
-  return pairValue(spec, 'image');
-}
-
-function pairValue(node: unknown, key: string): Node | undefined {
-  if (!isMap(node)) return undefined;
-  const pair = node.items.find((p) => isScalar(p.key) && p.key.value === key);
-  return (pair?.value as Node | null | undefined) ?? undefined;
+  return nodeAt(doc, ['spec', 'image']);
 }
 
 function parseChunkCached(text: string, cache?: ChunkCache): ParsedChunk {

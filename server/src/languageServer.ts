@@ -1,14 +1,16 @@
-// The language server's state and its LSP handlers. Features are pure functions in features/; this file only
-// decides when to run them and what to send.
+// The language server: its state has one owner, TaglineLanguageServer (open documents, the workspace index,
+// the reconciler's statuses, settings, what was published and what waits to be), and its LSP handlers.
+// Features are pure functions in features/; this file only decides when to run them and what to send.
 import {
   DidChangeWatchedFilesNotification, FileChangeType, TextDocuments, TextDocumentSyncKind,
   type Connection, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { DetectedFlux } from '../../common/flux/fluxVersion';
 import { describeFluxVersions, servedObjects } from '../../common/manifests';
 import {
   StatusNotification, StoredTagsRequest, WorkspaceIndexNotification,
-  type StatusParams, type StoredTagsResult, type WorkspaceIndexParams,
+  type WorkspaceIndexParams,
 } from '../../common/protocol';
 import { codeActions } from './features/codeActions';
 import { workspaceMigration } from './features/migrateWorkspace';
@@ -28,173 +30,211 @@ const INDEX_DEBOUNCE_MS = 150;
 /** A client without a reconciler (Neovim, Helix) may never answer; a hover must not wait for it. */
 const STORED_TAGS_TIMEOUT_MS = 1000;
 
+/** Starts the Tagline language server on `connection` (stdio or IPC) and listens. */
 export function startServer(connection: Connection): void {
-  const documents = new TextDocuments(TextDocument);
-  const manifests = new ManifestDocuments();
-  const index = new WorkspaceIndex();
-  const statuses = new StatusStore();
-  const published = new Map<string, TaglineDiagnostic[]>();
-  let settings: ServerSettings = DEFAULT_SETTINGS;
-  let lastSettingError: string | undefined;
-  let capabilities: InitializeParams['capabilities'] = {};
-  let folders: string[] = [];
+  new TaglineLanguageServer(connection).listen();
+}
+
+export class TaglineLanguageServer {
+  private readonly documents = new TextDocuments(TextDocument);
+  private readonly manifests = new ManifestDocuments();
+  private readonly index = new WorkspaceIndex();
+  private readonly statuses = new StatusStore();
+  /** The diagnostics last sent per document; quick fixes are read from them. */
+  private readonly published = new Map<string, TaglineDiagnostic[]>();
+  private settings: ServerSettings = DEFAULT_SETTINGS;
+  private capabilities: InitializeParams['capabilities'] = {};
+  private folders: string[] = [];
+
+  /** Documents to validate at the next tick: a burst of edits is validated once. */
+  private readonly pending = new Set<string>();
+  private flushScheduled = false;
+  /** Nothing is published before the pulled settings are known, or a disabled check would flash up once. */
+  private settingsLoaded: Promise<void> = Promise.resolve();
+  private settingsPulled: () => void = () => undefined;
+
+  private indexTimer: NodeJS.Timeout | undefined;
+  /** The JSON of the last index sent to the extension host: an unchanged index is not sent again. */
+  private lastIndex = '';
+  /** The Flux found at the last index change: when it changes, every open document is judged again. */
+  private lastFlux: readonly DetectedFlux[] | undefined;
+  private lastSettingError: string | undefined;
+
+  constructor(private readonly connection: Connection) {}
+
+  listen(): void {
+    this.registerLifecycle();
+    this.registerDocuments();
+    this.registerStatuses();
+    this.registerFeatures();
+    this.index.onDidChange(({ references }) => {
+      // A gotk-components.yaml or FluxInstance edited changes what every document's apiVersion means.
+      const flux = this.flux();
+      if (references || flux !== this.lastFlux) for (const d of this.documents.all()) this.pending.has(d.uri) || this.schedule(d.uri);
+      this.lastFlux = flux;
+      clearTimeout(this.indexTimer);
+      this.indexTimer = setTimeout(() => this.sendIndex(), INDEX_DEBOUNCE_MS);
+    });
+    this.documents.listen(this.connection);
+    this.connection.listen();
+  }
 
   // --- validation, coalesced per tick so a burst of edits is validated once --------------------------------
-  const pending = new Set<string>();
-  let flushScheduled = false;
-  // Nothing is published before the pulled settings are known, or a disabled check would flash up once.
-  let settingsLoaded: Promise<void> = Promise.resolve();
-  let settingsPulled: () => void = () => undefined;
-  const schedule = (uri: string) => {
-    pending.add(uri);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      void settingsLoaded.then(() => setImmediate(flush));
+  private schedule(uri: string): void {
+    this.pending.add(uri);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      void this.settingsLoaded.then(() => setImmediate(() => this.flush()));
     }
-  };
-  function flush(): void {
-    flushScheduled = false;
-    const uris = [...pending];
-    pending.clear();
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const uris = [...this.pending];
+    this.pending.clear();
     // Update the index for every changed document first, so references see all of them.
     for (const uri of uris) {
-      const document = documents.get(uri);
+      const document = this.documents.get(uri);
       if (!document || !isYamlDocument(document)) continue;
       try {
-        index.setOpen(uri, manifests.manifest(document));
+        this.index.setOpen(uri, this.manifests.manifest(document));
       } catch (err) {
-        connection.console.error(`tagline: reading ${uri} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+        this.connection.console.error(`tagline: reading ${uri} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
       }
     }
-    for (const uri of uris) publish(uri);
+    for (const uri of uris) this.publish(uri);
   }
-  function publish(uri: string): void {
-    const document = documents.get(uri);
+
+  private publish(uri: string): void {
+    const document = this.documents.get(uri);
     if (!document || !isYamlDocument(document)) return;
     try {
-      const manifest = manifests.manifest(document);
-      const flux = index.flux(settings.fluxVersion).found;
-      const diagnostics = documentDiagnostics(manifest, index.references(), statuses, { validationEnabled: settings.validation.enable, flux });
-      published.set(uri, diagnostics);
-      void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+      const manifest = this.manifests.manifest(document);
+      const diagnostics = documentDiagnostics(manifest, this.index.references(), this.statuses, { validationEnabled: this.settings.validation.enable, flux: this.flux() });
+      this.published.set(uri, diagnostics);
+      void this.connection.sendDiagnostics({ uri, version: document.version, diagnostics });
     } catch (err) {
-      connection.console.error(`tagline: validating ${uri} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      this.connection.console.error(`tagline: validating ${uri} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
     }
   }
-  const revalidateAll = () => documents.all().forEach((d) => schedule(d.uri));
+
+  /** The Flux the workspace runs: tagline.fluxVersion, or what its manifests say (the same array until it changes). */
+  private flux(): readonly DetectedFlux[] {
+    return this.index.flux(this.settings.fluxVersion).found;
+  }
+
+  private revalidateAll(): void {
+    this.documents.all().forEach((d) => this.schedule(d.uri));
+  }
 
   // --- the workspace index for the extension host's reconciler ----------------------------------------------
-  let indexTimer: NodeJS.Timeout | undefined;
-  let lastIndex = '';
-  let lastFlux = index.flux(settings.fluxVersion).found;
-  index.onDidChange(({ references }) => {
-    // A gotk-components.yaml or FluxInstance edited changes what every document's apiVersion means.
-    const flux = index.flux(settings.fluxVersion).found;
-    if (references || flux !== lastFlux) for (const d of documents.all()) pending.has(d.uri) || schedule(d.uri);
-    lastFlux = flux;
-    clearTimeout(indexTimer);
-    indexTimer = setTimeout(sendIndex, INDEX_DEBOUNCE_MS);
-  });
-  function sendIndex(): void {
-    const { found, settingError } = index.flux(settings.fluxVersion);
-    if (settingError && settingError !== lastSettingError) connection.console.warn(`tagline: ${settingError}`);
-    lastSettingError = settingError;
+  private sendIndex(): void {
+    const { found, settingError } = this.index.flux(this.settings.fluxVersion);
+    if (settingError && settingError !== this.lastSettingError) this.connection.console.warn(`tagline: ${settingError}`);
+    this.lastSettingError = settingError;
     const params: WorkspaceIndexParams = {
-      ...servedObjects(index.objects(), found),
+      ...servedObjects(this.index.objects(), found),
       flux: { found: [...found], description: describeFluxVersions(found), ...(settingError ? { settingError } : {}) },
     };
     const json = JSON.stringify(params);
-    if (json === lastIndex) return;
-    lastIndex = json;
-    void connection.sendNotification(WorkspaceIndexNotification, params);
+    if (json === this.lastIndex) return;
+    this.lastIndex = json;
+    void this.connection.sendNotification(WorkspaceIndexNotification, params);
   }
 
   // --- lifecycle --------------------------------------------------------------------------------------------
-  connection.onInitialize((params): InitializeResult => {
-    capabilities = params.capabilities;
-    folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
-    const initial = (params.initializationOptions as { settings?: unknown } | undefined)?.settings;
-    if (initial) settings = readSettings(initial);
-    if (capabilities.workspace?.configuration) settingsLoaded = new Promise((resolve) => { settingsPulled = resolve; });
-    return {
-      capabilities: {
-        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-        completionProvider: { triggerCharacters: [':', ' '] },
-        hoverProvider: true,
-        codeActionProvider: { codeActionKinds: ['quickfix'] },
-        documentSymbolProvider: true,
-        inlayHintProvider: true,
-        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
-      },
-      serverInfo: { name: 'tagline-language-server', version: '0.1.0' },
-    };
-  });
+  private registerLifecycle(): void {
+    const { connection } = this;
+    connection.onInitialize((params): InitializeResult => {
+      this.capabilities = params.capabilities;
+      this.folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+      const initial = (params.initializationOptions as { settings?: unknown } | undefined)?.settings;
+      if (initial) this.settings = readSettings(initial);
+      if (this.capabilities.workspace?.configuration) this.settingsLoaded = new Promise((resolve) => { this.settingsPulled = resolve; });
+      return {
+        capabilities: {
+          textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+          completionProvider: { triggerCharacters: [':', ' '] },
+          hoverProvider: true,
+          codeActionProvider: { codeActionKinds: ['quickfix'] },
+          documentSymbolProvider: true,
+          inlayHintProvider: true,
+          workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+        },
+        serverInfo: { name: 'tagline-language-server', version: '0.1.0' },
+      };
+    });
 
-  connection.onInitialized(async () => {
-    await pullSettings();
-    settingsPulled();
-    if (capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
-      await connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: '**/*.{yaml,yml}' }],
-      }).catch(() => undefined);
-    }
-    if (capabilities.workspace?.workspaceFolders) {
-      connection.workspace.onDidChangeWorkspaceFolders(async (event) => {
-        for (const added of event.added) await indexFolders(index, [added.uri]);
-        for (const removed of event.removed) {
-          for (const manifest of index.manifests()) if (manifest.uri.startsWith(removed.uri + '/')) index.setDisk(manifest.uri, undefined);
-        }
-      });
-    }
-    await indexFolders(index, folders);
-  });
+    connection.onInitialized(async () => {
+      await this.pullSettings();
+      this.settingsPulled();
+      if (this.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
+        await connection.client.register(DidChangeWatchedFilesNotification.type, {
+          watchers: [{ globPattern: '**/*.{yaml,yml}' }],
+        }).catch(() => undefined);
+      }
+      if (this.capabilities.workspace?.workspaceFolders) {
+        connection.workspace.onDidChangeWorkspaceFolders(async (event) => {
+          for (const added of event.added) await indexFolders(this.index, [added.uri]);
+          for (const removed of event.removed) {
+            for (const manifest of this.index.manifests()) if (manifest.uri.startsWith(removed.uri + '/')) this.index.setDisk(manifest.uri, undefined);
+          }
+        });
+      }
+      await indexFolders(this.index, this.folders);
+    });
 
-  async function pullSettings(): Promise<void> {
-    if (!capabilities.workspace?.configuration) return;
+    connection.onDidChangeConfiguration(async (change) => {
+      if (this.capabilities.workspace?.configuration) await this.pullSettings();
+      else this.settings = readSettings((change.settings as { tagline?: unknown } | undefined)?.tagline);
+      this.revalidateAll();
+      // tagline.fluxVersion decides which objects the reconciler gets.
+      clearTimeout(this.indexTimer);
+      this.indexTimer = setTimeout(() => this.sendIndex(), INDEX_DEBOUNCE_MS);
+    });
+
+    connection.onDidChangeWatchedFiles(async (params) => {
+      for (const change of params.changes) {
+        if (change.type === FileChangeType.Deleted) this.index.setDisk(change.uri, undefined);
+        else await indexFile(this.index, change.uri);
+      }
+    });
+  }
+
+  private async pullSettings(): Promise<void> {
+    if (!this.capabilities.workspace?.configuration) return;
     try {
-      settings = readSettings(await connection.workspace.getConfiguration('tagline'));
+      this.settings = readSettings(await this.connection.workspace.getConfiguration('tagline'));
     } catch {
-      settings = DEFAULT_SETTINGS;
+      this.settings = DEFAULT_SETTINGS;
     }
   }
 
-  connection.onDidChangeConfiguration(async (change) => {
-    if (capabilities.workspace?.configuration) await pullSettings();
-    else settings = readSettings((change.settings as { tagline?: unknown } | undefined)?.tagline);
-    revalidateAll();
-    // tagline.fluxVersion decides which objects the reconciler gets.
-    clearTimeout(indexTimer);
-    indexTimer = setTimeout(sendIndex, INDEX_DEBOUNCE_MS);
-  });
-
-  connection.onDidChangeWatchedFiles(async (params) => {
-    for (const change of params.changes) {
-      if (change.type === FileChangeType.Deleted) index.setDisk(change.uri, undefined);
-      else await indexFile(index, change.uri);
-    }
-  });
-
-  documents.onDidChangeContent((event) => schedule(event.document.uri));
-  documents.onDidClose((event) => {
-    const { uri } = event.document;
-    pending.delete(uri);
-    manifests.forget(uri);
-    published.delete(uri);
-    index.setOpen(uri, undefined);
-    void connection.sendDiagnostics({ uri, diagnostics: [] });
-  });
+  private registerDocuments(): void {
+    this.documents.onDidChangeContent((event) => this.schedule(event.document.uri));
+    this.documents.onDidClose((event) => {
+      const { uri } = event.document;
+      this.pending.delete(uri);
+      this.manifests.forget(uri);
+      this.published.delete(uri);
+      this.index.setOpen(uri, undefined);
+      void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+    });
+  }
 
   // --- statuses from the extension host's reconciler --------------------------------------------------------
-  connection.onNotification(StatusNotification, (params: StatusParams) => {
-    for (const uri of statuses.apply(params)) if (documents.get(uri)) schedule(uri);
-    if (capabilities.workspace?.inlayHint?.refreshSupport) void connection.languages.inlayHint.refresh().catch(() => undefined);
-  });
+  private registerStatuses(): void {
+    this.connection.onNotification(StatusNotification, (params) => {
+      for (const uri of this.statuses.apply(params)) if (this.documents.get(uri)) this.schedule(uri);
+      if (this.capabilities.workspace?.inlayHint?.refreshSupport) void this.connection.languages.inlayHint.refresh().catch(() => undefined);
+    });
+  }
 
-  async function storedTags(canonicalImageName: string): Promise<string[] | null> {
+  private async storedTags(canonicalImageName: string): Promise<string[] | null> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), STORED_TAGS_TIMEOUT_MS); });
     try {
-      const answer = connection.sendRequest<StoredTagsResult>(StoredTagsRequest, { canonicalImageName })
+      const answer = this.connection.sendRequest(StoredTagsRequest, { canonicalImageName })
         .then((r) => (Array.isArray(r?.tags) ? r.tags : null), () => null);
       return await Promise.race([answer, timeout]);
     } finally {
@@ -203,37 +243,37 @@ export function startServer(connection: Connection): void {
   }
 
   // --- features ---------------------------------------------------------------------------------------------
-  const manifestOf = (uri: string) => {
-    const document = documents.get(uri);
-    return document && isYamlDocument(document) ? manifests.manifest(document) : undefined;
-  };
+  private manifestOf(uri: string) {
+    const document = this.documents.get(uri);
+    return document && isYamlDocument(document) ? this.manifests.manifest(document) : undefined;
+  }
 
-  connection.onCompletion((params) => {
-    const manifest = manifestOf(params.textDocument.uri);
-    if (!manifest) return [];
-    const snippets = capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
-    return completion(manifest, params.position, index, snippets);
-  });
+  private registerFeatures(): void {
+    const { connection } = this;
+    connection.onCompletion((params) => {
+      const manifest = this.manifestOf(params.textDocument.uri);
+      if (!manifest) return [];
+      const snippets = this.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
+      return completion(manifest, params.position, this.index, snippets);
+    });
 
-  connection.onHover(async (params) => {
-    const manifest = manifestOf(params.textDocument.uri);
-    if (!manifest) return null;
-    return hover(manifest, params.position, { statuses, storedTags, now: Date.now });
-  });
+    connection.onHover(async (params) => {
+      const manifest = this.manifestOf(params.textDocument.uri);
+      if (!manifest) return null;
+      return hover(manifest, params.position, { statuses: this.statuses, storedTags: (name) => this.storedTags(name), now: Date.now });
+    });
 
-  connection.onCodeAction((params) => codeActions(params.textDocument.uri, params.range, published.get(params.textDocument.uri) ?? [],
-    () => workspaceMigration(index.manifests(), index.references(), index.flux(settings.fluxVersion).found)));
+    connection.onCodeAction((params) => codeActions(params.textDocument.uri, params.range, this.published.get(params.textDocument.uri) ?? [],
+      () => workspaceMigration(this.index.manifests(), this.index.references(), this.flux())));
 
-  connection.onDocumentSymbol((params) => {
-    const manifest = manifestOf(params.textDocument.uri);
-    return manifest ? documentSymbols(manifest) : [];
-  });
+    connection.onDocumentSymbol((params) => {
+      const manifest = this.manifestOf(params.textDocument.uri);
+      return manifest ? documentSymbols(manifest) : [];
+    });
 
-  connection.languages.inlayHint.on((params) => {
-    const manifest = manifestOf(params.textDocument.uri);
-    return manifest ? inlayHints(manifest, params.range, statuses, Date.now()) : [];
-  });
-
-  documents.listen(connection);
-  connection.listen();
+    connection.languages.inlayHint.on((params) => {
+      const manifest = this.manifestOf(params.textDocument.uri);
+      return manifest ? inlayHints(manifest, params.range, this.statuses, Date.now()) : [];
+    });
+  }
 }

@@ -1,6 +1,6 @@
 // Installs the pinned real VS Code server (code-server 4.100.3 → VS Code 1.100.3 on the system Node 20) into a
-// cache folder outside the clone, once per machine. See ../../../shared/reference/real-vscode.md for why each
-// npm setting below is needed. Usable as a module (ensureVscodeServer) or as a script (`node test/e2e/setup.mjs`).
+// cache folder outside the clone, once per machine. docs/architecture.md (Real VS Code e2e) says why it is
+// installed this way and not as a devDependency. Usable as a module (ensureVscodeServer) or as a script (`node test/e2e/setup.mjs`).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, renameSync, writeFileSync, copyFileSync, openSync, closeSync } from 'node:fs';

@@ -1,7 +1,8 @@
 // The registry test bed: Debian's real `docker-registry` (distribution 2.8) on an OS-chosen loopback port, in the
 // variants the client must handle, with an optional paginating/fault-injecting shim and tinyproxy in front.
 // Every process and folder it makes is removed by `stop()`, and on exit, Ctrl-C or SIGTERM if a test never gets
-// there. How each piece was made to work on this machine: ../../../shared/reference/registry-bed.md.
+// there. The pieces and their quirks are in docs/architecture.md (Registry client and credentials) and in the
+// harness modules beside this one.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';

@@ -1,4 +1,4 @@
-// Debian's tinyproxy with proxy Basic auth on loopback. Quirks (registry-bed.md §6): `Port 0` is refused, so a
+// Debian's tinyproxy with proxy Basic auth on loopback. Quirks: `Port 0` is refused, so a
 // free port is picked first and the start retried if someone takes it; wrong credentials get 401, not 407.
 import { createServer, connect } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';

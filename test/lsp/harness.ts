@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { Diagnostic, InitializeParams, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { StoredTagsRequest } from '../../common/protocol';
 
 export const SERVER = resolve(__dirname, '../../dist/server.js');
 
@@ -64,7 +65,7 @@ export class TestServer {
       return null;
     });
     if (options.storedTags) {
-      this.connection.onRequest('tagline/storedTags', (p: { canonicalImageName: string }) => ({ tags: options.storedTags!(p.canonicalImageName) }));
+      this.connection.onRequest(StoredTagsRequest, (p) => ({ tags: options.storedTags!(p.canonicalImageName) }));
     }
     this.connection.listen();
   }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Hover, InlayHint } from 'vscode-languageserver-protocol';
 import type { ImageRepositoryStatus } from '../../common/model';
-import type { StatusParams } from '../../common/protocol';
+import { StatusNotification, type StatusParams } from '../../common/protocol';
 import { brief, TestServer } from './harness';
 
 const URI = 'file:///ws/status.yaml';
@@ -49,7 +49,7 @@ describe('reconciler statuses', () => {
 
   async function send(params: StatusParams) {
     const next = server.nextDiagnostics(URI);
-    await server.connection.sendNotification('tagline/status', params);
+    await server.connection.sendNotification(StatusNotification, params);
     return (await next).diagnostics;
   }
 

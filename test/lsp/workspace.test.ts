@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import type { WorkspaceIndexParams } from '../../common/protocol';
+import { WorkspaceIndexNotification, type WorkspaceIndexParams } from '../../common/protocol';
 import { brief, TestServer } from './harness';
 
 describe('workspace index', () => {
@@ -21,7 +21,7 @@ describe('workspace index', () => {
   const server = new TestServer({ rootUri: pathToFileURL(root).href });
   let firstIndex: Promise<WorkspaceIndexParams>;
   before(async () => {
-    firstIndex = server.nextNotification<WorkspaceIndexParams>('tagline/workspaceIndex');
+    firstIndex = server.nextNotification<WorkspaceIndexParams>(WorkspaceIndexNotification.method);
     await server.initialize();
   });
   after(async () => {
@@ -47,7 +47,7 @@ describe('workspace index', () => {
     const file = join(root, 'infra/ca.yaml');
     writeFileSync(file, 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: registry-ca\n  namespace: apps\ndata:\n  ca.crt: eA==\n');
     const next = server.nextDiagnostics(podinfo);
-    const index = server.nextNotification<WorkspaceIndexParams>('tagline/workspaceIndex');
+    const index = server.nextNotification<WorkspaceIndexParams>(WorkspaceIndexNotification.method);
     await server.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(file).href, type: 1 }] });
     assert.deepEqual((await next).diagnostics, []);
     assert.deepEqual((await index).secrets.map((s) => s.metadata.name).sort(), ['ghcr-auth', 'registry-ca']);
@@ -62,7 +62,7 @@ describe('workspace index', () => {
   });
 
   test('sends an edited spec to the client, as the open text says, not as the disk says', async () => {
-    const index = server.nextNotification<WorkspaceIndexParams>('tagline/workspaceIndex');
+    const index = server.nextNotification<WorkspaceIndexParams>(WorkspaceIndexNotification.method);
     await server.replace(podinfo, readFileSync(join(root, 'apps/podinfo.yaml'), 'utf8').replace('interval: 5m', 'interval: 1m'), 2);
     const [repo] = (await index).imageRepositories;
     assert.equal(repo.spec.interval, '1m');

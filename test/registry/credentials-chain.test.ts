@@ -150,7 +150,7 @@ esac
     assert.match(error.message, /UNAUTHORIZED/);
   });
 
-  it('reads auths from $DOCKER_CONFIG/config.json with the §5.1 matching', async () => {
+  it('reads auths from $DOCKER_CONFIG/config.json with the pull-secret keychain matching', async () => {
     const folder = join(home, 'dockerconfig');
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, 'config.json'), JSON.stringify({ auths: { [`http://${bed.host}`]: { auth: b64(`${bed.credentials!.username}:${bed.credentials!.password}`) } } }));

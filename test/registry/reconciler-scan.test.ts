@@ -1,4 +1,5 @@
-// The controller's scan tests (flux-behaviour.md §7: TestImageRepositoryReconciler_scan, scan_test.go) against the
+// The controller's scan tests (image-reflector-controller internal/controller: TestImageRepositoryReconciler_scan,
+// scan_test.go) against the
 // real registry: stored order, revision, latestTags, exclusion, image errors, suspend, requestedAt, generations.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';

@@ -1,4 +1,5 @@
-// When the reconciler scans and what it does when things go wrong (flux-behaviour.md §3.2, §3.6): backoff,
+// When the reconciler scans and what it does when things go wrong (imagerepository_controller.go
+// `shouldScan`, fluxcd/pkg runtime/controller/rate_limiter.go): backoff,
 // timeouts, restarts on the same database, a damaged database, shared listings and cancellation.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';

@@ -1,4 +1,4 @@
-// §5.6 scheme selection: for loopback, RFC 1918 or `insecure` registries HTTPS is tried first and plain HTTP joins
+// Scheme selection (go-containerregistry pkg/name registry.go `Scheme`, pkg/v1/remote/transport ping.go): for loopback, RFC 1918 or `insecure` registries HTTPS is tried first and plain HTTP joins
 // after 300 ms. A real registry cannot be made to hang its TLS handshake, so a loopback TCP server does: it
 // never answers a TLS ClientHello and serves HTTP otherwise.
 import { after, before, describe, it } from 'node:test';

@@ -1,4 +1,4 @@
-// Condition helpers behave as fluxcd/pkg/runtime/conditions (flux-behaviour.md §4.1).
+// Condition helpers behave as fluxcd/pkg/runtime/conditions (conditions/setter.go, getter.go).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {

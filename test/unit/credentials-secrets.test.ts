@@ -1,11 +1,11 @@
-// certSecretRef and proxySecretRef decoding with the controller's exact errors (§5 step 1, §5.3), and the
-// cloud providers' host checks (§5.4).
+// certSecretRef and proxySecretRef decoding with fluxcd/pkg runtime/secrets' exact errors (`ProxyURLFromSecret`,
+// `TLSConfigFromSecret`), and the cloud providers' host checks (fluxcd/pkg auth aws, azure, gcp).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SecretObject, WorkspaceObjects } from '../../common/model';
-import { tlsFromSecret } from '../../client/src/credentials/tls';
-import { proxyFromSecret } from '../../client/src/credentials/proxy';
-import { providerAuthenticator, providerRegistry } from '../../client/src/credentials/providers';
+import { tlsFromSecret } from '../../client/src/registry/auth/tls';
+import { proxyFromSecret } from '../../client/src/registry/auth/proxy';
+import { providerAuthenticator, providerRegistry } from '../../client/src/registry/auth/providers';
 import { testPki } from '../harness/certs';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');

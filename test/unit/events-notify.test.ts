@@ -1,4 +1,4 @@
-// TestNotify (flux-behaviour.md §4.4, §7).
+// TestNotify (image-reflector-controller internal/controller/imagerepository_controller_test.go) for `notify`.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { markTrue, markFalse, type ConditionSetter } from '../../common/flux/conditions';

@@ -1,4 +1,5 @@
-// Go RE2 semantics for exclusionList (flux-behaviour.md §3.3) and §7's TestFilterOutTags.
+// Go RE2 semantics for exclusionList (image-reflector-controller internal/controller/imagerepository_controller.go
+// `filterOutTags`) and its TestFilterOutTags.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileExclusion, countExcluded, DEFAULT_EXCLUSION, filterOutTags, getExclusionList } from '../../common/flux/exclusion';

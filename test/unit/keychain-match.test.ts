@@ -1,7 +1,7 @@
-// ggcr's pull-secret keychain (flux-behaviour.md §5.1): key normalisation, host matching and which entry wins.
+// ggcr's pull-secret keychain (go-containerregistry pkg/authn/kubernetes/keychain.go): key normalisation, host matching and which entry wins.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { authConfigFrom, keyMatches, normaliseKey, parseDockerConfig, resolveFromKeyrings } from '../../client/src/credentials/keychain';
+import { authConfigFrom, keyMatches, normaliseKey, parseDockerConfig, resolveFromKeyrings } from '../../client/src/registry/auth/keychain';
 
 const hub = ['index.docker.io/library/alpine', 'index.docker.io/stefanprodan/podinfo', 'index.docker.io/x/y'];
 const ghcr = 'ghcr.io/stefanprodan/podinfo';
@@ -25,7 +25,7 @@ describe('docker config key normalisation', () => {
   }
 });
 
-describe('the §5.1 matching table', () => {
+describe('the keychain matching table', () => {
   const rows: [string, boolean, boolean][] = [
     ['https://index.docker.io/v1/', true, false],
     ['index.docker.io', true, false],

@@ -1,4 +1,4 @@
-// §5.6: a public registry may not redirect the scanner to a private, loopback or link-local address.
+// go-containerregistry pkg/v1/remote/fetcher.go `checkRedirectSSRF`: a public registry may not redirect the scanner to a private, loopback or link-local address.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isInternalHost, isRedirectAllowed } from '../../client/src/registry/redirect-ssrf';

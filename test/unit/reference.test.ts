@@ -1,4 +1,5 @@
-// Every row of flux-behaviour.md §2.3 (ggcr v0.21.6 + the controller's checks) and §7's Test_ParseImageReference.
+// image-reflector-controller internal/registry/helper.go `ParseImageReference` (go-containerregistry v0.21.6
+// pkg/name + the controller's checks), including the cases of its Test_ParseImageReference (helper_test.go).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseImageReference } from '../../common/flux/reference';
@@ -49,7 +50,7 @@ const accepted: Row[] = [
   ['xn--bcher-kva.example/foo', 'xn--bcher-kva.example/foo'],
   ['ghcr.io/' + 'a'.repeat(255), 'ghcr.io/' + 'a'.repeat(255)],
   ['a'.repeat(255), 'index.docker.io/library/' + 'a'.repeat(255)],
-  // §7 Test_ParseImageReference
+  // Test_ParseImageReference (internal/registry/helper_test.go)
   ['example.com/foo/bar', 'example.com/foo/bar', 'https'],
   ['example.com:9999/foo/bar', 'example.com:9999/foo/bar', 'https'],
 ];
@@ -83,7 +84,7 @@ const rejected: [input: string, message: string][] = [
   ['user@ghcr.io/foo', 'could not parse reference: user@ghcr.io/foo'],
   ['ghcr.io/' + 'a'.repeat(256), 'could not parse reference: ghcr.io/' + 'a'.repeat(256)],
   ['example.com/.', 'could not parse reference: example.com/.'],
-  // §7 Test_ParseImageReference
+  // Test_ParseImageReference (internal/registry/helper_test.go)
   ['https://example.com/foo/bar', "image 'https://example.com/foo/bar' should not include URL scheme; remove 'https://'"],
   ['example.com/foo/bar:baz', "image 'example.com/foo/bar:baz' should not include a tag; remove ':baz'"],
 ];

@@ -1,4 +1,5 @@
-// TestImageRepositoryReconciler_shouldScan, TestIsEqualSliceContent and the retry delays (flux-behaviour.md §3.2, §3.6, §7).
+// TestImageRepositoryReconciler_shouldScan, TestIsEqualSliceContent and the retry delays (image-reflector-controller
+// internal/controller/imagerepository_controller_test.go; fluxcd/pkg runtime/controller/rate_limiter.go).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isEqualSliceContent, retryDelayMs, shouldScan, type ShouldScanInput } from '../../common/flux/scheduling';

@@ -1,4 +1,5 @@
-// TestSortTagsAndGetLatestTags and the Badger revision values (flux-behaviour.md §3.4, §3.5, §7).
+// TestSortTagsAndGetLatestTags and the Badger revision values (image-reflector-controller
+// internal/controller/imagerepository_controller_test.go, internal/database/badger_test.go).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { adler32, goJsonMarshalStrings, sortTagsAndGetLatestTags, sortTagsDescending, tagsRevision } from '../../common/flux/tags';

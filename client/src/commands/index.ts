@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { getCondition } from '../../../common/flux/conditions';
 import { Commands } from '../../../common/protocol';
 import type { TaglineLog } from '../host/log';
-import { messageOf, type ReconcilerHost } from '../host/reconcilerHost';
+import type { ReconcilerHost } from '../host/reconcilerHost';
 import type { SignIns } from '../host/signIns';
 import type { TaglineState } from '../host/state';
 import type { TaglineStatusBar } from '../status/statusBar';
@@ -13,6 +13,7 @@ import { createImageRepository } from './create';
 import { openManifest, setSuspend } from './manifest';
 import { signIn, signOut } from './registry';
 import { resolveRepository } from './targets';
+import { errorMessage } from '../../../common/errors';
 
 export interface CommandDeps {
   state: TaglineState;
@@ -30,8 +31,8 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       try {
         return await fn(...args);
       } catch (err) {
-        d.log.error(`${id} failed: ${messageOf(err)}`);
-        void vscode.window.showErrorMessage(`Tagline: ${messageOf(err)}`);
+        d.log.error(`${id} failed: ${errorMessage(err)}`);
+        void vscode.window.showErrorMessage(`Tagline: ${errorMessage(err)}`);
         return undefined;
       }
     });

@@ -1,6 +1,7 @@
 // Which ImageRepository a command is about: the tree node it was run on, the key a hover command link passed,
 // or the manifest under the cursor; otherwise the person picks one.
 import * as vscode from 'vscode';
+import { objectKey } from '../../../common/model';
 import type { TaglineState } from '../host/state';
 import type { TreeNode } from '../views/repositoryTree';
 
@@ -29,7 +30,7 @@ export function keyFromArgument(arg: unknown): string | undefined {
   if (arg && typeof arg === 'object') {
     const o = arg as Partial<TreeNode> & { key?: unknown; namespace?: unknown; name?: unknown };
     if (typeof o.key === 'string') return o.key;
-    if (typeof o.namespace === 'string' && typeof o.name === 'string') return `${o.namespace}/${o.name}`;
+    if (typeof o.namespace === 'string' && typeof o.name === 'string') return objectKey({ namespace: o.namespace, name: o.name });
   }
   return undefined;
 }

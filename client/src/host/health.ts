@@ -1,5 +1,5 @@
 // One word for an ImageRepository's state, read from Flux's conditions the way `flux get` and kstatus do:
-// suspended wins, then Stalled, then a running scan, then Ready.
+// suspended wins, then a running scan, then Stalled, then Ready (True: ready, False: failing), then Reconciling.
 import { getCondition } from '../../../common/flux/conditions';
 import type { RepositoryView } from './state';
 

@@ -24,7 +24,7 @@ export class TaglineLog implements vscode.Disposable {
 
   event(e: FluxEvent): void {
     const line = `imagerepository/${e.involvedObject.namespace}/${e.involvedObject.name}: ${e.type} ${e.reason} ${e.message}`;
-    // Flux posts Trace as a Normal event that notification-controller never sees (flux-behaviour.md §4.4),
+    // Flux posts Trace as a Normal event that notification-controller never sees (fluxcd/pkg runtime/events recorder.go),
     // so it is shown only at `tagline.logLevel: trace`. It is written at the channel's info level, because
     // the channel's own default level (Info) would otherwise hide it a second time.
     if (e.type === 'Warning') {

@@ -1,27 +1,29 @@
 // Runs the reconciler inside the extension host, only in trusted workspaces with the reconciler enabled.
-// Inputs: the server's workspace index. Outputs: statuses to the server (which owns all diagnostics) and to
-// TaglineState (tree, status bar), events to the log. In Restricted Mode nothing here contacts a registry or
-// runs a credential helper: the reconciler is simply never built.
+// Inputs: the server's workspace index (onWorkspaceIndex). Outputs: statuses as an event (onDidChangeStatuses,
+// which extension.ts forwards to the server, the owner of all diagnostics) and into TaglineState (tree, status
+// bar), events to the log. In Restricted Mode nothing here contacts a registry or runs a credential helper: the
+// reconciler is simply never built. The tag store is opened once per extension host and outlives reconcilers:
+// two TagStore instances on one file in one process would queue behind each other's lock file.
 import * as vscode from 'vscode';
-import type { FluxEvent, WorkspaceObjects } from '../../../common/model';
-import type { WorkspaceIndexParams } from '../../../common/protocol';
-import type { ObjectStatus } from '../../../common/protocol';
-import type { TaglineLanguageClient } from '../lsp/languageClient';
-import type { TagStore } from '../store';
-import { createHostedReconciler, openStore, type HostedReconciler } from './createReconciler';
+import { parseGoDuration } from '../../../common/flux/duration';
+import type { WorkspaceObjects } from '../../../common/model';
+import type { ObjectStatus, StatusParams, WorkspaceIndexParams } from '../../../common/protocol';
+import { Reconciler } from '../reconciler';
+import { TagStore } from '../store';
 import type { TaglineLog } from './log';
-import { readSettings } from './settings';
+import { readSettings, type HostSettings } from './settings';
 import type { SignIns } from './signIns';
-import type { TaglineState } from './state';
+import type { ReconcilerState, TaglineState } from './state';
+import { errorMessage } from '../../../common/errors';
 
-export type ReconcilerState = 'running' | 'untrusted' | 'disabled' | 'failed';
+export type { ReconcilerState } from './state';
 
 export class ReconcilerHost implements vscode.Disposable {
-  private reconciler: HostedReconciler | undefined;
+  private reconciler: Reconciler | undefined;
   /** Resolves when the current reconciler stops, so no wait for one of its reconciles outlives it. */
   private stopped: { promise: Promise<void>; resolve: () => void } = settled();
-  /** Bumped per reconciler: late callbacks of a disposed one are ignored. */
-  private generation = 0;
+  /** Counts the reconcilers built so far: late callbacks of a disposed one carry an old number and are ignored. */
+  private reconcilerCount = 0;
   private store: TagStore | undefined;
   private queue: Promise<void> = Promise.resolve();
   private disposed = false;
@@ -29,11 +31,13 @@ export class ReconcilerHost implements vscode.Disposable {
   private sentKeys = new Set<string>();
   private readonly stateChanged = new vscode.EventEmitter<ReconcilerState>();
   readonly onDidChangeState = this.stateChanged.event;
+  private readonly statusesChanged = new vscode.EventEmitter<StatusParams>();
+  /** Statuses to send to the language server, and keys whose status is gone. */
+  readonly onDidChangeStatuses = this.statusesChanged.event;
   private current: ReconcilerState = 'disabled';
 
   constructor(
     private readonly context: vscode.ExtensionContext,
-    private readonly client: TaglineLanguageClient,
     private readonly state: TaglineState,
     private readonly log: TaglineLog,
     private readonly signIns: SignIns,
@@ -55,38 +59,47 @@ export class ReconcilerHost implements vscode.Disposable {
         const storageDir = this.context.globalStorageUri.fsPath;
         if (!this.store) {
           await vscode.workspace.fs.createDirectory(this.context.globalStorageUri);
-          this.store = await openStore(
-            vscode.Uri.joinPath(this.context.globalStorageUri, 'tags.sqlite').fsPath,
-            this.context.asAbsolutePath('dist/sql-wasm.wasm'),
-          );
+          this.store = await TagStore.open({
+            file: vscode.Uri.joinPath(this.context.globalStorageUri, 'tags.sqlite').fsPath,
+            wasmPath: this.context.asAbsolutePath('dist/sql-wasm.wasm'),
+          });
           if (this.store.recoveredFrom) this.log.warn(`the tag database was unreadable and was moved to ${this.store.recoveredFrom}; every ImageRepository is scanned again`);
           if (this.store.readOnlyReason) this.log.warn(`the tag database is read-only: ${this.store.readOnlyReason}`);
         }
-        const generation = ++this.generation;
+        const instance = ++this.reconcilerCount;
         const current = <T>(fn: (arg: T) => void) => (arg: T) => {
-          if (generation === this.generation) fn(arg);
+          if (instance === this.reconcilerCount) fn(arg);
         };
-        this.reconciler = createHostedReconciler({
-          store: this.store,
-          settings,
-          credentials: {
-            env: process.env,
-            allowProcesses: vscode.workspace.isTrusted,
-            extraCaFiles: settings.extraCaFiles,
-            signedIn: (registry) => this.signIns.get(registry),
-          },
-          onStatus: current((s: ObjectStatus) => this.publish(s)),
-          onRemoved: current((key: string) => this.unpublish(key)),
-          onEvent: current((e: FluxEvent) => this.onEvent(e)),
-        });
+        this.reconciler = this.buildReconciler(this.store, settings);
+        this.reconciler.onStatus(current((s) => this.publish(s)));
+        this.reconciler.onRemoved(current((key) => this.unpublish(key)));
+        this.reconciler.onEvent(current((e) => {
+          this.state.addEvent(e);
+          this.log.event(e);
+        }));
         this.stopped = pending();
         this.log.info(`reconciler started (database in ${storageDir})`);
         this.setState('running');
         if (this.lastIndex) this.reconciler.update(this.lastIndex);
       } catch (err) {
-        this.log.error(`reconciler could not start: ${messageOf(err)}`);
+        this.log.error(`reconciler could not start: ${errorMessage(err)}`);
         this.setState('failed');
       }
+    });
+  }
+
+  private buildReconciler(store: TagStore, settings: HostSettings): Reconciler {
+    const maxIntervalMs = parseGoDuration(settings.maxInterval);
+    return new Reconciler({
+      store,
+      credentials: {
+        env: process.env,
+        allowProcesses: vscode.workspace.isTrusted,
+        extraCaFiles: settings.extraCaFiles,
+        signedIn: (registry) => this.signIns.get(registry),
+      },
+      concurrencyPerHost: settings.concurrencyPerHost,
+      maxIntervalMs: maxIntervalMs && maxIntervalMs > 0 ? maxIntervalMs : undefined,
     });
   }
 
@@ -97,6 +110,7 @@ export class ReconcilerHost implements vscode.Disposable {
   }
 
   onWorkspaceIndex(index: WorkspaceIndexParams): void {
+    this.log.debug(`workspace index: ${index.imageRepositories.length} ImageRepositories, ${index.secrets.length} Secrets, ${index.serviceAccounts.length} ServiceAccounts, ${index.skipped?.length ?? 0} not scanned`);
     this.lastIndex = index;
     this.state.setObjects(index.imageRepositories, index.skipped ?? [], index.flux);
     this.reconciler?.update(index);
@@ -180,7 +194,7 @@ export class ReconcilerHost implements vscode.Disposable {
     await this.restart();
   }
 
-  private requireRunning(): HostedReconciler | undefined {
+  private requireRunning(): Reconciler | undefined {
     if (this.reconciler) return this.reconciler;
     const why = {
       untrusted: 'Tagline contacts registries only in trusted workspaces (Restricted Mode is on).',
@@ -195,33 +209,29 @@ export class ReconcilerHost implements vscode.Disposable {
   private publish(s: ObjectStatus): void {
     this.state.setStatus(s.key, s.status, s.scanning);
     this.sentKeys.add(s.key);
-    void this.client.sendStatus({ statuses: [s], removed: [] }).catch((err) => this.log.debug(`status not sent: ${messageOf(err)}`));
+    this.statusesChanged.fire({ statuses: [s], removed: [] });
   }
 
   private unpublish(key: string): void {
     this.sentKeys.delete(key);
-    void this.client.sendStatus({ statuses: [], removed: [key] }).catch((err) => this.log.debug(`status not sent: ${messageOf(err)}`));
-  }
-
-  private onEvent(e: FluxEvent): void {
-    this.state.addEvent(e);
-    this.log.event(e);
+    this.statusesChanged.fire({ statuses: [], removed: [key] });
   }
 
   private setState(s: ReconcilerState): void {
     this.current = s;
+    this.state.setReconcilerState(s);
     this.stateChanged.fire(s);
   }
 
   private async stop(): Promise<void> {
     const r = this.reconciler;
     this.reconciler = undefined;
-    this.generation++;
+    this.reconcilerCount++;
     this.stopped.resolve();
     if (r) await r.dispose();
     if (this.sentKeys.size > 0) {
       // The server drops these conditions from its diagnostics: no reconciler, no registry view.
-      await this.client.sendStatus({ statuses: [], removed: [...this.sentKeys] }).catch(() => undefined);
+      this.statusesChanged.fire({ statuses: [], removed: [...this.sentKeys] });
       this.sentKeys.clear();
       this.state.clearStatuses();
     }
@@ -235,11 +245,8 @@ export class ReconcilerHost implements vscode.Disposable {
       this.store = undefined;
     });
     this.stateChanged.dispose();
+    this.statusesChanged.dispose();
   }
-}
-
-export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Resolves true when `work` finishes, false as soon as `token` is cancelled. */

@@ -1,5 +1,6 @@
 // What the VS Code adapter knows about the workspace: the server's index of ImageRepositories and the
-// reconciler's statuses and events for them. Views and the status bar only read this.
+// reconciler's statuses and events for them, and whether the reconciler runs. Views and the status bar only
+// read this.
 import * as vscode from 'vscode';
 import type { FluxEvent, ImageRepositoryObject, ImageRepositoryStatus, SkippedObject } from '../../../common/model';
 import { objectKey } from '../../../common/model';
@@ -12,6 +13,9 @@ export interface RepositoryView {
   scanning: boolean;
 }
 
+/** Why the reconciler runs or not: only in trusted workspaces with `tagline.reconciler.enable`. */
+export type ReconcilerState = 'running' | 'untrusted' | 'disabled' | 'failed';
+
 /** Kubernetes keeps about an hour of events; a short history per object is enough for "Show Events". */
 const EVENTS_PER_OBJECT = 50;
 
@@ -22,6 +26,7 @@ export class TaglineState implements vscode.Disposable {
   private readonly statuses = new Map<string, { status: ImageRepositoryStatus; scanning: boolean }>();
   private readonly events = new Map<string, FluxEvent[]>();
   private indexReceived = false;
+  private reconcilerState: ReconcilerState = 'disabled';
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
 
@@ -38,6 +43,15 @@ export class TaglineState implements vscode.Disposable {
   setStatus(key: string, status: ImageRepositoryStatus, scanning: boolean): void {
     this.statuses.set(key, { status, scanning });
     this.changed.fire();
+  }
+
+  setReconcilerState(s: ReconcilerState): void {
+    this.reconcilerState = s;
+    this.changed.fire();
+  }
+
+  get reconciler(): ReconcilerState {
+    return this.reconcilerState;
   }
 
   clearStatuses(): void {

@@ -1,6 +1,8 @@
 // Starts the Tagline language server (dist/server.js) over IPC and exposes the custom messages of
-// common/protocol.ts. Settings under `tagline` are synchronized; the server keeps its own workspace index and
-// registers its own YAML file watcher (dynamic registration), so the client forwards no file events itself.
+// common/protocol.ts: the server's workspace index comes out as an event (onWorkspaceIndex), statuses go in
+// through sendStatus, and `tagline/storedTags` is answered by the function given at construction. Settings under
+// `tagline` are synchronized; the server keeps its own workspace index and registers its own YAML file watcher
+// (dynamic registration), so the client forwards no file events itself.
 import { appendFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
@@ -10,20 +12,22 @@ import {
   StoredTagsRequest,
   WorkspaceIndexNotification,
   type StatusParams,
-  type StoredTagsParams,
-  type StoredTagsResult,
   type WorkspaceIndexParams,
 } from '../../../common/protocol';
 
-export interface ServerHooks {
-  onWorkspaceIndex(index: WorkspaceIndexParams): void;
-  storedTags(canonicalImageName: string): Promise<string[] | null>;
-}
+import type { TaglineLog } from '../host/log';
+import { errorMessage } from '../../../common/errors';
+
+/** Every stored tag of an image before exclusion, or null when it was never scanned (or nothing scans). */
+export type StoredTags = (canonicalImageName: string) => Promise<string[] | null>;
 
 export class TaglineLanguageClient implements vscode.Disposable {
   private readonly client: LanguageClient;
+  private readonly workspaceIndex = new vscode.EventEmitter<WorkspaceIndexParams>();
+  /** The server's index of the workspace's Flux objects (`tagline/workspaceIndex`), after every change. */
+  readonly onWorkspaceIndex = this.workspaceIndex.event;
 
-  constructor(context: vscode.ExtensionContext, hooks: ServerHooks) {
+  constructor(context: vscode.ExtensionContext, private readonly log: TaglineLog, storedTags: StoredTags) {
     const module = context.asAbsolutePath('dist/server.js');
     const serverOptions: ServerOptions = {
       run: { module, transport: TransportKind.ipc },
@@ -41,9 +45,9 @@ export class TaglineLanguageClient implements vscode.Disposable {
     const traceFile = process.env.TAGLINE_LSP_TRACE_FILE;
     if (traceFile) clientOptions.traceOutputChannel = fileChannel(traceFile);
     this.client = new LanguageClient('tagline', 'Tagline Language Server', serverOptions, clientOptions);
-    this.client.onNotification(WorkspaceIndexNotification, (params: WorkspaceIndexParams) => hooks.onWorkspaceIndex(params));
-    this.client.onRequest(StoredTagsRequest, async (params: StoredTagsParams): Promise<StoredTagsResult> => ({
-      tags: await hooks.storedTags(params.canonicalImageName),
+    this.client.onNotification(WorkspaceIndexNotification, (params) => this.workspaceIndex.fire(params));
+    this.client.onRequest(StoredTagsRequest, async (params) => ({
+      tags: await storedTags(params.canonicalImageName),
     }));
   }
 
@@ -55,13 +59,16 @@ export class TaglineLanguageClient implements vscode.Disposable {
     return this.client.isRunning();
   }
 
+  /** Sends statuses to the server; one that cannot be sent (server not running) is dropped and logged. */
   async sendStatus(params: StatusParams): Promise<void> {
     if (!this.client.isRunning()) return;
     if (params.statuses.length === 0 && params.removed.length === 0) return;
-    await this.client.sendNotification(StatusNotification, params);
+    await this.client.sendNotification(StatusNotification, params).catch((err: unknown) =>
+      this.log.debug(`status not sent: ${errorMessage(err)}`));
   }
 
   async dispose(): Promise<void> {
+    this.workspaceIndex.dispose();
     // A window closed while the server is still starting: languageclient refuses to stop a starting client,
     // and the server process ends with the extension host anyway.
     await this.client.dispose().catch(() => undefined);

@@ -4,4 +4,4 @@ export { Reconciler, type ReconcilerOptions, type Disposable } from './reconcile
 export { type RegistryApi, type Scheduler, ReconcileCancelled } from './types';
 export { ScanQueue } from './scan-queue';
 export type { ObjectStatus } from '../../../common/protocol';
-export type { CredentialContext } from '../registry/contract';
+export type { CredentialContext } from '../registry';

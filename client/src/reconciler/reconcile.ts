@@ -1,5 +1,5 @@
 // One reconcile of one ImageRepository, step by step in the controller's order (imagerepository_controller.go
-// `reconcile()`, flux-behaviour.md §3.1), followed by its deferred result finalizer and `notify()`.
+// `reconcile()` in image-reflector-controller internal/controller/), followed by its deferred result finalizer and `notify()`.
 import {
   deleteCondition,
   getCondition,
@@ -15,14 +15,26 @@ import {
 import { formatGoDuration } from '../../../common/flux/duration';
 import { notify, type EventRecord } from '../../../common/flux/events';
 import { getExclusionList } from '../../../common/flux/exclusion';
+import {
+  AuthenticationFailedReason,
+  FailedReason,
+  FeatureGateDisabledReason,
+  ImageURLInvalidReason,
+  ProgressingReason,
+  ProgressingWithRetryReason,
+  ReadOperationFailedReason,
+  StatusFailureReason,
+  SucceededReason,
+} from '../../../common/flux/reasons';
 import { parseImageReference, type ImageReference } from '../../../common/flux/reference';
 import { shouldScan, type ScanDecision } from '../../../common/flux/scheduling';
-import type { ImageRepositoryObject, ImageRepositoryStatus, WorkspaceObjects } from '../../../common/model';
-import type { CredentialContext, ScanOptions } from '../registry/contract';
-import { RegistryError } from '../registry/contract';
+import { objectKey, type ImageRepositoryObject, type ImageRepositoryStatus, type WorkspaceObjects } from '../../../common/model';
+import type { CredentialContext, ScanOptions } from '../registry';
+import { RegistryError } from '../registry';
 import type { TagStore } from '../store';
 import { scan, type ScanOutcome } from './scan';
 import { ReconcileCancelled, type RegistryApi } from './types';
+import { errorMessage } from '../../../common/errors';
 
 export const FEATURE_GATE_MESSAGE =
   'to use spec.serviceAccountName for provider authentication please enable the ObjectLevelWorkloadIdentity feature gate in the controller';
@@ -62,7 +74,7 @@ export interface ReconcileResult {
 }
 
 /** Everything the steps share: the object being edited, as the Go code shares `obj`. */
-class Run {
+class Reconciliation {
   readonly status: ImageRepositoryStatus;
   /** What was last written out, which the patch helper diffs against (it ignores lastTransitionTime). */
   lastPatched: ImageRepositoryStatus;
@@ -90,7 +102,7 @@ class Run {
 }
 
 export async function reconcile(input: ReconcileInput): Promise<ReconcileResult> {
-  const run = new Run(input);
+  const run = new Reconciliation(input);
   const oldStatus = structuredClone(input.status);
   let outcome: ReconcileOutcome;
   try {
@@ -104,7 +116,7 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileResult>
   return { status: run.status, outcome, event: notify(oldStatus, run.status, run.nextScanMsg), scanned: run.scanned };
 }
 
-async function reconcileSteps(run: Run): Promise<ReconcileOutcome> {
+async function reconcileSteps(run: Reconciliation): Promise<ReconcileOutcome> {
   const { object } = run.input;
   if (!checkWorkloadIdentityGate(run)) return { kind: 'stalled' };
   markProgressing(run);
@@ -143,21 +155,21 @@ async function reconcileSteps(run: Run): Promise<ReconcileOutcome> {
 }
 
 /** Step 1: object-level workload identity is a controller feature gate, off by default. */
-function checkWorkloadIdentityGate(run: Run): boolean {
+function checkWorkloadIdentityGate(run: Reconciliation): boolean {
   const { provider, serviceAccountName } = run.input.object.spec;
   if (provider !== undefined && provider !== 'generic' && serviceAccountName) {
-    markStalled(run.conditions, 'FeatureGateDisabled', FEATURE_GATE_MESSAGE);
+    markStalled(run.conditions, FeatureGateDisabledReason, FEATURE_GATE_MESSAGE);
     return false;
   }
   return true;
 }
 
 /** Steps 2–3: Reconciling (and Ready=Unknown while unknown); a new generation is announced and patched. */
-function markProgressing(run: Run): void {
-  progressiveStatus(run.conditions, false, 'Progressing', 'reconciliation in progress');
+function markProgressing(run: Reconciliation): void {
+  progressiveStatus(run.conditions, false, ProgressingReason, 'reconciliation in progress');
   const observed = run.status.observedGeneration;
   if (run.input.generation !== observed) {
-    progressiveStatus(run.conditions, false, 'Progressing', `processing object: new generation ${observed} -> ${run.input.generation}`);
+    progressiveStatus(run.conditions, false, ProgressingReason, `processing object: new generation ${observed} -> ${run.input.generation}`);
     run.patch(false);
   } else if ((run.input.requestedAt ?? '') !== (run.status.lastHandledReconcileAt ?? '')) {
     run.patch(false);
@@ -165,10 +177,10 @@ function markProgressing(run: Run): void {
 }
 
 /** Step 4: `ParseImageReference`; a bad image stalls the object until its spec changes. */
-function parseReference(run: Run): ImageReference | undefined {
+function parseReference(run: Reconciliation): ImageReference | undefined {
   const parsed = parseImageReference(run.input.object.spec.image, run.input.object.spec.insecure ?? false);
   if (!parsed.ok) {
-    markStalled(run.conditions, 'ImageURLInvalid', parsed.message);
+    markStalled(run.conditions, ImageURLInvalidReason, parsed.message);
     return undefined;
   }
   deleteCondition(run.conditions, 'Stalled');
@@ -178,7 +190,7 @@ function parseReference(run: Run): ImageReference | undefined {
 type Step<T> = { ok: true; value: T } | { ok: false; message: string };
 
 /** Step 5: the auth options, within the same deadline as the scan. */
-async function buildAuth(run: Run, reference: ImageReference, signal: AbortSignal): Promise<Step<ScanOptions>> {
+async function buildAuth(run: Reconciliation, reference: ImageReference, signal: AbortSignal): Promise<Step<ScanOptions>> {
   const { registry, object, workspace, credentials } = run.input;
   try {
     const options = await raceAbort(registry.buildScanOptions(object, reference, workspace, credentials), signal);
@@ -186,13 +198,13 @@ async function buildAuth(run: Run, reference: ImageReference, signal: AbortSigna
   } catch (err) {
     run.checkCancelled();
     const message = `failed to configure authentication options: ${deadlineMessage(err, signal)}`;
-    markFalse(run.conditions, 'Ready', 'AuthenticationFailed', message);
+    markFalse(run.conditions, 'Ready', AuthenticationFailedReason, message);
     return { ok: false, message };
   }
 }
 
 /** Step 6: `shouldScan`; a storage read error is the controller's `Failure`. */
-function decideScan(run: Run): Step<ScanDecision> {
+function decideScan(run: Reconciliation): Step<ScanDecision> {
   const { object, requestedAt, intervalMs, store, now } = run.input;
   try {
     const decision = shouldScan({
@@ -200,27 +212,27 @@ function decideScan(run: Run): Step<ScanDecision> {
       requestedAt,
       status: run.status,
       intervalMs,
-      readStoredTags: () => store.object(`${object.metadata.namespace}/${object.metadata.name}`)?.tags,
+      readStoredTags: () => store.object(objectKey(object.metadata))?.tags,
       now: now(),
     });
     return { ok: true, value: decision };
   } catch (err) {
     const message = `failed to determine if it's scan time: ${errorMessage(err)}`;
-    markFalse(run.conditions, 'Ready', 'Failure', message);
+    markFalse(run.conditions, 'Ready', StatusFailureReason, message);
     return { ok: false, message };
   }
 }
 
 /** Step 7: announce the scan (drift forces Ready=Unknown), then scan. */
 async function scanRepository(
-  run: Run,
+  run: Reconciliation,
   reference: ImageReference,
   options: ScanOptions,
   decision: ScanDecision,
   signal: AbortSignal,
 ): Promise<Step<ScanOutcome>> {
   const { object, store, now, list } = run.input;
-  progressiveStatus(run.conditions, decision.reason === 'no tags in database', 'Progressing', `scanning: ${decision.reason}`);
+  progressiveStatus(run.conditions, decision.reason === 'no tags in database', ProgressingReason, `scanning: ${decision.reason}`);
   run.patch(true);
   try {
     const outcome = await scan({ object, reference, store, now, list: () => list(reference, options, signal) });
@@ -229,13 +241,13 @@ async function scanRepository(
   } catch (err) {
     run.checkCancelled();
     const message = `scan failed: ${deadlineMessage(err, signal)}`;
-    markFalse(run.conditions, 'Ready', 'ReadOperationFailed', message);
+    markFalse(run.conditions, 'Ready', ReadOperationFailedReason, message);
     return { ok: false, message };
   }
 }
 
 /** The deferred part of `reconcile()`: ResultFinalizer, ProgressingWithRetry and the handled request. */
-function finalizeResult(run: Run, outcome: ReconcileOutcome): void {
+function finalizeResult(run: Reconciliation, outcome: ReconcileOutcome): void {
   const c = run.conditions;
   if (run.input.requestedAt !== undefined) run.status.lastHandledReconcileAt = run.input.requestedAt;
   if (outcome.kind === 'stalled' || isStalled(run.status)) {
@@ -246,13 +258,13 @@ function finalizeResult(run: Run, outcome: ReconcileOutcome): void {
   } else if (outcome.kind === 'success') {
     deleteCondition(c, 'Reconciling');
     const last = run.status.lastScanResult;
-    markTrue(c, 'Ready', 'Succeeded', `successful scan: found ${last?.tagCount ?? 0} tags with checksum ${last?.revision ?? ''}`);
+    markTrue(c, 'Ready', SucceededReason, `successful scan: found ${last?.tagCount ?? 0} tags with checksum ${last?.revision ?? ''}`);
   } else {
     const ready = getCondition(run.status, 'Ready');
-    if (!ready || ready.status !== 'False') markFalse(c, 'Ready', 'Failed', outcome.message);
+    if (!ready || ready.status !== 'False') markFalse(c, 'Ready', FailedReason, outcome.message);
     if (isReconciling(run.status)) {
       const reconciling = getCondition(run.status, 'Reconciling');
-      markReconciling(c, 'ProgressingWithRetry', reconciling?.message ?? '');
+      markReconciling(c, ProgressingWithRetryReason, reconciling?.message ?? '');
     }
   }
   const ready = getCondition(run.status, 'Ready');
@@ -291,8 +303,4 @@ function deadlineMessage(err: unknown, signal: AbortSignal): string {
     return 'context deadline exceeded';
   }
   return errorMessage(err);
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,18 +1,23 @@
-// The reconcile loop for every ImageRepository of the workspace: what starts a reconcile (a new object, a new
-// generation, a new requestedAt value, the requeue timer), backoff after failures, nothing for Stalled or
-// suspended objects, cancellation of superseded runs (flux-behaviour.md §3). Shared by the extension and the CLI.
+// The object table of the reconciler: every ImageRepository of the workspace with its status and events, what
+// starts a reconcile (a new object, a new generation, a new requestedAt value), the requeue after success and
+// the backoff after failures, nothing for Stalled or suspended objects, and the listeners that views and the
+// CLI subscribe to. When each reconcile runs is the work queue's job (work-queue.ts). Shared by the extension
+// and the CLI.
 import { getCondition, isStalled } from '../../../common/flux/conditions';
 import { getIntervalMs, getTimeoutMs } from '../../../common/flux/duration';
+import { FailedReason } from '../../../common/flux/reasons';
 import { retryDelayMs } from '../../../common/flux/scheduling';
 import type { FluxEvent, ImageRepositoryObject, ImageRepositoryStatus, WorkspaceObjects } from '../../../common/model';
 import { objectKey } from '../../../common/model';
 import type { ObjectStatus } from '../../../common/protocol';
-import type { CredentialContext } from '../registry/contract';
+import type { CredentialContext } from '../registry';
 import type { TagStore } from '../store';
 import { reconcile, type ReconcileResult } from './reconcile';
 import { ScanQueue } from './scan-queue';
-import { newEntry, requestedAtOf, shareKey, type Entry, type Run, type Waiter } from './entry';
+import { newEntry, requestedAtOf, shareKey, type Entry } from './entry';
 import { realScheduler, ReconcileCancelled, type RegistryApi, type Scheduler } from './types';
+import { WorkQueue } from './work-queue';
+import { errorMessage } from '../../../common/errors';
 
 export interface ReconcilerOptions {
   store: TagStore;
@@ -42,13 +47,30 @@ export class Reconciler {
   private readonly statusListeners = new Set<(s: ObjectStatus) => void>();
   private readonly eventListeners = new Set<(e: FluxEvent) => void>();
   private readonly removedListeners = new Set<(key: string) => void>();
-  private idleWaiters: (() => void)[] = [];
+  private readonly work: WorkQueue<Entry, ImageRepositoryStatus>;
   private disposed = false;
   private registryApi: RegistryApi | undefined;
 
   constructor(private readonly options: ReconcilerOptions) {
     this.queue = new ScanQueue(options.concurrencyPerHost ?? 4);
     this.registryApi = options.registry;
+    this.work = new WorkQueue<Entry, ImageRepositoryStatus>({
+      scheduler: options.scheduler ?? realScheduler,
+      now: () => this.now(),
+      items: () => this.entries.values(),
+      reconcile: (entry, signal) => this.reconcileEntry(entry, signal),
+      snapshot: (entry) => entry.status,
+      putBack: (entry, status) => {
+        entry.status = status;
+        entry.scanning = false;
+        this.emitStatus(entry);
+      },
+      processed: (entry) => {
+        if (!entry.scanning) return;
+        entry.scanning = false;
+        if (!entry.removed) this.emitStatus(entry);
+      },
+    });
   }
 
   /** A new workspace index: new objects and new generations reconcile now, removed objects are cancelled. */
@@ -76,24 +98,7 @@ export class Reconciler {
     if (this.disposed || signal?.aborted) return Promise.resolve();
     const targets = key === undefined ? [...this.entries.values()] : [this.entries.get(key)].filter((e): e is Entry => !!e);
     const token = new Date(this.now()).toISOString();
-    return Promise.all(
-      targets.map((entry) => new Promise<void>((resolve) => {
-        const onAbort = () => this.withdraw(entry, waiter);
-        const waiter: Waiter = {
-          upTo: ++entry.requested,
-          token,
-          replaced: entry.requestedOverride,
-          resolve: () => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-          },
-        };
-        entry.requestedOverride = token;
-        entry.waiters.push(waiter);
-        signal?.addEventListener('abort', onAbort, { once: true });
-        this.kick(entry, false, true);
-      })),
-    ).then(() => undefined);
+    return Promise.all(targets.map((entry) => this.work.request(entry, token, signal))).then(() => undefined);
   }
 
   /**
@@ -103,7 +108,7 @@ export class Reconciler {
   async clearDatabase(): Promise<void> {
     this.options.store.clear();
     await this.options.store.flush();
-    for (const entry of this.entries.values()) this.kick(entry, false);
+    for (const entry of this.entries.values()) this.work.add(entry);
     await this.whenIdle();
   }
 
@@ -142,34 +147,18 @@ export class Reconciler {
 
   /** Resolves when no reconcile is running (requeue timers may still be pending). */
   whenIdle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.work.whenIdle();
   }
 
   async dispose(): Promise<void> {
     this.disposed = true;
-    const running: Promise<void>[] = [];
-    for (const entry of this.entries.values()) {
-      this.clearTimer(entry);
-      if (entry.running) {
-        entry.running.cancel.abort(new ReconcileCancelled());
-        running.push(entry.running.done);
-      }
-    }
-    await Promise.all(running);
     // Nobody waits forever for a rescan that will not happen now.
-    for (const entry of this.entries.values()) {
-      for (const w of entry.waiters.splice(0)) w.resolve();
-    }
+    await this.work.shutDown();
     await this.options.store.flush();
   }
 
   private now(): number {
     return (this.options.clock ?? Date.now)();
-  }
-
-  private get scheduler(): Scheduler {
-    return this.options.scheduler ?? realScheduler;
   }
 
   private async registry(): Promise<RegistryApi> {
@@ -181,7 +170,7 @@ export class Reconciler {
   private add(key: string, object: ImageRepositoryObject): void {
     const entry = newEntry(key, object, this.options.store.object(key));
     this.entries.set(key, entry);
-    this.kick(entry, false);
+    this.work.add(entry);
   }
 
   private change(entry: Entry, object: ImageRepositoryObject): void {
@@ -194,99 +183,24 @@ export class Reconciler {
       entry.generation++;
       entry.failures = 0;
     }
-    if (newGeneration || newRequest) this.kick(entry, newGeneration);
+    if (newGeneration || newRequest) this.work.add(entry, { cancelProcessing: newGeneration });
   }
 
   private remove(entry: Entry): void {
-    entry.removed = true;
-    this.clearTimer(entry);
-    entry.running?.cancel.abort(new ReconcileCancelled());
+    this.work.forget(entry);
     this.entries.delete(entry.key);
-    for (const w of entry.waiters.splice(0)) w.resolve();
+    this.work.releaseWaiters(entry);
     for (const l of this.removedListeners) l(entry.key);
   }
 
-  /**
-   * Starts a reconcile now, or right after the running one (cancelling it when its spec is outdated).
-   * `forRequest`: only a rescan request asks for it, so withdrawing the request may call it off.
-   */
-  private kick(entry: Entry, cancelRunning: boolean, forRequest = false): void {
-    if (this.disposed || entry.removed) return;
-    const dueAt = this.clearTimer(entry);
-    if (entry.running) {
-      entry.againForRequestsOnly = forRequest && (entry.againForRequestsOnly || !entry.again);
-      entry.again = true;
-      if (cancelRunning) entry.running.cancel.abort(new ReconcileCancelled());
-      return;
-    }
-    const run = this.newRun(entry, forRequest, dueAt);
-    run.done = this.runLoop(entry);
-  }
-
-  private newRun(entry: Entry, forRequestsOnly: boolean, resumeAt: number | undefined): Run {
-    const run: Run = { cancel: new AbortController(), done: Promise.resolve(), serving: entry.requested, forRequestsOnly, resumeAt };
-    entry.running = run;
-    return run;
-  }
-
-  /**
-   * A rescan request was cancelled: it resolves now; the run serving it is aborted when nothing else wants that
-   * run, or the rerun it queued is dropped.
-   */
-  private withdraw(entry: Entry, waiter: Waiter): void {
-    const i = entry.waiters.indexOf(waiter);
-    if (i < 0) return; // already served
-    entry.waiters.splice(i, 1);
-    waiter.resolve();
-    const others = entry.waiters;
-    if (entry.requestedOverride === waiter.token && !others.some((w) => w.token === waiter.token)) {
-      entry.requestedOverride = waiter.replaced;
-    }
-    const run = entry.running;
-    if (!run || entry.removed) return;
-    if (run.serving >= waiter.upTo) {
-      if (run.forRequestsOnly && !run.withdrawn && !others.some((w) => w.upTo <= run.serving)) {
-        run.withdrawn = true;
-        run.cancel.abort(new ReconcileCancelled());
-      }
-    } else if (entry.again && entry.againForRequestsOnly && others.length === 0) {
-      entry.again = false;
-      entry.againForRequestsOnly = false;
-    }
-  }
-
-  private async runLoop(entry: Entry): Promise<void> {
-    for (;;) {
-      const run = entry.running!;
-      entry.again = false;
-      entry.againForRequestsOnly = false;
-      const before = entry.status;
-      try {
-        await this.reconcileOnce(entry, run.cancel.signal);
-      } catch (err) {
-        // A bug, not a registry failure: report it like the controller's `Failed` and retry with backoff.
-        this.emitEvent(entry, 'Warning', 'Failed', err instanceof Error ? err.message : String(err));
-        entry.failures++;
-        this.schedule(entry, retryDelayMs(entry.failures));
-      }
-      if (!run.cancel.signal.aborted || entry.removed) {
-        entry.served = Math.max(entry.served, run.serving);
-        entry.waiters = entry.waiters.filter((w) => (w.upTo <= entry.served ? (w.resolve(), false) : true));
-      }
-      if (run.withdrawn && !entry.removed && !this.disposed) this.putBack(entry, before, run.resumeAt);
-      if (!entry.again || entry.removed || this.disposed) break;
-      const dueAt = this.clearTimer(entry);
-      this.newRun(entry, entry.againForRequestsOnly, dueAt).done = run.done;
-    }
-    entry.running = undefined;
-    if (entry.scanning) {
-      entry.scanning = false;
-      if (!entry.removed) this.emitStatus(entry);
-    }
-    if (this.isIdle()) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
+  /** One reconcile; a throw is a bug, not a registry failure: reported like the controller's `Failed`, retried with backoff. */
+  private async reconcileEntry(entry: Entry, cancel: AbortSignal): Promise<void> {
+    try {
+      await this.reconcileOnce(entry, cancel);
+    } catch (err) {
+      this.emitEvent(entry, 'Warning', FailedReason, errorMessage(err));
+      entry.failures++;
+      this.work.requeueAfter(entry, retryDelayMs(entry.failures));
     }
   }
 
@@ -338,14 +252,6 @@ export class Reconciler {
     this.requeue(entry, result);
   }
 
-  /** After a withdrawn run: the status it started from, and the requeue timer the request cut short. */
-  private putBack(entry: Entry, status: ImageRepositoryStatus, resumeAt: number | undefined): void {
-    entry.status = status;
-    entry.scanning = false;
-    this.emitStatus(entry);
-    if (resumeAt !== undefined) this.schedule(entry, resumeAt - this.now());
-  }
-
   /** A suspended object is left alone; only the handled request (and the generation, when settled) is recorded. */
   private recordSuspended(entry: Entry, requestedAt: string | undefined): void {
     const status = structuredClone(entry.status);
@@ -370,7 +276,7 @@ export class Reconciler {
       });
     } catch (err) {
       // The status still reaches the editor; only its persistence failed (Flux: a failed status patch).
-      this.emitEvent(entry, 'Warning', 'Failed', `failed to persist status: ${err instanceof Error ? err.message : String(err)}`);
+      this.emitEvent(entry, 'Warning', FailedReason, `failed to persist status: ${errorMessage(err)}`);
     }
   }
 
@@ -380,11 +286,11 @@ export class Reconciler {
         entry.failures = 0;
         // controller-runtime treats RequeueAfter 0 (`interval: 0s`) as "no requeue". Shorter intervals are
         // floored at a second: a cluster controller may poll that fast, an editor should not.
-        if (result.outcome.requeueAfterMs > 0) this.schedule(entry, Math.max(MIN_REQUEUE_MS, result.outcome.requeueAfterMs));
+        if (result.outcome.requeueAfterMs > 0) this.work.requeueAfter(entry, Math.max(MIN_REQUEUE_MS, result.outcome.requeueAfterMs));
         break;
       case 'error':
         entry.failures++;
-        this.schedule(entry, retryDelayMs(entry.failures));
+        this.work.requeueAfter(entry, retryDelayMs(entry.failures));
         break;
       case 'stalled':
         entry.failures = 0; // nothing until the spec (or requestedAt) changes
@@ -392,32 +298,9 @@ export class Reconciler {
     }
   }
 
-  private schedule(entry: Entry, ms: number): void {
-    this.clearTimer(entry);
-    if (this.disposed || entry.removed) return;
-    entry.timerDueAt = this.now() + Math.max(0, ms);
-    entry.timer = this.scheduler.setTimeout(() => {
-      entry.timer = undefined;
-      this.kick(entry, false);
-    }, Math.max(0, ms));
-  }
-
-  /** Returns when the cleared timer was due (clock ms), if one was pending. */
-  private clearTimer(entry: Entry): number | undefined {
-    if (entry.timer === undefined) return undefined;
-    this.scheduler.clearTimeout(entry.timer);
-    entry.timer = undefined;
-    return entry.timerDueAt;
-  }
-
   private intervalMs(object: ImageRepositoryObject): number {
     const interval = getIntervalMs(object.spec);
     return this.options.maxIntervalMs !== undefined ? Math.min(interval, this.options.maxIntervalMs) : interval;
-  }
-
-  private isIdle(): boolean {
-    for (const entry of this.entries.values()) if (entry.running) return false;
-    return true;
   }
 
   private objectStatus(entry: Entry): ObjectStatus {

@@ -1,11 +1,12 @@
 // The controller's `scan()`: list the tags, drop the excluded ones, sort them, store them and record the result
-// (flux-behaviour.md §3.3–§3.5). Errors come back without the `scan failed: ` prefix, which reconcile() adds.
+// (image-reflector-controller internal/controller/imagerepository_controller.go `scan`). Errors come back without the `scan failed: ` prefix, which reconcile() adds.
 import { filterOutTags, getExclusionList } from '../../../common/flux/exclusion';
 import { rfc3339 } from '../../../common/flux/conditions';
 import type { ImageReference } from '../../../common/flux/reference';
 import { sortTagsAndGetLatestTags, tagsRevision } from '../../../common/flux/tags';
 import type { ImageRepositoryObject, ScanResult } from '../../../common/model';
 import type { TagStore } from '../store';
+import { errorMessage } from '../../../common/errors';
 
 export interface ScanOutcome {
   lastScanResult: ScanResult;
@@ -28,7 +29,7 @@ export async function scan(input: {
   try {
     input.store.setImageTags(canonical, listed);
   } catch (err) {
-    throw new Error(`failed to set tags for "${canonical}": ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`failed to set tags for "${canonical}": ${errorMessage(err)}`);
   }
   const lastScanResult: ScanResult = {
     revision: tagsRevision(sorted),

@@ -1,6 +1,6 @@
 import type { ImageReference } from '../../../common/flux/reference';
 import type { ImageRepositoryObject, WorkspaceObjects } from '../../../common/model';
-import type { CredentialContext, ScanOptions } from '../registry/contract';
+import type { CredentialContext, ScanOptions } from '../registry';
 
 /** The two registry calls the reconciler makes (client/src/registry/index.ts); tests may wrap them. */
 export interface RegistryApi {

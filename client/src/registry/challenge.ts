@@ -1,4 +1,4 @@
-// The ping (`GET /v2/`) and its WWW-Authenticate challenge, as ggcr's transport.Ping does it (§3.3, §5.6): for a
+// The ping (`GET /v2/`) and its WWW-Authenticate challenge, as ggcr's transport.Ping does it (pkg/v1/remote/transport/ping.go): for a
 // registry whose scheme is `http`, HTTPS is tried first and plain HTTP joins after 300 ms or as soon as HTTPS
 // fails; the first answer fixes the scheme for the rest of the scan. TLS verification is never relaxed.
 import type { ImageReference } from '../../../common/flux/reference';

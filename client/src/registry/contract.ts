@@ -1,5 +1,5 @@
-// CONTRACT between the registry/credentials layer and the reconciler. The registry helper implements these
-// in client/src/registry/ and client/src/credentials/ and re-exports them from client/src/registry/index.ts.
+// The contract between the registry package (client/src/registry/, credentials in registry/auth/) and the
+// reconciler; client/src/registry/index.ts is the one entry point.
 import type { ImageReference } from '../../../common/flux/reference';
 import type { ImageRepositoryObject, WorkspaceObjects } from '../../../common/model';
 

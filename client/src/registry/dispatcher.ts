@@ -10,7 +10,7 @@ const cache = new Map<string, Dispatcher>();
 const maxCached = 32;
 
 function tlsOptions(options: ResolvedScanOptions) {
-  // Flux adds certSecretRef's CA to the system pool (§5.3); Node replaces its roots when `ca` is given, so the
+  // Flux adds certSecretRef's CA to the system pool (fluxcd/pkg runtime/secrets `WithSystemCertPool`); Node replaces its roots when `ca` is given, so the
   // system roots are passed along. Verification is never turned off.
   const ca = options.tls.extraCa.length > 0 ? [...rootCertificates, ...options.tls.extraCa] : undefined;
   return { ca, cert: options.tls.cert, key: options.tls.key, rejectUnauthorized: true };

@@ -1,5 +1,5 @@
 // Error texts as go-containerregistry (v0.21.6) and Go's net/http print them, because the controller's condition
-// messages are exactly those strings (flux-behaviour.md §3.3). Nothing here ever includes a credential.
+// messages are exactly those strings (pkg/v1/remote/transport error.go). Nothing here ever includes a credential.
 import { STATUS_CODES } from 'node:http';
 import { RegistryError } from './contract';
 

@@ -14,5 +14,5 @@ export const defaultLimits: ListLimits = {
   maxTotalBytes: 128 * 1024 * 1024,
 };
 
-/** ggcr's page size: ECR rejects n > 1000 (flux-behaviour.md §3.3). */
+/** ggcr's page size: ECR rejects n > 1000 (go-containerregistry pkg/v1/remote/list.go). */
 export const pageSize = 1000;

@@ -1,10 +1,10 @@
-// `remote.List` of ggcr v0.21.6 as the controller calls it (flux-behaviour.md §3.3): ping, authenticate with
+// `remote.List` of ggcr v0.21.6 as the controller calls it (pkg/v1/remote/list.go): ping, authenticate with
 // scope `repository:<repo>:pull`, then `GET /v2/<repo>/tags/list?n=1000` and every `Link` next page. Like ggcr
 // ≥ 0.21.7 a next link to another host or scheme is refused (credentials never leave the registry) and `<>`
 // ends the listing.
 import type { ImageReference } from '../../../common/flux/reference';
 import { RegistryError, type ScanOptions } from './contract';
-import { BearerSession, directAuthorization } from './auth';
+import { BearerSession, directAuthorization } from './auth/bearer';
 import type { Challenge } from './challenge';
 import { cachedPing, forgetPing, sharedPing } from './ping-cache';
 import { dispatcherFor, dispatcherKey } from './dispatcher';

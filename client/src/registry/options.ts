@@ -1,5 +1,5 @@
 // The concrete shape behind the reconciler's opaque ScanOptions: everything one scan needs, built by
-// buildScanOptions (credentials/…) and consumed by listTags. Credentials stay in memory, inside closures.
+// buildScanOptions (auth/scan-options.ts) and consumed by listTags. Credentials stay in memory, inside closures.
 import type { ScanOptions } from './contract';
 import type { ListLimits } from './limits';
 
@@ -14,7 +14,7 @@ export interface AuthConfig {
 }
 
 /**
- * Resolves credentials lazily, at scan time, as the controller's provider authenticators do (§5.4): a cloud CLI
+ * Resolves credentials lazily, at scan time, as the controller's provider authenticators do (fluxcd/pkg auth): a cloud CLI
  * that is missing fails the scan, not the option building. `undefined` means anonymous.
  */
 export type Authenticator = (signal: AbortSignal) => Promise<AuthConfig | undefined>;

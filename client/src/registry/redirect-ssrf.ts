@@ -1,5 +1,5 @@
 // The controller refuses a redirect from a public registry to a private, loopback or link-local address
-// (checkRedirectSSRF, flux-behaviour.md §5.6): a public registry must not be able to aim the scanner, and the
+// (go-containerregistry pkg/v1/remote/fetcher.go `checkRedirectSSRF`): a public registry must not be able to aim the scanner, and the
 // credentials it carries, at services on the person's own machine or network. Only address literals and
 // `localhost` are judged here; names are not resolved.
 import { isIP } from 'node:net';

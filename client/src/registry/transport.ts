@@ -1,4 +1,4 @@
-// One HTTP exchange with ggcr's retry transport semantics (flux-behaviour.md §3.3): retry on 408, 429, 499, 5xx
+// One HTTP exchange with ggcr's retry transport semantics (pkg/v1/remote/transport retry.go): retry on 408, 429, 499, 5xx
 // gateway codes and on connection resets/EOF, 3 attempts with 1 s × 3 backoff and 10 % jitter; Retry-After is
 // honoured (ggcr ignores it; registries that send it mean it). Every wait and read honours the scan's signal.
 import { request, type Dispatcher } from 'undici';

@@ -2,8 +2,7 @@
 // while a single rescan runs.
 import * as vscode from 'vscode';
 import { healthOf, type Health } from '../host/health';
-import type { ReconcilerHost, ReconcilerState } from '../host/reconcilerHost';
-import type { TaglineState } from '../host/state';
+import type { ReconcilerState, TaglineState } from '../host/state';
 
 const ORDER: Health[] = ['ready', 'failing', 'stalled', 'scanning', 'suspended', 'unknown'];
 const WORDS: Record<Health, string> = {
@@ -22,13 +21,13 @@ export class TaglineStatusBar implements vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
   private scans = 0;
 
-  constructor(private readonly state: TaglineState, private readonly host: ReconcilerHost) {
+  constructor(private readonly state: TaglineState) {
     this.summary = vscode.window.createStatusBarItem('tagline.summary', vscode.StatusBarAlignment.Left, 10);
     this.summary.name = 'Tagline';
     this.summary.command = 'tagline.repositories.focus';
     this.spinner = vscode.window.createStatusBarItem('tagline.scan', vscode.StatusBarAlignment.Left, 9);
     this.spinner.name = 'Tagline scan';
-    this.subs.push(state.onDidChange(() => this.update()), host.onDidChangeState(() => this.update()));
+    this.subs.push(state.onDidChange(() => this.update()));
     this.update();
   }
 
@@ -61,7 +60,7 @@ export class TaglineStatusBar implements vscode.Disposable {
   private update(): void {
     const views = this.state.all();
     const skipped = this.state.skipped().length;
-    const rs: ReconcilerState = this.host.reconcilerState;
+    const rs: ReconcilerState = this.state.reconciler;
     if (views.length === 0 && skipped === 0) {
       this.summary.hide();
       return;

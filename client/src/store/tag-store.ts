@@ -1,6 +1,6 @@
 // The tag database: one SQLite file through sql.js, held in memory and written back atomically (temp file +
-// rename), debounced. Before each write the file on disk is merged in row by row, newest `updated_at` winning,
-// under a lock file: two windows writing the same file lose nothing. Only tags and Flux statuses are stored;
+// rename), debounced. Before each write, under a lock file, a file another window changed is merged in
+// (merge.ts): two windows writing the same file lose nothing. Only tags and Flux statuses are stored;
 // credentials never reach this module.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -8,8 +8,10 @@ import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ImageRepositoryStatus } from '../../../common/model';
 import { withFileLock } from './lock';
+import { mergeOtherWindow } from './merge';
 import { migrate } from './schema';
 import { loadSqlJs, type SqlDatabase, type SqlJs } from './sqljs';
+import { errorMessage } from '../../../common/errors';
 
 export interface StoredObject {
   /** `namespace/name` */
@@ -67,7 +69,7 @@ export class TagStore {
     if (options.file) {
       const file = options.file;
       await store.load(file).catch((err: unknown) => {
-        throw new Error(`cannot open the tag database ${file}: ${errorText(err)}`);
+        throw new Error(`cannot open the tag database ${file}: ${errorMessage(err)}`);
       });
     } else {
       migrate(store.db);
@@ -221,7 +223,7 @@ export class TagStore {
       await this.writeMerged(file);
       this.lastWriteError = undefined;
     } catch (err) {
-      this.lastWriteError = `cannot write the tag database ${file}: ${errorText(err)}`;
+      this.lastWriteError = `cannot write the tag database ${file}: ${errorMessage(err)}`;
       throw new Error(this.lastWriteError);
     }
   }
@@ -255,49 +257,11 @@ export class TagStore {
     }
     try {
       if (!migrate(theirs)) return;
-      const theirClear = Number(theirs.exec(`SELECT value FROM store_meta WHERE key = 'cleared_at'`)[0]?.values[0]?.[0] ?? 0);
-      const ourClear = Number(this.one(`SELECT value FROM store_meta WHERE key = 'cleared_at'`, [])?.[0] ?? 0);
-      const clearedAt = Math.max(theirClear, ourClear);
-      this.db.exec('BEGIN');
-      if (theirClear > ourClear) {
-        this.db.run('DELETE FROM image_tags WHERE updated_at <= ?', [clearedAt]);
-        this.db.run('DELETE FROM object_results WHERE updated_at <= ?', [clearedAt]);
-        this.db.run(`INSERT OR REPLACE INTO store_meta (key, value) VALUES ('cleared_at', ?)`, [String(clearedAt)]);
-      }
-      mergeTable(theirs, this.db, 'image_tags', 'canonical_name', ['canonical_name', 'tags', 'updated_at'], clearedAt);
-      mergeTable(theirs, this.db, 'object_results', 'key', ['key', 'spec_hash', 'generation', 'status', 'tags', 'updated_at'], clearedAt);
-      this.db.exec('COMMIT');
-      const newest = Number(theirs.exec('SELECT MAX(updated_at) FROM object_results')[0]?.values[0]?.[0] ?? 0);
-      this.lastStamp = Math.max(this.lastStamp, newest);
+      this.lastStamp = Math.max(this.lastStamp, mergeOtherWindow(this.db, theirs));
     } finally {
       theirs.close();
     }
   }
-}
-
-function mergeTable(from: SqlDatabase, to: SqlDatabase, table: string, keyColumn: string, columns: string[], clearedAt: number): void {
-  const select = from.prepare(`SELECT ${columns.join(', ')} FROM ${table} WHERE updated_at > ?`);
-  const ours = to.prepare(`SELECT updated_at FROM ${table} WHERE ${keyColumn} = ?`);
-  const upsert = to.prepare(`INSERT OR REPLACE INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
-  try {
-    select.bind([clearedAt]);
-    while (select.step()) {
-      const row = select.get();
-      const theirStamp = Number(row[columns.length - 1]);
-      ours.bind([row[0]]);
-      const ourStamp = ours.step() ? Number(ours.get()[0]) : -1;
-      ours.reset();
-      if (theirStamp > ourStamp) upsert.run(row);
-    }
-  } finally {
-    select.free();
-    ours.free();
-    upsert.free();
-  }
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 function toStoredObject(row: unknown[]): StoredObject {

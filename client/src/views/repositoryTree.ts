@@ -6,7 +6,7 @@ import { getCondition } from '../../../common/flux/conditions';
 import type { SkippedObject } from '../../../common/model';
 import { healthOf, type Health } from '../host/health';
 import type { RepositoryView, TaglineState } from '../host/state';
-import { timeAgo } from '../host/time';
+import { timeAgo } from '../../../common/timeAgo';
 
 export type TreeNode =
   | { kind: 'namespace'; namespace: string }
@@ -150,7 +150,7 @@ function skippedItem(object: SkippedObject | undefined): vscode.TreeItem {
 export function describeShort(view: RepositoryView, health: Health): string {
   const scan = view.status?.lastScanResult;
   const parts: string[] = [];
-  if (scan) parts.push(`${scan.tagCount} tag${scan.tagCount === 1 ? '' : 's'}`, `scanned ${timeAgo(scan.scanTime)}`);
+  if (scan) parts.push(`${scan.tagCount} tag${scan.tagCount === 1 ? '' : 's'}`, `scanned ${timeAgo(scan.scanTime, Date.now())}`);
   const ready = view.status && getCondition(view.status, 'Ready');
   if (health === 'suspended') parts.unshift('suspended');
   else if (health === 'scanning') parts.unshift('scanning…');
@@ -165,7 +165,7 @@ function tooltip(view: RepositoryView, health: Health): vscode.MarkdownString {
   md.appendMarkdown(`\`spec.image\`: \`${view.object.spec.image}\`  \n`);
   if (view.status?.canonicalImageName) md.appendMarkdown(`canonical name: \`${view.status.canonicalImageName}\`  \n`);
   const scan = view.status?.lastScanResult;
-  if (scan) md.appendMarkdown(`last scan: ${scan.tagCount} tags, ${scan.scanTime} (${timeAgo(scan.scanTime)}), revision \`${scan.revision}\`  \n`);
+  if (scan) md.appendMarkdown(`last scan: ${scan.tagCount} tags, ${scan.scanTime} (${timeAgo(scan.scanTime, Date.now())}), revision \`${scan.revision}\`  \n`);
   for (const c of view.status?.conditions ?? []) {
     md.appendMarkdown(`\n$(${c.status === 'True' ? 'check' : c.status === 'False' ? 'x' : 'question'}) **${c.type}=${c.status}** ${c.reason}: `);
     md.appendText(c.message);

@@ -1,7 +1,7 @@
 // The one publisher of diagnostics for a document: text checks, cross-document references and conditions.
 import type { DetectedFlux } from '../../../common/flux/fluxVersion';
 import type { ParsedManifest } from '../../../common/manifests';
-import { validateManifest, type ReferenceIndex, type TaglineDiagnostic } from '../validation';
+import { byPosition, validateManifest, type ReferenceIndex, type TaglineDiagnostic } from '../validation';
 import type { StatusStore } from '../workspace/statuses';
 import { conditionDiagnostics, withoutDuplicates } from './conditions';
 
@@ -21,6 +21,5 @@ export function documentDiagnostics(
     if (status) conditions.push(...conditionDiagnostics(object, status));
   }
   if (conditions.length === 0) return own;
-  return [...own, ...withoutDuplicates(own, conditions)].sort((a, b) =>
-    a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  return [...own, ...withoutDuplicates(own, conditions)].sort(byPosition);
 }

@@ -2,17 +2,17 @@
 // the stored tags) of an exclusionList entry.
 import { isScalar } from 'yaml';
 import { documentAtLine, type ParsedManifest } from '../../../common/manifests';
+import { getCondition } from '../../../common/flux/conditions';
 import { compileExclusion, DEFAULT_EXCLUSION } from '../../../common/flux/exclusion';
 import { parseImageReference } from '../../../common/flux/reference';
-import type { ImageRepositoryObject, Position, Range } from '../../../common/model';
+import { objectKey, type ImageRepositoryObject, type Position, type Range } from '../../../common/model';
 import { Commands, type ObjectStatus } from '../../../common/protocol';
 import { automationFieldDocMarkdown } from '../docs/automationFields';
 import { fieldDocMarkdown } from '../docs/fields';
 import { isImageUpdateAutomation } from '../validation';
-import { nodeRange } from '../validation/yamlNodes';
+import { nodeRange, pathAt } from '../../../common/manifests/yamlPath';
 import type { StatusStore } from '../workspace/statuses';
-import { timeAgo } from './timeAgo';
-import { pathAt } from './yamlPath';
+import { timeAgo } from '../../../common/timeAgo';
 
 export interface HoverResult { contents: { kind: 'markdown'; value: string }; range?: Range }
 
@@ -44,8 +44,8 @@ function plainText(text: string): string {
 
 export function statusMarkdown(object: ImageRepositoryObject, status: ObjectStatus, now: number): string {
   const lines: string[] = [];
-  const ready = status.status.conditions.find((c) => c.type === 'Ready');
-  const key = `${object.metadata.namespace}/${object.metadata.name}`;
+  const ready = getCondition(status.status, 'Ready');
+  const key = objectKey(object.metadata);
   const rescan = commandLink(Commands.rescan, [{ key, uri: object.source?.uri ?? status.uri }]);
   if (ready) lines.push(`Ready=${ready.status} (${plainText(ready.reason)}): ${plainText(ready.message)}`);
   const scan = status.status.lastScanResult;

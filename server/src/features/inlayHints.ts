@@ -3,7 +3,7 @@ import type { ParsedManifest } from '../../../common/manifests';
 import type { Position, Range } from '../../../common/model';
 import type { ObjectStatus } from '../../../common/protocol';
 import type { StatusStore } from '../workspace/statuses';
-import { timeAgo } from './timeAgo';
+import { timeAgo } from '../../../common/timeAgo';
 
 export interface InlayHint { position: Position; label: string; paddingLeft: boolean; tooltip?: string }
 

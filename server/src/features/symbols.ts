@@ -5,7 +5,7 @@ import { shiftRange } from '../../../common/manifests';
 import type { Range } from '../../../common/model';
 import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver-types';
 import { namespaceOf } from '../validation';
-import { nodeAt, nodeRange, pairOf } from '../validation/yamlNodes';
+import { nodeAt, nodeRange, pairOf } from '../../../common/manifests/yamlPath';
 
 
 export function documentSymbols(manifest: ParsedManifest): DocumentSymbol[] {

@@ -5,7 +5,7 @@ import { IMAGE_GROUP, imageApiVersion, judgeApiVersion, type VerdictLevel } from
 import type { DetectedFlux } from '../../../common/flux/fluxVersion';
 import { IMAGE_KINDS, type ImageKind } from '../../../common/flux/servedVersions';
 import { Severity, SOURCE, type QuickFix, type SeverityValue, type TaglineDiagnostic } from './types';
-import { nodeAt, nodeRange, scalarText } from './yamlNodes';
+import { nodeAt, nodeRange, scalarText } from '../../../common/manifests/yamlPath';
 
 const LEVELS: Record<Exclude<VerdictLevel, 'served'>, { severity: SeverityValue; code: string }> = {
   unserved: { severity: Severity.Error, code: 'apiVersion.unserved' },

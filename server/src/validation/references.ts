@@ -1,10 +1,10 @@
-// Secret and ServiceAccount references checked against every manifest of the workspace (flux-behaviour.md §5).
+// Secret and ServiceAccount references checked against every manifest of the workspace (image-reflector-controller internal/registry/options.go `GetOptions`).
 // A name found nowhere is only information: the object may exist in the cluster and not in Git.
 import type { Node } from 'yaml';
 import type { ParsedChunk } from '../../../common/manifests';
-import type { SecretObject, ServiceAccountObject, WorkspaceObjects } from '../../../common/model';
+import { objectKey, type SecretObject, type ServiceAccountObject, type WorkspaceObjects } from '../../../common/model';
 import { Severity, SOURCE, type SeverityValue, type TaglineDiagnostic } from './types';
-import { nodeAt, nodeRange } from './yamlNodes';
+import { nodeAt, nodeRange } from '../../../common/manifests/yamlPath';
 
 export interface ReferenceIndex {
   secrets(namespace: string, name: string): SecretObject[];
@@ -14,7 +14,7 @@ export interface ReferenceIndex {
 function byKey<T extends { metadata: { namespace: string; name: string } }>(objects: T[]): Map<string, T[]> {
   const map = new Map<string, T[]>();
   for (const object of objects) {
-    const key = `${object.metadata.namespace}/${object.metadata.name}`;
+    const key = objectKey(object.metadata);
     const list = map.get(key);
     if (list) list.push(object);
     else map.set(key, [object]);
@@ -32,11 +32,11 @@ export class ObjectIndex implements ReferenceIndex {
   }
 
   secrets(namespace: string, name: string): SecretObject[] {
-    return this.secretsByKey.get(`${namespace}/${name}`) ?? [];
+    return this.secretsByKey.get(objectKey({ namespace, name })) ?? [];
   }
 
   serviceAccounts(namespace: string, name: string): ServiceAccountObject[] {
-    return this.serviceAccountsByKey.get(`${namespace}/${name}`) ?? [];
+    return this.serviceAccountsByKey.get(objectKey({ namespace, name })) ?? [];
   }
 }
 
@@ -49,7 +49,7 @@ const DOCKER_CONFIG_TYPES: Record<string, string> = {
   'kubernetes.io/dockercfg': '.dockercfg',
 };
 
-/** Why a Secret cannot serve as `secretRef`, or undefined when it can (keychain rules, §5.1). */
+/** Why a Secret cannot serve as `secretRef`, or undefined when it can (go-containerregistry pkg/authn/kubernetes/keychain.go `NewFromPullSecrets` reads only these types). */
 export function pullSecretProblem(secret: SecretObject): string | undefined {
   const ref = `${secret.metadata.namespace}/${secret.metadata.name}`;
   const key = DOCKER_CONFIG_TYPES[secret.type ?? ''];
@@ -61,7 +61,7 @@ export function pullSecretProblem(secret: SecretObject): string | undefined {
   return undefined;
 }
 
-/** The controller's TLSConfigFromSecret errors (§5.3), with the legacy keys as fallbacks. */
+/** fluxcd/pkg runtime/secrets `TLSConfigFromSecret`'s errors, with the legacy keys as fallbacks. */
 export function certSecretProblem(secret: SecretObject): { message: string; deprecated: string[] } {
   const ref = `${secret.metadata.namespace}/${secret.metadata.name}`;
   const keys = secretKeys(secret);

@@ -4,7 +4,7 @@ import { isMap, type Node } from 'yaml';
 import type { ParsedChunk } from '../../../common/manifests';
 import type { Range } from '../../../common/model';
 import { Severity, SOURCE, type QuickFix, type TaglineDiagnostic } from './types';
-import { keyAt, nodeAt, nodeRange, pointerToPath, type PathSegment } from './yamlNodes';
+import { keyAt, nodeAt, nodeRange, pointerToPath, type PathSegment } from '../../../common/manifests/yamlPath';
 
 const PATTERN_HINTS: Record<string, string> = {
   '/spec/interval': 'use a Go duration with the units ms, s, m or h, e.g. 5m or 1h30m',

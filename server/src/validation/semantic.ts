@@ -1,5 +1,8 @@
 // Checks the CRD schema cannot express, in the controller's own words where it has them
-// (flux-behaviour.md §1.1, §1.2, §2, §3.3, §5.5).
+// (image-reflector-controller api/v1/imagerepository_types.go and the served versions of
+// config/crd/bases/image.toolkit.fluxcd.io_imagerepositories.yaml; internal/registry/helper.go
+// `ParseImageReference`; `filterOutTags` in internal/controller/imagerepository_controller.go; the
+// ObjectLevelWorkloadIdentity gate of fluxcd/pkg auth).
 import { isScalar, type Node } from 'yaml';
 import type { ParsedChunk } from '../../../common/manifests';
 import { repositoryOf } from '../../../common/manifests';
@@ -8,7 +11,7 @@ import { compileExclusion, DEFAULT_EXCLUSION } from '../../../common/flux/exclus
 import { parseImageReference } from '../../../common/flux/reference';
 import { FLUX_IMAGE_GROUP } from '../../../common/manifests';
 import { Severity, SOURCE, type QuickFix, type SeverityValue, type TaglineDiagnostic } from './types';
-import { keyAt, nodeAt, nodeRange, scalarText } from './yamlNodes';
+import { keyAt, nodeAt, nodeRange, scalarText } from '../../../common/manifests/yamlPath';
 
 export const SERVED_API_VERSION = `${FLUX_IMAGE_GROUP}/v1`;
 const CLOUD_PROVIDERS = new Set(['aws', 'azure', 'gcp']);

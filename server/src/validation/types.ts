@@ -38,3 +38,8 @@ export function shiftDiagnostic(diagnostic: TaglineDiagnostic, lines: number): T
   }
   return shifted;
 }
+
+/** Problems panel order: by start line, then start character. */
+export function byPosition(a: TaglineDiagnostic, b: TaglineDiagnostic): number {
+  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
+}

@@ -7,7 +7,7 @@ import { apiVersionDiagnostics } from './apiVersions';
 import { referenceDiagnostics, type ReferenceIndex } from './references';
 import { schemaDiagnostics } from './schemaDiagnostics';
 import { semanticDiagnostics } from './semantic';
-import { Severity, shiftDiagnostic, SOURCE, type TaglineDiagnostic } from './types';
+import { byPosition, Severity, shiftDiagnostic, SOURCE, type TaglineDiagnostic } from './types';
 
 const textChecks = new WeakMap<ParsedChunk, TaglineDiagnostic[]>();
 /** Reference checks per document, valid while the same index (same Secrets and ServiceAccounts) is used. */
@@ -33,10 +33,6 @@ export function isOurDocument(chunk: ParsedChunk): boolean {
   if (chunk.isImageRepository || isImageUpdateAutomation(chunk)) return true;
   // Text first: reading syntaxErrors makes a lazily parsed document parse.
   return chunk.text.includes('image.toolkit.fluxcd.io/') && VALIDATED_KINDS.test(chunk.text) && chunk.syntaxErrors.length > 0;
-}
-
-function byPosition(a: TaglineDiagnostic, b: TaglineDiagnostic): number {
-  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
 }
 
 function checkText(chunk: ParsedChunk): TaglineDiagnostic[] {

@@ -1,5 +1,5 @@
 // The reconciler's view of each ImageRepository, as sent by the extension host (`tagline/status`).
-import type { ImageRepositoryObject } from '../../../common/model';
+import { objectKey, type ImageRepositoryObject } from '../../../common/model';
 import type { ObjectStatus, StatusParams } from '../../../common/protocol';
 
 export class StatusStore {
@@ -28,7 +28,7 @@ export class StatusStore {
 
   /** The status of this object as written in this file (the same key in another file is another object). */
   forObject(object: ImageRepositoryObject): ObjectStatus | undefined {
-    const status = this.byKey.get(`${object.metadata.namespace}/${object.metadata.name}`);
+    const status = this.byKey.get(objectKey(object.metadata));
     return status && (!object.source || status.uri === object.source.uri) ? status : undefined;
   }
 }

@@ -63,7 +63,7 @@ export async function prepareInstallation({ root, serverMain, vsix, settings = {
 export async function startVscodeServer({ serverMain, installation, env = process.env, logFile, port: fixedPort }) {
   const port = fixedPort ?? (await freePort());
   // server-main.js directly, not code-server's wrapper: only it accepts --enable-smoke-test-driver, without
-  // which a built workbench ignores extensionTestsPath from the URL payload (real-vscode.md).
+  // which a built workbench ignores extensionTestsPath from the URL payload.
   const child = spawnGroup(process.execPath, [serverMain,
     '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms',
     '--enable-smoke-test-driver', '--telemetry-level', 'off',

@@ -1,8 +1,8 @@
 // secretRef and the ServiceAccount's imagePullSecrets → keyrings, as the controller gathers them for ggcr's
-// kauth.NewFromPullSecrets (flux-behaviour.md §5 step 4, §5.2). Only dockerconfigjson/dockercfg Secrets count;
+// kauth.NewFromPullSecrets (image-reflector-controller internal/registry/options.go `GetOptions`). Only dockerconfigjson/dockercfg Secrets count;
 // any other type is silently ignored, as in the controller.
-import type { ImageRepositoryObject, SecretObject, WorkspaceObjects } from '../../../common/model';
-import { RegistryError } from '../registry/contract';
+import type { ImageRepositoryObject, SecretObject, WorkspaceObjects } from '../../../../common/model';
+import { RegistryError } from '../contract';
 import { parseDockerConfig, type Keyring } from './keychain';
 import { findSecret, secretValues, sopsMessage } from './secrets';
 

@@ -1,5 +1,5 @@
 // `--format describe`: like `kubectl describe imagerepository`, field names in Title Case, then Events.
-import type { FluxEvent } from '../../common/model';
+import type { FluxEvent } from '../model';
 import type { ScanReport } from './report';
 
 const CONTROLLER = 'image-reflector-controller';

@@ -2,8 +2,8 @@
 // answers `{"ServerURL","Username","Secret"}` on stdout; a Username of `<token>` means Secret is an identity
 // token. Only run when the workspace is trusted (CredentialContext.allowProcesses).
 import { spawn } from 'node:child_process';
-import { RegistryError } from '../registry/contract';
-import type { AuthConfig } from '../registry/options';
+import { RegistryError } from '../contract';
+import type { AuthConfig } from '../options';
 
 const helperTimeoutMs = 15_000;
 

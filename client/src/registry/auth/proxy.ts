@@ -1,7 +1,7 @@
-// proxySecretRef → proxy settings, with fluxcd/pkg/runtime/secrets.ProxyURLFromSecret's exact errors (§5 step 1).
-import type { WorkspaceObjects } from '../../../common/model';
-import { RegistryError } from '../registry/contract';
-import type { ProxySettings } from '../registry/options';
+// proxySecretRef → proxy settings, with fluxcd/pkg/runtime/secrets.ProxyURLFromSecret's exact errors.
+import type { WorkspaceObjects } from '../../../../common/model';
+import { RegistryError } from '../contract';
+import type { ProxySettings } from '../options';
 import { requireSecret, secretValues } from './secrets';
 
 export function proxyFromSecret(objects: WorkspaceObjects, namespace: string, name: string): ProxySettings {

@@ -1,10 +1,10 @@
-// certSecretRef → TLS settings, with fluxcd/pkg/runtime/secrets.TLSConfigFromSecret's exact errors (§5.3).
+// certSecretRef → TLS settings, with fluxcd/pkg/runtime/secrets.TLSConfigFromSecret's exact errors.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { createSecureContext as tlsContext } from 'node:tls';
 import { readFile } from 'node:fs/promises';
-import type { WorkspaceObjects } from '../../../common/model';
-import { RegistryError } from '../registry/contract';
-import type { TlsSettings } from '../registry/options';
+import type { WorkspaceObjects } from '../../../../common/model';
+import { RegistryError } from '../contract';
+import type { TlsSettings } from '../options';
 import { requireSecret, secretValues } from './secrets';
 
 function pemBlocks(pem: string): string[] {

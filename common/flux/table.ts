@@ -1,6 +1,6 @@
-// `flux get image repository` (fluxcd/flux2 cmd/flux/get_image_repository.go, flux-behaviour.md §1.5):
+// `flux get image repository` (fluxcd/flux2 cmd/flux/get_image_repository.go):
 // NAME, LAST SCAN, SUSPENDED, READY, MESSAGE, with NAMESPACE first when the objects span several namespaces.
-import { getCondition } from '../../common/flux/conditions';
+import { getCondition } from './conditions';
 import { localRfc3339, type ScanReport } from './report';
 
 export function formatTable(reports: ScanReport[]): string {

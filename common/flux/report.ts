@@ -1,5 +1,5 @@
 // What `tagline scan` prints, per object: the status the reconciler reached and the events it emitted.
-import type { FluxEvent, ImageRepositoryObject, ImageRepositoryStatus } from '../../common/model';
+import type { FluxEvent, ImageRepositoryObject, ImageRepositoryStatus } from '../model';
 
 export interface ScanReport {
   object: ImageRepositoryObject;

@@ -1,8 +1,8 @@
-// Docker-config parsing and host matching exactly as ggcr's pkg/authn/kubernetes keychain (flux-behaviour.md
-// §5.1): keys normalised to host[/path], matched against the canonical image name by port, label-wise glob and
+// Docker-config parsing and host matching exactly as ggcr's pkg/authn/kubernetes keychain
+// (keychain.go): keys normalised to host[/path], matched against the canonical image name by port, label-wise glob and
 // plain path prefix; keys in reverse lexicographic order, the first match wins, earlier configs before later.
-import { RegistryError } from '../registry/contract';
-import type { AuthConfig } from '../registry/options';
+import { RegistryError } from '../contract';
+import type { AuthConfig } from '../options';
 
 export interface DockerAuthEntry {
   username?: string;

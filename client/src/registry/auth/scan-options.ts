@@ -1,11 +1,11 @@
-// buildScanOptions: the controller's AuthOptionsGetter.GetOptions (flux-behaviour.md §5), in its order — proxy
+// buildScanOptions: the controller's AuthOptionsGetter.GetOptions (internal/registry/options.go), in its order — proxy
 // Secret, provider, cert Secret, pull secrets — followed by our local additions: the person's signed-in
 // credentials, Docker's config (helpers, then auths) and Podman's auth.json. Errors carry the controller's text
 // without the `failed to configure authentication options: ` prefix, which the reconciler adds.
-import type { ImageReference } from '../../../common/flux/reference';
-import type { ImageRepositoryObject, WorkspaceObjects } from '../../../common/model';
-import { RegistryError, type CredentialContext, type ScanOptions } from '../registry/contract';
-import { environmentProxyFrom, type Authenticator, type ResolvedScanOptions, type TlsSettings } from '../registry/options';
+import type { ImageReference } from '../../../../common/flux/reference';
+import type { ImageRepositoryObject, WorkspaceObjects } from '../../../../common/model';
+import { RegistryError, type CredentialContext, type ScanOptions } from '../contract';
+import { environmentProxyFrom, type Authenticator, type ResolvedScanOptions, type TlsSettings } from '../options';
 import { resolveFromKeyrings } from './keychain';
 import { dockerCredential, podmanCredential } from './local';
 import { isCloudProvider, providerAuthenticator } from './providers';

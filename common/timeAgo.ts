@@ -1,4 +1,4 @@
-// "3 minutes ago" for hovers and "3m ago" for inlay hints.
+// "3 minutes ago" (hovers, the tree) and "3m ago" (inlay hints): one rounding, so the tree and the hover agree.
 const UNITS: [number, string, string][] = [
   [86_400_000, 'day', 'd'],
   [3_600_000, 'hour', 'h'],

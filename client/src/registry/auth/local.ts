@@ -5,10 +5,10 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { ImageReference } from '../../../common/flux/reference';
-import type { CredentialContext } from '../registry/contract';
-import { RegistryError } from '../registry/contract';
-import type { AuthConfig } from '../registry/options';
+import type { ImageReference } from '../../../../common/flux/reference';
+import type { CredentialContext } from '../contract';
+import { RegistryError } from '../contract';
+import type { AuthConfig } from '../options';
 import { keyringFromAuths, resolveFromKeyrings } from './keychain';
 import { HelperMissing, runCredentialHelper } from './helper';
 

@@ -1,8 +1,8 @@
 // Reading Secrets from the workspace manifests as the controller reads them from the API server: `data` is
 // base64, `stringData` wins over it (as the API server merges it), and a SOPS-encrypted Secret is reported as
 // such instead of being decoded into garbage.
-import type { SecretObject, WorkspaceObjects } from '../../../common/model';
-import { RegistryError } from '../registry/contract';
+import type { SecretObject, WorkspaceObjects } from '../../../../common/model';
+import { RegistryError } from '../contract';
 
 export function findSecret(objects: WorkspaceObjects, namespace: string, name: string): SecretObject | undefined {
   return objects.secrets.find((secret) => secret.metadata.namespace === namespace && secret.metadata.name === name);

@@ -1,7 +1,9 @@
-// Finding the YAML node (key or value) that a JSON path names, so each diagnostic sits on the exact text.
+// Paths in the YAML tree, both ways: the node (key or value) a JSON path names, so each diagnostic sits on the
+// exact text, and the path of the field under the cursor (hover, completion).
 import { isMap, isPair, isScalar, isSeq, Scalar, type Node, type Pair } from 'yaml';
-import type { Range } from '../../../common/model';
-import type { LineIndex, YamlTree } from '../../../common/manifests';
+import type { Position, Range } from '../model';
+import type { ManifestDocument, YamlTree } from './parse';
+import type { LineIndex } from './positions';
 
 export type PathSegment = string | number;
 
@@ -52,4 +54,38 @@ export function scalarText(node: Node | undefined, value: string): string {
     if (node.type === Scalar.QUOTE_SINGLE) return `'${value.replace(/'/g, "''")}'`;
   }
   return /^[\w./:@-]+$/.test(value) && !/^[-:]/.test(value) ? value : JSON.stringify(value);
+}
+
+export interface PathHit {
+  path: PathSegment[];
+  /** The value node (or the key scalar when `onKey`). */
+  node: Node | null;
+  onKey: boolean;
+}
+
+const within = (node: Node | null | undefined, offset: number) =>
+  !!node?.range && node.range[0] <= offset && offset <= node.range[1];
+
+export function pathAt(document: ManifestDocument, position: Position): PathHit | undefined {
+  const { chunk } = document;
+  const offset = chunk.lines.offsetAt({ line: position.line - document.startLine, character: position.character });
+  let node: unknown = chunk.doc.contents;
+  const path: PathSegment[] = [];
+  for (let depth = 0; depth < 64; depth++) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => within(p.key as Node, offset) || within(p.value as Node, offset));
+      if (!pair || !isScalar(pair.key)) return path.length ? { path, node: node as Node, onKey: false } : undefined;
+      path.push(String(pair.key.value));
+      if (within(pair.key as Node, offset)) return { path, node: pair.key as Node, onKey: true };
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const i = node.items.findIndex((item) => within(item as Node, offset));
+      if (i === -1) return { path, node: node as Node, onKey: false };
+      path.push(i);
+      node = node.items[i];
+    } else {
+      return { path, node: (node as Node) ?? null, onKey: false };
+    }
+  }
+  return undefined;
 }

@@ -1,13 +1,13 @@
 // Turning a challenge and an AuthConfig into an Authorization header, as ggcr's basic and bearer transports do
-// (§5.1 "How the entry is used"). Bearer tokens are cached per realm, service, scope and credential until they
+// (pkg/v1/remote/transport basic.go, bearer.go: `registrytoken` as Bearer, `identitytoken` as an OAuth2 refresh token). Bearer tokens are cached per realm, service, scope and credential until they
 // expire, in memory only; the cache key holds a hash of the credential, never the credential.
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import { RegistryError } from './contract';
-import type { Challenge } from './challenge';
-import { redact, responseError } from './errors';
-import type { AuthConfig } from './options';
-import { send, type Exchange } from './transport';
+import { RegistryError } from '../contract';
+import type { Challenge } from '../challenge';
+import { redact, responseError } from '../errors';
+import type { AuthConfig } from '../options';
+import { send, type Exchange } from '../transport';
 
 interface CachedToken { token: string; expiresAt: number }
 

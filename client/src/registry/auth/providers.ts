@@ -1,11 +1,11 @@
-// `provider: aws|azure|gcp` (flux-behaviour.md §5.4): the registry host is checked against fluxcd/pkg/auth's
+// `provider: aws|azure|gcp` (fluxcd/pkg auth `GetArtifactRegistryCredentials`): the registry host is checked against fluxcd/pkg/auth's
 // patterns and a token comes from the person's own cloud CLI instead of workload identity. Both happen lazily,
 // at scan time, as the controller's authenticator does, so failures are ReadOperationFailed `scan failed: …`.
 import { execFile } from 'node:child_process';
-import { parseImageReference } from '../../../common/flux/reference';
-import type { CredentialContext } from '../registry/contract';
-import { RegistryError } from '../registry/contract';
-import type { Authenticator, AuthConfig } from '../registry/options';
+import { parseImageReference } from '../../../../common/flux/reference';
+import type { CredentialContext } from '../contract';
+import { RegistryError } from '../contract';
+import type { Authenticator, AuthConfig } from '../options';
 
 export const providerPatterns = {
   aws: /([0-9+]*).dkr[.-]ecr(?:-fips)?\.([^/.]*)\.(amazonaws\.com[.cn]*|amazonaws\.eu|sc2s\.sgov\.gov|c2s\.ic\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov|on\.aws)/,
