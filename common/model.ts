@@ -91,6 +91,24 @@ export interface WorkspaceObjects {
   skipped?: SkippedObject[];
 }
 
+/** The Flux version a workspace runs, and where it was found (common/flux/fluxVersion.ts). */
+/** Where a Flux version was found: the setting, a FluxInstance, install manifests, controller images, CRDs. */
+export type FluxSourceKind = 'setting' | 'FluxInstance' | 'install' | 'controller' | 'crd';
+
+export interface DetectedFlux {
+  /** `2.6.4`, or the newest known release a range allows (`2.x` → `2.9.5`), or a minor only (`2.7`). */
+  version: string;
+  /** `2.6`: the key into the served-versions table. */
+  minor: string;
+  kind: FluxSourceKind;
+  /** Human words for where it came from, e.g. `app.kubernetes.io/version label in clusters/prod/flux-system/gotk-components.yaml`. */
+  source: string;
+  /** The document it came from, when it came from the workspace. */
+  uri?: string;
+  /** What was written, when it was a range (`2.x`). */
+  constraint?: string;
+}
+
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
 export interface Condition {

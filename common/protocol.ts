@@ -4,8 +4,7 @@
 // that both ends import (as microsoft/vscode-eslint `$shared/customMessages.ts` does), so the compiler checks
 // sender and receiver against one definition.
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
-import type { DetectedFlux } from './flux/fluxVersion';
-import type { ImageRepositoryObject, ImageRepositoryStatus, SecretObject, ServiceAccountObject, SkippedObject } from './model';
+import type { DetectedFlux, ImageRepositoryObject, ImageRepositoryStatus, SecretObject, ServiceAccountObject, SkippedObject } from './model';
 
 export interface WorkspaceIndexParams {
   /** Only those the workspace's Flux would reconcile; the others are in `skipped`. */

@@ -1,24 +1,11 @@
 // The Flux version a repository runs, as a version or a range (Flux Operator's `spec.distribution.version`), resolved
 // against the releases in servedVersions.ts.
+import type { DetectedFlux, FluxSourceKind } from '../model';
 import { FLUX_RELEASES, LATEST_FLUX_MINOR } from './servedVersions';
 
 /** Where the Flux version was found. The first kind found wins over the later ones. */
-export const FLUX_SOURCE_KINDS = ['setting', 'FluxInstance', 'install', 'controller', 'crd'] as const;
-export type FluxSourceKind = (typeof FLUX_SOURCE_KINDS)[number];
-
-export interface DetectedFlux {
-  /** `2.6.4`, or the newest known release a range allows (`2.x` → `2.9.5`), or a minor only (`2.7`). */
-  version: string;
-  /** `2.6`: the key into the served-versions table. */
-  minor: string;
-  kind: FluxSourceKind;
-  /** Human words for where it came from, e.g. `app.kubernetes.io/version label in clusters/prod/flux-system/gotk-components.yaml`. */
-  source: string;
-  /** The document it came from, when it came from the workspace. */
-  uri?: string;
-  /** What was written, when it was a range (`2.x`). */
-  constraint?: string;
-}
+export const FLUX_SOURCE_KINDS: readonly FluxSourceKind[] = ['setting', 'FluxInstance', 'install', 'controller', 'crd'];
+export type { DetectedFlux, FluxSourceKind };
 
 type Version = [number, number, number];
 
