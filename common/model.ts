@@ -91,7 +91,6 @@ export interface WorkspaceObjects {
   skipped?: SkippedObject[];
 }
 
-/** The Flux version a workspace runs, and where it was found (common/flux/fluxVersion.ts). */
 /** Where a Flux version was found: the setting, a FluxInstance, install manifests, controller images, CRDs. */
 export type FluxSourceKind = 'setting' | 'FluxInstance' | 'install' | 'controller' | 'crd';
 

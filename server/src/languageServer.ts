@@ -67,6 +67,7 @@ export class TaglineLanguageServer {
     this.registerDocuments();
     this.registerStatuses();
     this.registerFeatures();
+    this.lastFlux = this.flux();
     this.index.onDidChange(({ references }) => {
       // A gotk-components.yaml or FluxInstance edited changes what every document's apiVersion means.
       const flux = this.flux();
