@@ -255,7 +255,7 @@ export class TaglineLanguageServer {
       const manifest = this.manifestOf(params.textDocument.uri);
       if (!manifest) return [];
       const snippets = this.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
-      return completion(manifest, params.position, this.index, snippets);
+      return completion(manifest, params.position, this.index, snippets, this.flux());
     });
 
     connection.onHover(async (params) => {

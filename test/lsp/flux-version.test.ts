@@ -37,6 +37,17 @@ describe('a repository pinned to Flux 2.6 with v1beta2 objects', () => {
       'clusters/production/flux-system/gotk-components.yaml. Flux 2.9 (image-reflector-controller v1.2.5) no longer serves it.');
   });
 
+  test('completes the apiVersions Flux 2.6 serves, its storage version first', async () => {
+    const fixture = caret('apiVersion: image.toolkit.fluxcd.io/v1|\nkind: ImageRepository\nmetadata:\n  name: web\nspec:\n  image: ghcr.io/example/web\n  interval: 5m\n');
+    const uri = ws.uri.replace('image-automation.yaml', 'web.yaml');
+    await ws.server.open(uri, fixture.text);
+    const items = await ws.server.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: fixture.position });
+    assert.deepEqual(items.map((i) => `${i.label} (${i.detail})`), [
+      'image.toolkit.fluxcd.io/v1beta2 (served by Flux 2.6.4)',
+      'image.toolkit.fluxcd.io/v1beta1 (served by Flux 2.6.4)',
+    ]);
+  });
+
   test('sends the v1beta2 ImageRepository to the reconciler, and the Flux version', () => {
     assert.deepEqual(ws.index.imageRepositories.map((r) => `${r.apiVersion} ${r.metadata.name}`), ['image.toolkit.fluxcd.io/v1beta2 podinfo']);
     assert.equal(ws.index.skipped, undefined);

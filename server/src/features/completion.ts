@@ -13,6 +13,9 @@ import { IMAGE_REPOSITORY_SNIPPET } from '../../../common/flux/snippet';
 import { certSecretProblem, isImageUpdateAutomation, namespaceOf, proxySecretProblem, pullSecretProblem, SERVED_API_VERSION } from '../validation';
 import type { WorkspaceIndex } from '../workspace/index';
 import { completionContext, type Segment } from './completionContext';
+import type { DetectedFlux } from '../../../common/model';
+import { servedByFlux, type ImageKind } from '../../../common/flux/servedVersions';
+import { fluxLabel } from '../../../common/flux/fluxVersion';
 
 const Kind = CompletionItemKind;
 const PlainText = InsertTextFormat.PlainText;
@@ -104,8 +107,9 @@ function plain(snippet: string): string {
   return snippet.replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$0/g, '');
 }
 
+/** `flux`: the Flux the workspace runs; apiVersion values are the versions it serves (v1 when none is known). */
 export function completion(
-  manifest: ParsedManifest, position: Position, index: WorkspaceIndex, snippets: boolean,
+  manifest: ParsedManifest, position: Position, index: WorkspaceIndex, snippets: boolean, flux: readonly DetectedFlux[] = [],
 ): CompletionItem[] {
   const document = documentAtLine(manifest, position.line);
   if (!document) return [];
@@ -144,7 +148,7 @@ export function completion(
   const dotted = path.join('.');
   const node = schemaAt(path, kind);
   const namespace = namespaceOf(chunk);
-  if (dotted === 'apiVersion') return [valueItem(SERVED_API_VERSION, Kind.Value, 'served version', replace)];
+  if (dotted === 'apiVersion') return apiVersionItems(automation ? 'ImageUpdateAutomation' : 'ImageRepository', flux, replace);
   if (dotted === 'kind') return [valueItem(automation ? 'ImageUpdateAutomation' : 'ImageRepository', Kind.Value, undefined, replace)];
   if (automation) return automationValues(dotted, node, namespace, index, replace);
   if (node?.enum) return node.enum.map((v) => valueItem(v, Kind.Enum, undefined, replace));
@@ -192,4 +196,17 @@ function automationValues(dotted: string, node: SchemaNode | undefined, namespac
       .map((s) => valueItem(s.metadata.name, Kind.Reference, `Secret ${s.type ?? 'Opaque'} in ${namespace}`, replace));
   }
   return [];
+}
+
+/** The versions every Flux found serves, storage version first, deprecated ones marked; v1 when none is known. */
+function apiVersionItems(kind: ImageKind, flux: readonly DetectedFlux[], replace: Range): CompletionItem[] {
+  if (flux.length === 0) return [valueItem(SERVED_API_VERSION, Kind.Value, 'served version', replace)];
+  const served = (servedByFlux(kind, flux[0].minor) ?? [])
+    .filter((v) => flux.every((f) => servedByFlux(kind, f.minor)?.some((w) => w.name === v.name)))
+    .sort((a, b) => Number(b.storage === true) - Number(a.storage === true));
+  return served.map((v, i) => ({
+    ...valueItem(`${FLUX_IMAGE_GROUP}/${v.name}`, Kind.Value, `${v.deprecationWarning ? 'deprecated, ' : ''}served by ${flux.map(fluxLabel).join(', ')}`, replace),
+    sortText: String(i).padStart(2, '0'),
+    ...(v.deprecationWarning ? { tags: [1 as const] } : {}),
+  }));
 }
