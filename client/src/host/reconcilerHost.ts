@@ -114,6 +114,16 @@ export class ReconcilerHost implements vscode.Disposable {
     this.lastIndex = index;
     this.state.setObjects(index.imageRepositories, index.skipped ?? [], index.flux);
     this.reconciler?.update(index);
+    this.logSkipped(index);
+  }
+
+  /** What the last index skipped, so each skipped object is logged once, not on every index. */
+  private loggedSkips = new Set<string>();
+
+  private logSkipped(index: WorkspaceIndexParams): void {
+    const now = new Set((index.skipped ?? []).map((s) => `${s.metadata.namespace}/${s.metadata.name || '<no name>'}: not scanned: ${s.reason}`));
+    for (const line of now) if (!this.loggedSkips.has(line)) this.log.warn(line);
+    this.loggedSkips = now;
   }
 
   async storedTags(canonicalImageName: string): Promise<string[] | null> {
