@@ -96,6 +96,20 @@ describe('other semantic checks', () => {
     assert.equal(d.data?.fixes[0].edits[0].newText, 'image.toolkit.fluxcd.io/v1');
   });
 
+  test('judges the apiVersion of ImagePolicy and ImageUpdateAutomation against the Flux found', () => {
+    const policy = 'apiVersion: image.toolkit.fluxcd.io/v1beta2\nkind: ImagePolicy\nmetadata:\n  name: app\nspec:\n  imageRepositoryRef:\n    name: app\n';
+    const automation = 'apiVersion: image.toolkit.fluxcd.io/v1beta1\nkind: ImageUpdateAutomation\nmetadata:\n  name: app\nspec:\n  interval: 5m\n  sourceRef:\n    kind: GitRepository\n    name: repo\n';
+    const at = (minor: string) => [{ version: minor, minor, kind: 'setting' as const, source: 'the tagline.fluxVersion setting' }];
+    const judged = (text: string, flux: ReturnType<typeof at>) => {
+      const manifest = parseManifestText('file:///p.yaml', text);
+      return validateManifest(manifest, new ObjectIndex(manifest.objects), flux).map((d) => `${d.severity} ${d.code}`);
+    };
+    assert.deepEqual(judged(policy, at('2.8')), ['2 apiVersion.deprecated']);
+    assert.deepEqual(judged(policy, at('2.9')), ['1 apiVersion.unserved']);
+    assert.deepEqual(judged(automation, at('2.5')), ['2 apiVersion.deprecated']);
+    assert.deepEqual(judged(automation, at('2.7')), ['1 apiVersion.unserved']);
+  });
+
   test('adds a missing interval at the indentation of the spec', () => {
     const [d] = check(repo('    image: alpine\n'));
     assert.equal(d.code, 'schema.required');

@@ -3,7 +3,7 @@
 // from the index, which is cheap.
 import type { DetectedFlux } from '../../../common/flux/fluxVersion';
 import type { ManifestDocument, ParsedChunk, ParsedManifest } from '../../../common/manifests';
-import { apiVersionDiagnostics } from './apiVersions';
+import { apiVersionDiagnostics, isImageKind } from './apiVersions';
 import { referenceDiagnostics, type ReferenceIndex } from './references';
 import { schemaDiagnostics } from './schemaDiagnostics';
 import { semanticDiagnostics } from './semantic';
@@ -71,15 +71,14 @@ const NO_FLUX: readonly DetectedFlux[] = [];
 
 function checkDocument(document: ManifestDocument, index: ReferenceIndex, flux: readonly DetectedFlux[]): TaglineDiagnostic[] {
   const { chunk } = document;
-  // ImagePolicy is validated elsewhere; its apiVersion is judged here with the other kinds'.
-  if (chunk.kind === 'ImagePolicy' && chunk.syntaxErrors.length === 0) {
-    return apiVersionDiagnostics(chunk, flux).map((d) => shiftDiagnostic(d, document.startLine));
-  }
-  if (!isOurDocument(chunk)) return [];
-  const own = checkText(chunk);
+  const ours = isOurDocument(chunk);
+  // Every image.toolkit.fluxcd.io kind's apiVersion is judged, ImagePolicy's too.
+  const imageKind = isImageKind(chunk.kind) && chunk.apiVersion?.startsWith('image.toolkit.fluxcd.io/') === true;
+  if (!ours && !imageKind) return [];
   const healthy = chunk.syntaxErrors.length === 0;
+  const own = ours ? checkText(chunk) : [];
   const references = healthy && chunk.isImageRepository ? checkReferences(chunk, index) : [];
-  const served = healthy ? apiVersionDiagnostics(chunk, flux) : [];
+  const served = healthy && imageKind ? apiVersionDiagnostics(chunk, flux) : [];
   if (own.length === 0 && references.length === 0 && served.length === 0) return [];
   const all = references.length === 0 && served.length === 0 ? own : [...served, ...own, ...references].sort(byPosition);
   return all.map((d) => shiftDiagnostic(d, document.startLine));
