@@ -33,6 +33,11 @@ function found(kind: FluxSourceKind, written: string, source: string, uri: strin
   return { ...resolved, kind, source: `${source} in ${shortPath(uri)}`, uri, ...(constraint ? { constraint } : {}) };
 }
 
+/**
+ * Flux Operator's FluxInstance (`fluxcd.controlplane.io/v1`, controlplaneio-fluxcd/flux-operator docs/api/v1
+ * fluxinstance.md "Distribution version"): `spec.distribution.version` is a semver range (`2.x`, `2.6.x`) and the
+ * operator installs the newest Flux release it allows.
+ */
 function fromFluxInstance(chunk: ParsedChunk, uri: string): DetectedFlux | undefined {
   const value = chunk.value;
   if (!isRecord(value) || !isRecord(value.spec) || !isRecord(value.spec.distribution)) return undefined;
