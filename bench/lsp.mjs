@@ -1,10 +1,14 @@
 // Benchmark: Tagline's language server against Red Hat's yaml-language-server (npm), both driven over stdio by
-// the same JSON-RPC client in the same run, on a generated file of 2,000 documents (~50,000 lines).
+// the same JSON-RPC client in the same run, on a generated file of 2,000 documents (~50,000 lines): ImageRepositories,
+// ImagePolicies, Secrets and Deployments with image-update markers, flow values and anchors.
 // Measures time from didOpen to the first publishDiagnostics, and from a one-character edit to the diagnostics
-// of that edit. Prints medians and the ratio. `npm run bench:lsp` builds first.
+// of that edit. Prints medians and two ratios: as a person sees it, and with yaml-language-server's built-in
+// 200 ms wait before it validates an opened or changed document (`validationDelayMs`, yaml-language-server
+// src/yamlSettings.ts; Tagline has none) taken off its times. The README quotes the first (what a person sees)
+// and names the second. `npm run bench:lsp` builds first.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
@@ -17,6 +21,8 @@ const DOCS = join(tmpdir(), 'tagline-bench');
 const DOCUMENTS = 2000;
 const OPEN_RUNS = Number(process.env.BENCH_OPEN_RUNS ?? 5);
 const EDIT_RUNS = Number(process.env.BENCH_EDIT_RUNS ?? 30);
+/** yaml-language-server's validationDelayMs (lib/umd/yamlSettings.js): it validates 200 ms after an open or a change. */
+const YLS_DELAY_MS = 200;
 
 // ---- the workload ------------------------------------------------------------------------------------------
 function imageRepository(i) {
@@ -68,14 +74,40 @@ spec:
     spec:
       containers:
         - name: web
-          image: ghcr.io/acme/web-${i}:1.0.${i}
+          image: ghcr.io/acme/web-${i}:1.0.${i} # {"$imagepolicy": "team-${i % 20}:app-${i - 1}"}
+          args: ["--port", "8080"]
           ports:
             - containerPort: 8080
           resources:
             limits: {cpu: 500m, memory: 256Mi}
-          env:
+          env: &env
             - name: MODE
               value: production
+            - name: TAG
+              # {"$imagepolicy": "team-${i % 20}:app-${i - 1}:tag"}
+              value: "1.0.${i}"
+        - name: sidecar
+          image: ghcr.io/acme/sidecar:2.0.0
+          env: *env
+`;
+}
+
+function imagePolicy(i) {
+  return `apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata:
+  name: app-${i - 1}
+  namespace: team-${i % 20}
+spec:
+  imageRepositoryRef:
+    name: app-${i - 1}
+    namespace: team-${(i - 1) % 20}
+  filterTags:
+    pattern: '^main-(?P<ts>[0-9]+)$'
+    extract: '$ts'
+  policy:
+    numerical:
+      order: asc
 `;
 }
 
@@ -94,7 +126,7 @@ data:
 function workload() {
   const docs = [];
   for (let i = 0; i < DOCUMENTS; i++) {
-    docs.push(i % 2 === 0 ? imageRepository(i) : i % 5 === 1 ? secret(i) : deployment(i));
+    docs.push(i % 2 === 0 ? imageRepository(i) : i % 5 === 1 ? secret(i) : i % 5 === 3 ? imagePolicy(i) : deployment(i));
   }
   return docs.join('---\n');
 }
@@ -213,6 +245,7 @@ async function measure(client, text, editLine) {
 }
 
 async function main() {
+  const loadAtStart = loadavg().map((x) => x.toFixed(2)).join(' ');
   mkdirSync(WORK, { recursive: true });
   const text = workload();
   const lines = text.split('\n');
@@ -237,8 +270,12 @@ async function main() {
     const row = (name, r) => `${name.padEnd(22)} first diagnostics ${r.open.toFixed(1).padStart(8)} ms   edit → diagnostics ${r.edit.toFixed(1).padStart(8)} ms   (${r.count} diagnostics)`;
     console.log(row('tagline', ours));
     console.log(row('yaml-language-server', theirs));
-    console.log(`first diagnostics: tagline is ${(theirs.open / ours.open).toFixed(1)}× faster (median of ${OPEN_RUNS}; target ≥ 5×)`);
-    console.log(`edit → diagnostics: tagline ${ours.edit.toFixed(1)} ms median of ${EDIT_RUNS} (target < 30 ms); yaml-language-server ${theirs.edit.toFixed(1)} ms (${(theirs.edit / ours.edit).toFixed(1)}×)`);
+    const load = loadavg().map((x) => x.toFixed(2)).join(' ');
+    console.log(`${new Date().toISOString()} · ${cpus().length} cores · load average ${load} at the end (${loadAtStart} at the start)`);
+    console.log(`first diagnostics (median of ${OPEN_RUNS}): tagline is ${(theirs.open / ours.open).toFixed(1)}× faster as a person sees it (target ≥ 5×); `
+      + `${((theirs.open - YLS_DELAY_MS) / ours.open).toFixed(1)}× without yaml-language-server's ${YLS_DELAY_MS} ms wait`);
+    console.log(`edit → diagnostics (median of ${EDIT_RUNS}): tagline ${ours.edit.toFixed(1)} ms (target < 30 ms); yaml-language-server ${theirs.edit.toFixed(1)} ms, `
+      + `${(theirs.edit / ours.edit).toFixed(1)}× as a person sees it, ${((theirs.edit - YLS_DELAY_MS) / ours.edit).toFixed(1)}× without its ${YLS_DELAY_MS} ms wait`);
     if (theirs.count === 0) console.log('warning: yaml-language-server reported no diagnostics; its schema may not have applied');
   } finally {
     await Promise.all([tagline.stop(), redhat.stop()]);

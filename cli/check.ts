@@ -1,8 +1,9 @@
 // `tagline check <files or folders...> [--format text|json]`: the editor's diagnostics in a terminal or CI.
 import { relative } from 'node:path';
-import { describeFluxVersions, detectFluxVersions, loadManifests, mergeObjects } from '../common/manifests';
+import { describeFluxVersions, detectFluxVersions, loadManifests } from '../common/manifests';
 import type { DetectedFlux } from '../common/flux/fluxVersion';
-import { ObjectIndex, Severity, validateManifest, type TaglineDiagnostic } from '../server/src/validation';
+import { Severity, type TaglineDiagnostic } from '../server/src/validation';
+import { checkedFolder, checkWorkspace } from '../server/src/validation/workspaceCheck';
 
 const SEVERITY_NAMES = { [Severity.Error]: 'error', [Severity.Warning]: 'warning', [Severity.Information]: 'information', [Severity.Hint]: 'hint' } as const;
 
@@ -57,12 +58,12 @@ export interface CheckResult {
 /** Validates every YAML file under `paths`, judging apiVersions against the Flux they run (or `fluxVersion`). */
 export async function checkPaths(paths: string[], fluxVersion?: string): Promise<CheckResult> {
   const loaded = await loadManifests(paths);
-  const index = new ObjectIndex(mergeObjects(loaded.map((l) => l.manifest)));
   const { found: flux, settingError } = detectFluxVersions(loaded.flatMap((l) => l.manifest.documents), fluxVersion, '--flux-version');
+  const { diagnostics } = await checkWorkspace(loaded, checkedFolder(paths), flux);
   const findings: CheckFinding[] = [];
-  for (const { path, manifest } of loaded) {
+  for (const { path } of loaded) {
     const file = relative(process.cwd(), path) || path;
-    for (const d of validateManifest(manifest, index, flux)) {
+    for (const d of diagnostics.get(path) ?? []) {
       findings.push({ file, range: d.range, severity: SEVERITY_NAMES[d.severity], code: d.code, source: d.source, message: d.message });
     }
   }

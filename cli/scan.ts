@@ -1,18 +1,20 @@
 // `tagline scan <files or folders...> [--db FILE] [--format table|json|yaml|describe] [--watch]`: the editor's
 // reconciler in a terminal. Reconciles every ImageRepository once (or until interrupted with --watch) against the
-// real registries, with the person's local credentials, and exits 0 only when every object is Ready. Objects the
-// controller would not reconcile (an apiVersion the repository's Flux does not serve, a spec the CRD rejects) are
-// reported on stderr with the reason, and make the exit code 1.
+// real registries, with the person's local credentials, and exits 0 only when every object is Ready and the tag
+// database was saved (1 otherwise, with `tag database not saved: <reason>` on stderr). Objects the controller
+// would not reconcile (an apiVersion the repository's Flux does not serve, a spec the CRD rejects) are reported on
+// stderr with the reason, and make the exit code 1.
 import { watch, type FSWatcher } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { getCondition } from '../common/flux/conditions';
-import { describeFluxVersions, detectFluxVersions, loadManifests, mergeObjects, servedObjects, shortPath } from '../common/manifests';
+import { describeFluxVersions, detectFluxVersions, loadManifests, servedObjects, shortPath } from '../common/manifests';
+import { checkedFolder, checkWorkspace } from '../server/src/validation/workspaceCheck';
 import { emptyStatus, objectKey, type FluxEvent, type SkippedObject, type WorkspaceObjects } from '../common/model';
-import { Reconciler } from '../client/src/reconciler';
+import { PolicyEvaluator, Reconciler } from '../client/src/reconciler';
 import { closeDispatchers } from '../client/src/registry';
 import { TagStore } from '../client/src/store';
-import { formatReports, SCAN_FORMATS, type ScanFormat, type ScanReport } from './format';
+import { formatReports, SCAN_FORMATS, type PolicyReport, type ScanFormat, type ScanReport } from './format';
 import { errorMessage } from '../common/errors';
 
 const USAGE = 'usage: tagline scan <files or folders...> [--db FILE] [--format table|json|yaml|describe] [--watch] [--flux-version VERSION]';
@@ -78,6 +80,8 @@ export async function runScan(args: string[]): Promise<number> {
   const store = await TagStore.open({ file: parsed.db });
   if (store.recoveredFrom) process.stderr.write(`tagline scan: the database was unreadable and was moved to ${store.recoveredFrom}; rescanning\n`);
   if (store.readOnlyReason) process.stderr.write(`tagline scan: ${store.readOnlyReason}\n`);
+  // With --watch the database is written in the background: say at once when that fails, and when it recovers.
+  store.onWriteFailure((reason) => process.stderr.write(reason ? `tagline scan: tag database not saved: ${reason}\n` : 'tagline scan: tag database saved again\n'));
   const reconciler = new Reconciler({ store, credentials: { env: process.env, allowProcesses: true } });
   const events = new Map<string, FluxEvent[]>();
   reconciler.onEvent((e) => {
@@ -85,12 +89,27 @@ export async function runScan(args: string[]): Promise<number> {
     events.set(key, [...(events.get(key) ?? []), e]);
   });
   let current = objects;
+  const evaluator = new PolicyEvaluator({ env: process.env, allowProcesses: true });
+  let policies: PolicyReport[] = [];
+  let lastPolicies = new Map<string, string>();
+  // ImagePolicies are evaluated on the stored tags once their repositories are idle, as the controller does
+  // when a repository's lastScanResult.revision changes.
+  const evaluatePolicies = async () => {
+    policies = (await evaluator.evaluate(current, reconciler)).sort((a, b) => (objectKey(a.object.metadata) < objectKey(b.object.metadata) ? -1 : 1));
+  };
   const print = (keys?: Set<string>) => {
     const reports = reportsFor(current, reconciler, events).filter((r) => !keys || keys.has(objectKey(r.object.metadata)));
-    if (reports.length > 0) process.stdout.write(formatReports(reports, parsed.format));
+    const now = new Map(policies.map((p) => [objectKey(p.object.metadata), JSON.stringify(p.status)]));
+    const changed = keys ? policies.filter((p) => lastPolicies.get(objectKey(p.object.metadata)) !== now.get(objectKey(p.object.metadata))) : policies;
+    lastPolicies = now;
+    if (reports.length > 0 || changed.length > 0) process.stdout.write(formatReports(reports, parsed.format, changed));
   };
   // Watch before the first reconcile, so an edit made while it runs is not missed.
-  const watching = parsed.watch ? watchManifests(parsed, reconciler, (objs) => (current = objs), print) : undefined;
+  const watching = parsed.watch
+    ? watchManifests(parsed, reconciler, (objs) => (current = objs), (keys) => void evaluatePolicies().then(() => print(keys)))
+    : undefined;
+  let ready = false;
+  let saved = false;
   try {
     const skipped = objects.skipped ?? [];
     if (objects.imageRepositories.length === 0 && skipped.length === 0) {
@@ -99,23 +118,33 @@ export async function runScan(args: string[]): Promise<number> {
     if (skipped.length > 0) process.stderr.write(skippedText(skipped, loaded.fluxLine));
     reconciler.update(objects);
     await reconciler.whenIdle();
+    await evaluatePolicies();
     print();
     if (watching) await watching.untilInterrupted();
-    return allReady(current, reconciler) && (current.skipped ?? []).length === 0 ? 0 : 1;
+    ready = allReady(current, reconciler) && (current.skipped ?? []).length === 0
+      && policies.every((p) => getCondition(p.status, 'Ready')?.status === 'True');
   } finally {
     watching?.close();
     await reconciler.dispose();
-    await store.close();
+    saved = await store.close().then(() => true, (err: unknown) => {
+      if (!store.lastWriteError) process.stderr.write(`tagline scan: tag database not saved: ${errorMessage(err)}\n`);
+      return false;
+    });
     await closeDispatchers();
   }
+  return ready && saved ? 0 : 1;
 }
 
-/** The manifests' objects, with those the repository's Flux would not reconcile moved to `skipped`. */
+/**
+ * The objects Flux applies (built kustomize roots plus files no root reads), with those the repository's Flux
+ * would not reconcile moved to `skipped`; a string when `--flux-version` is not a version or range.
+ */
 async function loadScanObjects(args: ScanArgs): Promise<{ objects: WorkspaceObjects; fluxLine: string } | string> {
   const loaded = await loadManifests(args.paths);
   const { found, settingError } = detectFluxVersions(loaded.flatMap((l) => l.manifest.documents), args.fluxVersion, '--flux-version');
   if (settingError) return settingError;
-  return { objects: servedObjects(mergeObjects(loaded.map((l) => l.manifest)), found), fluxLine: describeFluxVersions(found) };
+  const { objects } = await checkWorkspace(loaded, checkedFolder(args.paths), found);
+  return { objects: servedObjects(objects, found), fluxLine: describeFluxVersions(found) };
 }
 
 /** `tagline scan: apps/podinfo: not scanned: spec.interval is missing (apps/podinfo.yaml:1)`, one per object. */

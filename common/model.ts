@@ -51,6 +51,38 @@ export interface ImageRepositoryObject {
   source?: SourceLocation;
 }
 
+/** `image.toolkit.fluxcd.io/v1` ImagePolicy spec, as written (no defaults applied). */
+export interface ImagePolicySpec {
+  imageRepositoryRef: { name: string; namespace?: string };
+  policy: {
+    semver?: { range: string };
+    alphabetical?: { order?: 'asc' | 'desc' };
+    numerical?: { order?: 'asc' | 'desc' };
+  };
+  filterTags?: { pattern?: string; extract?: string };
+  digestReflectionPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  interval?: string;
+  suspend?: boolean;
+}
+
+export interface ImagePolicyObject {
+  apiVersion: string;
+  kind: 'ImagePolicy';
+  metadata: ObjectMeta;
+  spec: ImagePolicySpec;
+  /** Stand-in for metadata.generation: a stable hash of the spec (see common/flux/generation.ts). */
+  specHash: string;
+  source?: SourceLocation;
+}
+
+/** A core/v1 Namespace manifest: only its labels matter (ImageRepository `accessFrom`). */
+export interface NamespaceObject {
+  apiVersion: 'v1';
+  kind: 'Namespace';
+  metadata: ObjectMeta;
+  source?: SourceLocation;
+}
+
 export interface SecretObject {
   apiVersion: 'v1';
   kind: 'Secret';
@@ -89,6 +121,9 @@ export interface WorkspaceObjects {
   serviceAccounts: ServiceAccountObject[];
   /** ImageRepositories found and not reconciled (absent when there are none). */
   skipped?: SkippedObject[];
+  /** Admissible ImagePolicies (absent when a producer predates them). */
+  imagePolicies?: ImagePolicyObject[];
+  namespaces?: NamespaceObject[];
 }
 
 /** Where a Flux version was found: the setting, a FluxInstance, install manifests, controller images, CRDs. */
@@ -136,6 +171,22 @@ export interface ImageRepositoryStatus {
   lastHandledReconcileAt?: string;
 }
 
+/** An image reference in an ImagePolicy status (imagev1.ImageRef). */
+export interface ImageRef {
+  /** The ImageRepository's spec.image as written (not the canonical name). */
+  name: string;
+  tag: string;
+  digest?: string;
+}
+
+export interface ImagePolicyStatus {
+  observedGeneration: number;
+  conditions: Condition[];
+  latestRef?: ImageRef;
+  observedPreviousRef?: ImageRef;
+  lastHandledReconcileAt?: string;
+}
+
 export type EventType = 'Normal' | 'Warning' | 'Trace';
 
 export interface FluxEvent {
@@ -144,7 +195,7 @@ export interface FluxEvent {
   message: string;
   /** RFC3339 with milliseconds. */
   timestamp: string;
-  involvedObject: { kind: 'ImageRepository'; namespace: string; name: string };
+  involvedObject: { kind: 'ImageRepository' | 'ImagePolicy'; namespace: string; name: string };
 }
 
 /** The `namespace/name` key of an object, as Kubernetes' types.NamespacedName prints it. */

@@ -3,7 +3,7 @@
 # names what to install. Used by `npm test`/`npm start` (pre-hooks) and by .ci/run.
 set -euo pipefail
 purpose=${1:-test}
-packages=(docker-registry apache2-utils tinyproxy openssl skopeo time neovim chromium ripgrep libkrb5-dev build-essential pkg-config python3 fonts-dejavu-core curl)
+packages=(docker-registry apache2-utils tinyproxy microsocks stunnel4 openssl skopeo time neovim chromium ripgrep libkrb5-dev build-essential pkg-config python3 fonts-dejavu-core curl)
 [ "$purpose" = start ] && packages=(docker-registry openssl ripgrep libkrb5-dev build-essential pkg-config python3 curl)
 missing=()
 for p in "${packages[@]}"; do

@@ -1,21 +1,24 @@
 import { formatDescribe } from '../../common/flux/describe';
-import type { ScanReport } from '../../common/flux/report';
+import type { PolicyReport, ScanReport } from '../../common/flux/report';
 import { formatJson, formatYaml } from './structured';
-import { formatTable } from '../../common/flux/table';
+import { formatPolicyTable, formatTable } from '../../common/flux/table';
 
 export type ScanFormat = 'table' | 'json' | 'yaml' | 'describe';
 export const SCAN_FORMATS: readonly ScanFormat[] = ['table', 'json', 'yaml', 'describe'];
-export type { ScanReport } from '../../common/flux/report';
+export type { PolicyReport, ScanReport } from '../../common/flux/report';
 
-export function formatReports(reports: ScanReport[], format: ScanFormat): string {
+/** ImageRepositories, then ImagePolicies: one array for json/yaml, a second table (after a blank line) for table. */
+export function formatReports(reports: ScanReport[], format: ScanFormat, policies: PolicyReport[] = []): string {
   switch (format) {
     case 'table':
-      return formatTable(reports);
+      if (policies.length === 0) return formatTable(reports);
+      if (reports.length === 0) return formatPolicyTable(policies);
+      return `${formatTable(reports)}\n${formatPolicyTable(policies)}`;
     case 'json':
-      return formatJson(reports);
+      return formatJson([...reports, ...policies]);
     case 'yaml':
-      return formatYaml(reports);
+      return formatYaml([...reports, ...policies]);
     case 'describe':
-      return formatDescribe(reports);
+      return formatDescribe([...reports, ...policies]);
   }
 }

@@ -1,8 +1,8 @@
 // `--format json|yaml`: a list of Flux-shaped objects, the way `kubectl get -o` shows them, plus their events.
 import { stringify } from 'yaml';
-import type { ScanReport } from '../../common/flux/report';
+import type { PolicyReport, ScanReport } from '../../common/flux/report';
 
-function toDocuments(reports: ScanReport[]) {
+function toDocuments(reports: (ScanReport | PolicyReport)[]) {
   return reports.map((r) => ({
     apiVersion: r.object.apiVersion,
     kind: r.object.kind,
@@ -12,10 +12,10 @@ function toDocuments(reports: ScanReport[]) {
   }));
 }
 
-export function formatJson(reports: ScanReport[]): string {
+export function formatJson(reports: (ScanReport | PolicyReport)[]): string {
   return JSON.stringify(toDocuments(reports), null, 2) + '\n';
 }
 
-export function formatYaml(reports: ScanReport[]): string {
+export function formatYaml(reports: (ScanReport | PolicyReport)[]): string {
   return stringify(toDocuments(reports), { lineWidth: 0 });
 }

@@ -19,6 +19,7 @@ export interface TaglineApi {
   statusBar: TaglineStatusBar;
   tree: RepositoryTree;
   client: TaglineLanguageClient;
+  log: TaglineLog;
 }
 
 let client: TaglineLanguageClient | undefined;
@@ -62,7 +63,7 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
     (err: unknown) => log.error(`the Tagline language server did not start: ${errorMessage(err)}`),
   );
   void host.restart();
-  return { state, host, statusBar, tree, client: server };
+  return { state, host, statusBar, tree, client: server, log };
 }
 
 /** Awaited by VS Code: the reconciler stops and the tag database is written before the server goes. */

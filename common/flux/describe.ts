@@ -1,14 +1,14 @@
 // `--format describe`: like `kubectl describe imagerepository`, field names in Title Case, then Events.
 import type { FluxEvent } from '../model';
-import type { ScanReport } from './report';
+import type { PolicyReport, ScanReport } from './report';
 
 const CONTROLLER = 'image-reflector-controller';
 
-export function formatDescribe(reports: ScanReport[], now: number = Date.now()): string {
+export function formatDescribe(reports: (ScanReport | PolicyReport)[], now: number = Date.now()): string {
   return reports.map((r) => describeOne(r, now)).join('\n\n') + '\n';
 }
 
-function describeOne(r: ScanReport, now: number): string {
+function describeOne(r: ScanReport | PolicyReport, now: number): string {
   const { metadata } = r.object;
   const lines: string[] = [];
   section(lines, 0, [

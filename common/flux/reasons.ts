@@ -25,3 +25,13 @@ export const ReadOperationFailedReason = 'ReadOperationFailed';
  * reason when `shouldScan` cannot read the stored tags.
  */
 export const StatusFailureReason = 'Failure';
+
+// ImagePolicy (image-reflector-controller api/v1/condition_types.go, internal/controller/imagepolicy_controller.go).
+/** imagev1.DependencyNotReadyReason: Ready=False when the ImageRepository is missing or has no tags yet. */
+export const DependencyNotReadyReason = 'DependencyNotReady';
+/** Stalled=True when the policy cannot be built (written as a literal in imagepolicy_controller.go). */
+export const InvalidPolicyReason = 'InvalidPolicy';
+/** imagev1.IntervalNotConfiguredReason: Stalled=True for digestReflectionPolicy Always without spec.interval. */
+export const IntervalNotConfiguredReason = 'IntervalNotConfigured';
+/** fluxcd/pkg/apis/acl AccessDeniedReason: Ready=False when accessFrom refuses the policy's namespace. */
+export const AccessDeniedReason = 'AccessDenied';

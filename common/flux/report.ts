@@ -1,9 +1,16 @@
 // What `tagline scan` prints, per object: the status the reconciler reached and the events it emitted.
-import type { FluxEvent, ImageRepositoryObject, ImageRepositoryStatus } from '../model';
+import type { FluxEvent, ImagePolicyObject, ImagePolicyStatus, ImageRepositoryObject, ImageRepositoryStatus } from '../model';
 
 export interface ScanReport {
   object: ImageRepositoryObject;
   status: ImageRepositoryStatus;
+  events: FluxEvent[];
+}
+
+/** The same for an ImagePolicy, evaluated on the stored tags of its repository. */
+export interface PolicyReport {
+  object: ImagePolicyObject;
+  status: ImagePolicyStatus;
   events: FluxEvent[];
 }
 

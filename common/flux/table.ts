@@ -1,7 +1,7 @@
 // `flux get image repository` (fluxcd/flux2 cmd/flux/get_image_repository.go):
 // NAME, LAST SCAN, SUSPENDED, READY, MESSAGE, with NAMESPACE first when the objects span several namespaces.
 import { getCondition } from './conditions';
-import { localRfc3339, type ScanReport } from './report';
+import { localRfc3339, type PolicyReport, type ScanReport } from './report';
 
 export function formatTable(reports: ScanReport[]): string {
   const namespaces = new Set(reports.map((r) => r.object.metadata.namespace));
@@ -15,6 +15,27 @@ export function formatTable(reports: ScanReport[]): string {
       r.object.metadata.name,
       scanTime ? localRfc3339(scanTime) : '',
       r.object.spec.suspend ? 'True' : 'False',
+      ready ? ready.status : 'False',
+      ready ? ready.message : 'waiting to be reconciled',
+    ];
+  });
+  return renderColumns([header, ...rows]);
+}
+
+/**
+ * `flux get image policy` (fluxcd/flux2 v2.9 cmd/flux/get_image_policy.go): NAME, IMAGE, TAG, READY, MESSAGE from
+ * status.latestRef and the Ready condition, with NAMESPACE first when the objects span several namespaces.
+ */
+export function formatPolicyTable(reports: PolicyReport[]): string {
+  const withNamespace = new Set(reports.map((r) => r.object.metadata.namespace)).size > 1;
+  const header = [...(withNamespace ? ['NAMESPACE'] : []), 'NAME', 'IMAGE', 'TAG', 'READY', 'MESSAGE'];
+  const rows = reports.map((r) => {
+    const ready = getCondition(r.status, 'Ready');
+    return [
+      ...(withNamespace ? [r.object.metadata.namespace] : []),
+      r.object.metadata.name,
+      r.status.latestRef?.name ?? '',
+      r.status.latestRef?.tag ?? '',
       ready ? ready.status : 'False',
       ready ? ready.message : 'waiting to be reconciled',
     ];

@@ -5,6 +5,7 @@
 // scalars, empty values, duplicate keys, odd indentation. The caller then parses with `yaml`, which also
 // reports the errors. test/unit/manifests-fast-yaml.test.ts compares both on every construct.
 import { Pair, Scalar, YAMLMap, YAMLSeq, type ParsedNode } from 'yaml';
+import { resolvePlainScalar } from './goYamlScalars';
 
 export interface FastValue { value: unknown; imageRange: [number, number] | undefined }
 export interface FastTree extends FastValue { contents: ParsedNode | null }
@@ -24,13 +25,6 @@ class GiveUp extends Error {}
 const MAX_DEPTH = 100;
 const GIVE_UP = new GiveUp();
 
-// yaml 1.2 core schema (what the `yaml` package resolves plain scalars with by default).
-const NULL = /^(?:~|null|Null|NULL)$/;
-const TRUE = /^(?:true|True|TRUE)$/;
-const FALSE = /^(?:false|False|FALSE)$/;
-const INT = /^[-+]?[0-9]+$/;
-const NUMBER_LIKE = /^[-+.0-9]/;
-const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
 // Starts a plain scalar only in ways this fast path does not handle.
 const BAD_PLAIN_START = /^[\[\]{},#&*!|>'"%@`]|^[-?:](?:[ \t]|$)/;
 // Characters where YAML and JavaScript disagree about spaces and line breaks (a byte-order mark, NBSP, a lone
@@ -52,18 +46,9 @@ function plainValue(text: string): unknown {
   const c = text.charCodeAt(0);
   // Most keys and values start with a letter that no null, boolean or number starts with.
   const special = c === 126 /* ~ */ || c === 110 || c === 78 /* n N */ || c === 116 || c === 84 /* t T */ ||
-    c === 102 || c === 70 /* f F */ || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 /* + - . */;
-  if (!special) return text;
-  if (NULL.test(text)) return null;
-  if (TRUE.test(text)) return true;
-  if (FALSE.test(text)) return false;
-  if (NUMBER_LIKE.test(text) || text.startsWith('0')) {
-    if (INT.test(text)) return Number(text);
-    if (FLOAT.test(text) && /[0-9]/.test(text)) return Number(text);
-    // 0x1F, 0o17, .inf, .nan and friends: rare in manifests, leave them to the real parser.
-    if (/^(?:0[xo]|[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$)/.test(text)) throw GIVE_UP;
-  }
-  return text;
+    c === 102 || c === 70 /* f F */ || c === 121 || c === 89 /* y Y */ || c === 111 || c === 79 /* o O */ ||
+    (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 /* + - . */;
+  return special ? resolvePlainScalar(text) : text;
 }
 
 /** `-` alone or `- ` at `col`: a sequence entry. */

@@ -1,7 +1,7 @@
 // Public surface of the manifest loader (used by the language server, `tagline check` and `tagline scan`).
 export { splitDocuments, type TextChunk } from './chunks';
 export { findManifestFiles, isYamlPath, loadManifests, loadWorkspaceObjects, mergeObjects, type LoadedManifest } from './load';
-export { isFluxImageRepository, repositoryOf, FLUX_IMAGE_GROUP } from './objects';
+export { isFluxImagePolicy, isFluxImageRepository, repositoryOf, FLUX_IMAGE_GROUP } from './objects';
 export {
   documentAtLine, manifestDocument, parseChunk, parseManifestText,
   type ChunkCache, type ManifestDocument, type ParsedChunk, type ParsedManifest, type SyntaxProblem, type YamlTree,

@@ -53,12 +53,14 @@ export async function loadManifests(paths: string[]): Promise<LoadedManifest[]> 
 }
 
 export function mergeObjects(manifests: ParsedManifest[]): WorkspaceObjects {
-  const objects: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [] };
+  const objects: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [], imagePolicies: [], namespaces: [] };
   for (const manifest of manifests) {
     objects.imageRepositories.push(...manifest.objects.imageRepositories);
     objects.secrets.push(...manifest.objects.secrets);
     objects.serviceAccounts.push(...manifest.objects.serviceAccounts);
     if (manifest.objects.skipped) (objects.skipped ??= []).push(...manifest.objects.skipped);
+    objects.imagePolicies!.push(...(manifest.objects.imagePolicies ?? []));
+    objects.namespaces!.push(...(manifest.objects.namespaces ?? []));
   }
   return objects;
 }

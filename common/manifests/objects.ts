@@ -33,6 +33,10 @@ export function isFluxImageRepository(apiVersion: unknown, kind: unknown): boole
   return typeof apiVersion === 'string' && apiVersion.startsWith(FLUX_IMAGE_GROUP + '/') && kind === 'ImageRepository';
 }
 
+export function isFluxImagePolicy(apiVersion: unknown, kind: unknown): boolean {
+  return typeof apiVersion === 'string' && apiVersion.startsWith(FLUX_IMAGE_GROUP + '/') && kind === 'ImagePolicy';
+}
+
 const SOPS_VALUE = /^ENC\[[A-Z0-9_]+,data:/;
 
 function hasSopsValue(values: Record<string, string> | undefined): boolean {

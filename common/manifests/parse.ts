@@ -3,13 +3,19 @@
 import { isScalar, parseDocument, type Node, type ParsedNode } from 'yaml';
 import { specHash } from '../flux/generation';
 import type {
-  ImageRepositoryObject, ImageRepositorySpec, Range, SecretObject, ServiceAccountObject, SkippedObject, WorkspaceObjects,
+  ImagePolicyObject, ImagePolicySpec, ImageRepositoryObject, ImageRepositorySpec, NamespaceObject, Range, SecretObject,
+  ServiceAccountObject, SkippedObject, WorkspaceObjects,
 } from '../model';
-import { admissionReason, checkImageRepositorySchema, checkImageUpdateAutomationSchema, type SchemaError } from './admission';
+import {
+  admissionReason, checkImagePolicySchema, checkImageRepositorySchema, checkImageUpdateAutomationSchema, type SchemaError,
+} from './admission';
 import { fastParse, fastTree } from './fastYaml';
+import { goYamlProblems, KUBECTL_YAML } from './goYamlDocument';
+import { hasTemplateActions, isHelmChartTemplate } from './templates';
 import { lineStarts, splitDocuments } from './chunks';
 import {
-  collectImageNames, FLUX_IMAGE_GROUP, isFluxImageRepository, isRecord, objectMeta, secretObject, serviceAccountObject,
+  collectImageNames, FLUX_IMAGE_GROUP, isFluxImagePolicy, isFluxImageRepository, isRecord, objectMeta, secretObject,
+  serviceAccountObject,
 } from './objects';
 import { LineIndex, shiftRange } from './positions';
 import { nodeAt } from './yamlPath';
@@ -31,8 +37,15 @@ export interface ParsedChunk {
   kind?: string;
   /** apiVersion `image.toolkit.fluxcd.io/*` and kind `ImageRepository`: the documents this tool is about. */
   isImageRepository: boolean;
+  /** apiVersion `image.toolkit.fluxcd.io/*` and kind `ImagePolicy`. */
+  isImagePolicy: boolean;
+  /**
+   * Go-template source, not a manifest (see templates.ts): `chart` for a file of a Helm chart's `templates/`,
+   * `actions` for a document with `{{ … }}`. Such a chunk is not parsed: no value, no errors, no objects.
+   */
+  template?: 'chart' | 'actions';
   syntaxErrors: SyntaxProblem[];
-  /** Errors against the schema of the document's kind and version (ImageRepository, ImageUpdateAutomation). */
+  /** Errors against the schema of the document's kind and version (ImageRepository, ImagePolicy, ImageUpdateAutomation). */
   schemaErrors: SchemaError[];
   /** Relative range of the whole document (its full text, from the `---` line) and of the `spec.image` value. */
   range: Range;
@@ -40,6 +53,8 @@ export interface ParsedChunk {
   imageRepository?: Omit<ImageRepositoryObject, 'source'>;
   /** An ImageRepository the API server would not hold (schema, missing name), with the reason. */
   skipped?: Omit<SkippedObject, 'source'>;
+  imagePolicy?: Omit<ImagePolicyObject, 'source'>;
+  namespace?: Omit<NamespaceObject, 'source'>;
   secret?: Omit<SecretObject, 'source'>;
   serviceAccount?: Omit<ServiceAccountObject, 'source'>;
   imageNames: string[];
@@ -56,6 +71,8 @@ export interface ManifestDocument {
   range: Range;
   imageRepository?: ImageRepositoryObject;
   skipped?: SkippedObject;
+  imagePolicy?: ImagePolicyObject;
+  namespace?: NamespaceObject;
   secret?: SecretObject;
   serviceAccount?: ServiceAccountObject;
 }
@@ -90,7 +107,7 @@ function parseTree(text: string): ParsedText {
     let contents: ParsedNode | null | undefined;
     const doc: YamlTree = {
       get contents() {
-        if (contents === undefined) contents = fastTree(text)?.contents ?? (parseDocument(text).contents as ParsedNode | null);
+        if (contents === undefined) contents = fastTree(text)?.contents ?? (parseDocument(text, KUBECTL_YAML).contents as ParsedNode | null);
         return contents;
       },
     };
@@ -98,19 +115,20 @@ function parseTree(text: string): ParsedText {
   }
   let doc: ReturnType<typeof parseDocument>;
   try {
-    doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+    doc = parseDocument(text, KUBECTL_YAML);
   } catch (err) {
     // Pathological input (nesting deep enough to exhaust the stack): report it, never crash the server.
     const message = `could not parse this document: ${errorMessage(err)}`;
     return { doc: { contents: null }, value: undefined, errors: [{ pos: [0, 0], message, code: 'PARSE_FAILED' }] };
   }
+  const errors = [...doc.errors.filter((error) => error.code !== 'DUPLICATE_KEY'), ...goYamlProblems(doc, text)];
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });
   } catch {
     value = undefined;
   }
-  return { doc: doc as YamlTree, value, errors: doc.errors };
+  return { doc: doc as YamlTree, value, errors };
 }
 
 // `apiVersion:`/`kind:` at column 0 with a plain value are top-level keys (block scalars and continuation
@@ -134,7 +152,8 @@ function declaredType(text: string): { apiVersion: string; kind: string } | unde
 
 /** Kinds whose content feeds diagnostics or the index, so they are parsed at once. */
 function needsContent(type: { apiVersion: string; kind: string }): boolean {
-  return type.apiVersion.startsWith(FLUX_IMAGE_GROUP + '/') || (type.apiVersion === 'v1' && (type.kind === 'Secret' || type.kind === 'ServiceAccount'));
+  return type.apiVersion.startsWith(FLUX_IMAGE_GROUP + '/') ||
+    (type.apiVersion === 'v1' && (type.kind === 'Secret' || type.kind === 'ServiceAccount' || type.kind === 'Namespace'));
 }
 
 /**
@@ -150,6 +169,7 @@ function lazyChunk(text: string, type: { apiVersion: string; kind: string }): Pa
     apiVersion: type.apiVersion,
     kind: type.kind,
     isImageRepository: false,
+    isImagePolicy: false,
     schemaErrors: [],
     get lines() { return (lines ??= new LineIndex(lineStarts(text))); },
     get range() { return load().range; },
@@ -160,7 +180,17 @@ function lazyChunk(text: string, type: { apiVersion: string; kind: string }): Pa
   };
 }
 
-export function parseChunk(text: string): ParsedChunk {
+function templateChunk(text: string, template: 'chart' | 'actions'): ParsedChunk {
+  const lines = new LineIndex(lineStarts(text));
+  return {
+    text, doc: { contents: null }, lines, value: undefined, isImageRepository: false, isImagePolicy: false, template,
+    syntaxErrors: [], schemaErrors: [], range: lines.rangeAt(0, text.length), imageNames: [],
+  };
+}
+
+export function parseChunk(text: string, chartTemplate = false): ParsedChunk {
+  if (chartTemplate) return templateChunk(text, 'chart');
+  if (hasTemplateActions(text)) return templateChunk(text, 'actions');
   const type = declaredType(text);
   return type && !needsContent(type) ? lazyChunk(text, type) : parseChunkNow(text);
 }
@@ -172,6 +202,7 @@ function parseChunkNow(text: string): ParsedChunk {
   const apiVersion = typeof top?.apiVersion === 'string' ? top.apiVersion : undefined;
   const kind = typeof top?.kind === 'string' ? top.kind : undefined;
   const isImageRepository = isFluxImageRepository(apiVersion, kind);
+  const isImagePolicy = isFluxImagePolicy(apiVersion, kind);
   const syntaxErrors = errors.map((error) => ({
     range: lines.rangeAt(error.pos[0], Math.max(error.pos[1], error.pos[0])),
     message: firstLine(error.message),
@@ -180,7 +211,7 @@ function parseChunkNow(text: string): ParsedChunk {
   // The whole text of the document, from its `---` line: known without a tree.
   const range = lines.rangeAt(0, text.length);
   const chunk: ParsedChunk = {
-    text, doc, lines, value, apiVersion, kind, isImageRepository, syntaxErrors, schemaErrors: [], range, imageNames: [],
+    text, doc, lines, value, apiVersion, kind, isImageRepository, isImagePolicy, syntaxErrors, schemaErrors: [], range, imageNames: [],
   };
 
   if (isImageRepository && top) {
@@ -211,6 +242,17 @@ function parseChunkNow(text: string): ParsedChunk {
     }
   } else if (top && kind === 'ImageUpdateAutomation' && apiVersion?.startsWith(FLUX_IMAGE_GROUP + '/')) {
     chunk.schemaErrors = checkImageUpdateAutomationSchema(top);
+  } else if (isImagePolicy && top) {
+    chunk.schemaErrors = checkImagePolicySchema(top);
+    const metadata = objectMeta(top.metadata);
+    if (chunk.schemaErrors.length === 0 && syntaxErrors.length === 0 && metadata) {
+      const spec = top.spec as ImagePolicySpec;
+      chunk.imagePolicy = { apiVersion: apiVersion!, kind: 'ImagePolicy', metadata, spec, specHash: specHash(spec as unknown as Record<string, unknown>) };
+    }
+  } else if (top && apiVersion === 'v1' && kind === 'Namespace') {
+    const metadata = objectMeta(top.metadata);
+    // A Namespace is cluster-scoped: its own name is the namespace, and metadata.namespace means nothing.
+    if (metadata) chunk.namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { ...metadata, namespace: '' } };
   } else if (top && apiVersion === 'v1' && kind === 'Secret') {
     chunk.secret = secretObject(top);
   } else if (top && apiVersion === 'v1' && kind === 'ServiceAccount') {
@@ -227,11 +269,11 @@ function specImageNode(doc: YamlTree): Node | undefined {
   return nodeAt(doc, ['spec', 'image']);
 }
 
-function parseChunkCached(text: string, cache?: ChunkCache): ParsedChunk {
-  if (!cache) return parseChunk(text);
+function parseChunkCached(text: string, chartTemplate: boolean, cache?: ChunkCache): ParsedChunk {
+  if (!cache) return parseChunk(text, chartTemplate);
   let chunk = cache.get(text);
-  if (!chunk) {
-    chunk = parseChunk(text);
+  if (!chunk || (chunk.template === 'chart') !== chartTemplate) {
+    chunk = parseChunk(text, chartTemplate);
     cache.set(text, chunk);
   }
   return chunk;
@@ -254,13 +296,15 @@ export function manifestDocument(uri: string, index: number, startLine: number, 
     uri, index, startLine, chunk,
     get range() { return (range ??= shiftRange(chunk.range, startLine)); },
   };
-  if (!chunk.imageRepository && !chunk.skipped && !chunk.secret && !chunk.serviceAccount) return document;
+  if (!chunk.imageRepository && !chunk.skipped && !chunk.imagePolicy && !chunk.namespace && !chunk.secret && !chunk.serviceAccount) return document;
   const source = { uri, documentIndex: index, range: document.range };
   if (chunk.imageRepository) {
     const imageRange = chunk.imageRange ? shiftRange(chunk.imageRange, startLine) : undefined;
     document.imageRepository = { ...chunk.imageRepository, source: imageRange ? { ...source, imageRange } : source };
   }
   if (chunk.skipped) document.skipped = { ...chunk.skipped, source };
+  if (chunk.imagePolicy) document.imagePolicy = { ...chunk.imagePolicy, source };
+  if (chunk.namespace) document.namespace = { ...chunk.namespace, source };
   if (chunk.secret) document.secret = { ...chunk.secret, source };
   if (chunk.serviceAccount) document.serviceAccount = { ...chunk.serviceAccount, source };
   return document;
@@ -272,15 +316,18 @@ export function manifestDocument(uri: string, index: number, startLine: number, 
  */
 export function parseManifestText(uri: string, text: string, cache?: ChunkCache): ParsedManifest {
   const documents: ManifestDocument[] = [];
-  const objects: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [] };
+  const objects: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [], imagePolicies: [], namespaces: [] };
   const used = cache ? new Map<string, ParsedChunk>() : undefined;
+  const chartTemplate = isHelmChartTemplate(uri);
   splitDocuments(text).forEach((piece, index) => {
-    const chunk = parseChunkCached(piece.text, cache);
+    const chunk = parseChunkCached(piece.text, chartTemplate, cache);
     used?.set(piece.text, chunk);
     const document = cache ? reuseDocument(uri, index, piece.startLine, chunk) : manifestDocument(uri, index, piece.startLine, chunk);
     documents.push(document);
     if (document.imageRepository) objects.imageRepositories.push(document.imageRepository);
     if (document.skipped) (objects.skipped ??= []).push(document.skipped);
+    if (document.imagePolicy) objects.imagePolicies!.push(document.imagePolicy);
+    if (document.namespace) objects.namespaces!.push(document.namespace);
     if (document.secret) objects.secrets.push(document.secret);
     if (document.serviceAccount) objects.serviceAccounts.push(document.serviceAccount);
   });

@@ -6,6 +6,7 @@ import {
   type Connection, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { fileURLToPath } from 'node:url';
 import type { DetectedFlux } from '../../common/flux/fluxVersion';
 import { describeFluxVersions, servedObjects } from '../../common/manifests';
 import {
@@ -16,14 +17,18 @@ import { codeActions } from './features/codeActions';
 import { workspaceMigration } from './features/migrateWorkspace';
 import { completion } from './features/completion';
 import { documentDiagnostics } from './features/diagnostics';
+import { appliedHover } from './features/appliedHover';
 import { hover } from './features/hover';
 import { inlayHints } from './features/inlayHints';
+import { markerInlayHints, repositoryPolicyLabels, type PolicyInlayContext } from './features/policyInlays';
 import { documentSymbols } from './features/symbols';
 import { DEFAULT_SETTINGS, readSettings, type ServerSettings } from './settings';
 import type { TaglineDiagnostic } from './validation';
 import { isYamlDocument, ManifestDocuments } from './workspace/documents';
 import { WorkspaceIndex } from './workspace/index';
+import { DiskDiagnostics } from './workspace/diskDiagnostics';
 import { indexFile, indexFolders } from './workspace/scanner';
+import { KustomizeRoots } from './workspace/kustomize';
 import { StatusStore } from './workspace/statuses';
 
 const INDEX_DEBOUNCE_MS = 150;
@@ -49,6 +54,8 @@ export class TaglineLanguageServer {
   /** Documents to validate at the next tick: a burst of edits is validated once. */
   private readonly pending = new Set<string>();
   private flushScheduled = false;
+  /** Documents being published by the current flush: an index change they cause does not queue them again. */
+  private flushing = new Set<string>();
   /** Nothing is published before the pulled settings are known, or a disabled check would flash up once. */
   private settingsLoaded: Promise<void> = Promise.resolve();
   private settingsPulled: () => void = () => undefined;
@@ -59,6 +66,25 @@ export class TaglineLanguageServer {
   /** The Flux found at the last index change: when it changes, every open document is judged again. */
   private lastFlux: readonly DetectedFlux[] | undefined;
   private lastSettingError: string | undefined;
+  /** Kustomize roots, built after the open file's own diagnostics; then every open file is published again. */
+  private readonly kustomize = new KustomizeRoots(() => this.index.manifests(), () => {
+    this.revalidateAll();
+    if (this.diskIndexed) this.disk.scheduleAll();
+    clearTimeout(this.indexTimer);
+    this.indexTimer = setTimeout(() => this.sendIndex(), INDEX_DEBOUNCE_MS);
+  }, (message) => this.connection.console.error(message), () => this.flux());
+
+  /** Diagnostics of files that are not open (the whole workspace in Problems). */
+  private readonly disk = new DiskDiagnostics({
+    closedManifest: (uri) => this.index.closedManifest(uri),
+    diskUris: () => this.index.diskUris(),
+    diagnose: (manifest) => documentDiagnostics(manifest, this.index.references(), this.statuses,
+      { validationEnabled: this.settings.validation.enable, flux: this.flux() }, this.builtFor(manifest.uri)),
+    send: (uri, diagnostics) => void this.connection.sendDiagnostics({ uri, diagnostics }),
+    enabled: () => this.settings.diagnostics.scope === 'workspace',
+  });
+  /** Files on disk are published once the first indexing is done, not file by file while it runs. */
+  private diskIndexed = false;
 
   constructor(private readonly connection: Connection) {}
 
@@ -68,11 +94,23 @@ export class TaglineLanguageServer {
     this.registerStatuses();
     this.registerFeatures();
     this.lastFlux = this.flux();
-    this.index.onDidChange(({ references }) => {
+    this.index.onDidChange(({ references, policyReferences, uri }) => {
       // A gotk-components.yaml or FluxInstance edited changes what every document's apiVersion means.
       const flux = this.flux();
-      if (references || flux !== this.lastFlux) for (const d of this.documents.all()) this.pending.has(d.uri) || this.schedule(d.uri);
+      const fluxChanged = flux !== this.lastFlux;
       this.lastFlux = flux;
+      if (references || fluxChanged) for (const d of this.documents.all()) this.pending.has(d.uri) || this.schedule(d.uri);
+      else if (policyReferences) {
+        for (const d of this.documents.all()) {
+          if (this.pending.has(d.uri) || this.flushing.has(d.uri) || !isYamlDocument(d)) continue;
+          if (d.getText().includes('"$imagepolicy"') || this.manifests.manifest(d).documents.some((doc) => doc.chunk.isImagePolicy)) this.schedule(d.uri);
+        }
+      }
+      if (this.diskIndexed) {
+        if (references || policyReferences || fluxChanged) this.disk.scheduleAll();
+        else this.disk.schedule(uri);
+      }
+      this.kustomize.schedule();
       clearTimeout(this.indexTimer);
       this.indexTimer = setTimeout(() => this.sendIndex(), INDEX_DEBOUNCE_MS);
     });
@@ -93,6 +131,7 @@ export class TaglineLanguageServer {
     this.flushScheduled = false;
     const uris = [...this.pending];
     this.pending.clear();
+    this.flushing = new Set(uris);
     // Update the index for every changed document first, so references see all of them.
     for (const uri of uris) {
       const document = this.documents.get(uri);
@@ -103,6 +142,7 @@ export class TaglineLanguageServer {
         this.connection.console.error(`tagline: reading ${uri} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
       }
     }
+    this.flushing = new Set();
     for (const uri of uris) this.publish(uri);
   }
 
@@ -111,7 +151,8 @@ export class TaglineLanguageServer {
     if (!document || !isYamlDocument(document)) return;
     try {
       const manifest = this.manifests.manifest(document);
-      const diagnostics = documentDiagnostics(manifest, this.index.references(), this.statuses, { validationEnabled: this.settings.validation.enable, flux: this.flux() });
+      const diagnostics = documentDiagnostics(manifest, this.index.references(), this.statuses,
+        { validationEnabled: this.settings.validation.enable, flux: this.flux() }, this.builtFor(uri));
       this.published.set(uri, diagnostics);
       void this.connection.sendDiagnostics({ uri, version: document.version, diagnostics });
     } catch (err) {
@@ -124,8 +165,14 @@ export class TaglineLanguageServer {
     return this.index.flux(this.settings.fluxVersion).found;
   }
 
+  /** What the kustomize roots say of `uri`: whether a root reads it (so it is not checked alone) and its findings. */
+  private builtFor(uri: string) {
+    return { covered: this.kustomize.covers(uri), diagnostics: this.kustomize.result?.diagnostics.get(uri) ?? [] };
+  }
+
   private revalidateAll(): void {
     this.documents.all().forEach((d) => this.schedule(d.uri));
+    if (this.diskIndexed) this.disk.scheduleAll();
   }
 
   // --- the workspace index for the extension host's reconciler ----------------------------------------------
@@ -134,7 +181,7 @@ export class TaglineLanguageServer {
     if (settingError && settingError !== this.lastSettingError) this.connection.console.warn(`tagline: ${settingError}`);
     this.lastSettingError = settingError;
     const params: WorkspaceIndexParams = {
-      ...servedObjects(this.index.objects(), found),
+      ...servedObjects(this.kustomize.objects(this.index.objects()), found),
       flux: { found: [...found], description: describeFluxVersions(found), ...(settingError ? { settingError } : {}) },
     };
     const json = JSON.stringify(params);
@@ -180,16 +227,23 @@ export class TaglineLanguageServer {
           for (const removed of event.removed) {
             for (const manifest of this.index.manifests()) if (manifest.uri.startsWith(removed.uri + '/')) this.index.setDisk(manifest.uri, undefined);
           }
+          this.folders = [...this.folders.filter((f) => !event.removed.some((r) => r.uri === f)), ...event.added.map((a) => a.uri)];
+          this.kustomize.setFolders(this.folders);
         });
       }
       await indexFolders(this.index, this.folders);
+      this.diskIndexed = true;
+      this.disk.scheduleAll();
+      this.kustomize.setFolders(this.folders);
     });
+    connection.onShutdown(() => this.kustomize.dispose());
 
     connection.onDidChangeConfiguration(async (change) => {
       if (this.capabilities.workspace?.configuration) await this.pullSettings();
       else this.settings = readSettings((change.settings as { tagline?: unknown } | undefined)?.tagline);
       this.revalidateAll();
-      // tagline.fluxVersion decides which objects the reconciler gets.
+      // tagline.fluxVersion judges the built objects too, and decides which objects the reconciler gets.
+      this.kustomize.schedule();
       clearTimeout(this.indexTimer);
       this.indexTimer = setTimeout(() => this.sendIndex(), INDEX_DEBOUNCE_MS);
     });
@@ -219,14 +273,19 @@ export class TaglineLanguageServer {
       this.manifests.forget(uri);
       this.published.delete(uri);
       this.index.setOpen(uri, undefined);
-      void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+      // The file stays in Problems (as the disk has it) when it holds a Flux image document.
+      if (!this.disk.publish(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
     });
+    this.documents.onDidOpen((event) => this.disk.opened(event.document.uri));
   }
 
   // --- statuses from the extension host's reconciler --------------------------------------------------------
   private registerStatuses(): void {
     this.connection.onNotification(StatusNotification, (params) => {
-      for (const uri of this.statuses.apply(params)) if (this.documents.get(uri)) this.schedule(uri);
+      for (const uri of this.statuses.apply(params)) {
+        if (this.documents.get(uri)) this.schedule(uri);
+        else if (this.diskIndexed) this.disk.schedule(uri);
+      }
       if (this.capabilities.workspace?.inlayHint?.refreshSupport) void this.connection.languages.inlayHint.refresh().catch(() => undefined);
     });
   }
@@ -261,7 +320,15 @@ export class TaglineLanguageServer {
     connection.onHover(async (params) => {
       const manifest = this.manifestOf(params.textDocument.uri);
       if (!manifest) return null;
-      return hover(manifest, params.position, { statuses: this.statuses, storedTags: (name) => this.storedTags(name), now: Date.now });
+      const own = await hover(manifest, params.position, {
+        statuses: this.statuses, storedTags: (name) => this.storedTags(name), now: Date.now,
+        imageRepositories: (namespace, name) => this.index.references().imageRepositories(namespace, name),
+        imagePolicies: (namespace, name) => this.index.references().imagePolicies(namespace, name),
+      });
+      const folders = this.folders.filter((f) => f.startsWith('file:')).map((f) => fileURLToPath(f));
+      const applied = appliedHover(manifest, params.position, this.kustomize.result, this.kustomize.manifestsByPath, folders);
+      if (!applied) return own;
+      return { ...own, contents: { kind: 'markdown' as const, value: own ? `${own.contents.value}\n\n---\n\n${applied}` : applied } };
     });
 
     connection.onCodeAction((params) => codeActions(params.textDocument.uri, params.range, this.published.get(params.textDocument.uri) ?? [],
@@ -272,9 +339,23 @@ export class TaglineLanguageServer {
       return manifest ? documentSymbols(manifest) : [];
     });
 
-    connection.languages.inlayHint.on((params) => {
+    connection.languages.inlayHint.on(async (params) => {
       const manifest = this.manifestOf(params.textDocument.uri);
-      return manifest ? inlayHints(manifest, params.range, this.statuses, Date.now()) : [];
+      if (!manifest) return [];
+      const policies = this.index.objects().imagePolicies ?? [];
+      const hasMarkers = manifest.documents.some((d) => d.chunk.text.includes('"$imagepolicy"'));
+      if (policies.length === 0 || (manifest.objects.imageRepositories.length === 0 && !hasMarkers)) {
+        return inlayHints(manifest, params.range, this.statuses, Date.now());
+      }
+      const ctx: PolicyInlayContext = {
+        storedTags: (name) => this.storedTags(name),
+        imageRepositories: (namespace, name) => this.index.references().imageRepositories(namespace, name),
+        imagePolicies: (namespace, name) => this.index.references().imagePolicies(namespace, name),
+        allImagePolicies: () => policies,
+      };
+      const labels = await repositoryPolicyLabels(manifest, ctx);
+      const markers = hasMarkers ? await markerInlayHints(manifest, params.range, ctx) : [];
+      return [...inlayHints(manifest, params.range, this.statuses, Date.now(), labels), ...markers];
     });
   }
 }

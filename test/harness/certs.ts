@@ -16,6 +16,9 @@ export interface TestPki {
   /** Signed by the CA for serverAuth, but for the name `other.invalid` only: for hostname-check tests. */
   otherCert: string;
   otherKey: string;
+  /** Signed by the CA for 127.0.0.1, but expired a day before it was issued (`-days -1`). */
+  expiredCert: string;
+  expiredKey: string;
   /** Self-signed RS256 signing pair; distribution verifies the JWT's x5c against this very certificate. */
   tokenCert: string;
   tokenKey: string;
@@ -33,14 +36,15 @@ export function testPki(): TestPki {
   const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   ssl('req', '-x509', ...ecKey, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '30', '-subj', '/CN=Tagline test CA',
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
-  const signed = (name: string, subject: string, extensions: string) => {
+  const signed = (name: string, subject: string, extensions: string, days = '30') => {
     ssl('req', ...ecKey, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
     writeFileSync(join(folder, `${name}.ext`), extensions);
     ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
-      '-out', `${name}.crt`, '-days', '30', '-extfile', `${name}.ext`);
+      '-out', `${name}.crt`, '-days', days, '-extfile', `${name}.ext`);
   };
   signed('server', '/CN=localhost', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n');
   signed('other', '/CN=other.invalid', 'subjectAltName=DNS:other.invalid\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n');
+  signed('expired', '/CN=localhost', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n', '-1');
   signed('client', '/CN=tagline-test-client', 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n');
   ssl('req', '-x509', ...ecKey, '-keyout', 'rogue.key', '-out', 'rogue.crt', '-days', '30', '-subj', '/CN=rogue');
   ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'token.key', '-out', 'token.crt', '-days', '30',
@@ -57,6 +61,8 @@ export function testPki(): TestPki {
     rogueKey: read('rogue.key'),
     otherCert: read('other.crt'),
     otherKey: read('other.key'),
+    expiredCert: read('expired.crt'),
+    expiredKey: read('expired.key'),
     tokenCert: read('token.crt'),
     tokenKey: read('token.key'),
     files: {

@@ -116,6 +116,8 @@ const packages: Record<string, string> = {
   'docker-registry': 'docker-registry',
   htpasswd: 'apache2-utils',
   tinyproxy: 'tinyproxy',
+  microsocks: 'microsocks',
+  stunnel4: 'stunnel4',
   openssl: 'openssl',
 };
 

@@ -30,6 +30,8 @@ export interface RegistryBedOptions {
   port?: number;
   /** Fixed credentials for `basic`/`token` (the demo); random otherwise. */
   credentials?: { username: string; password: string };
+  /** More htpasswd users for `basic` (username → password), e.g. the fixed usernames cloud CLIs map to. */
+  extraUsers?: Record<string, string>;
 }
 
 export interface RegistryBed {
@@ -122,7 +124,8 @@ export async function startRegistryBed(options: RegistryBedOptions): Promise<Reg
       credentials = options.credentials ?? { username: 'tagline', password: randomBytes(12).toString('base64url') };
     }
     if (variant === 'basic') {
-      writeFileSync(join(folder, 'htpasswd'), run('htpasswd', ['-Bbn', credentials!.username, credentials!.password]));
+      const users = { [credentials!.username]: credentials!.password, ...options.extraUsers };
+      writeFileSync(join(folder, 'htpasswd'), Object.entries(users).map(([user, password]) => run('htpasswd', ['-Bbn', user, password]).trim()).join('\n') + '\n');
       config += `auth:\n  htpasswd:\n    realm: tagline-test-realm\n    path: ${join(folder, 'htpasswd')}\n`;
     }
     if (variant === 'token') {

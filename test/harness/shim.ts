@@ -31,7 +31,13 @@ export interface FaultRule {
   location?: string;
 }
 
-export interface ShimRequest { method: string; url: string; authorization?: string }
+export interface ShimRequest {
+  method: string;
+  url: string;
+  authorization?: string;
+  /** When the request arrived (performance.now(), ms). */
+  at: number;
+}
 
 export interface Shim {
   host: string;
@@ -106,7 +112,7 @@ export async function startShim(upstream: string, port = 0): Promise<Shim> {
   const server: Server = createServer(async (req, res) => {
     try {
       const rawUrl = req.url ?? '/';
-      requests.push({ method: req.method ?? 'GET', url: rawUrl, authorization: req.headers.authorization });
+      requests.push({ method: req.method ?? 'GET', url: rawUrl, authorization: req.headers.authorization, at: performance.now() });
       const fault = takeFault(rawUrl);
       if (fault?.delayMs) await sleep(fault.delayMs);
       if (fault?.reset) { req.socket.destroy(); return; }

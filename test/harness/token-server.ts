@@ -99,7 +99,8 @@ export async function startTokenServer(options: { keyPem: string; certPem: strin
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return Object.assign(state, {
-    url: `http://127.0.0.1:${port}/token`,
+    // By name: ggcr refuses a realm that is a loopback address literal on another port than the registry's.
+    url: `http://localhost:${port}/token`,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   });
 }

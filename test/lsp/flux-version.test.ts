@@ -161,7 +161,7 @@ describe('ImageUpdateAutomation', () => {
       '6:12-6:22 1 schema.pattern "30 minutes" is not a valid interval: use a Go duration with the units ms, s, m or h, e.g. 5m or 1h30m.',
       '9:6-9:12 1 schema.required Missing required field spec.git.commit.author.email.',
       '15:14-15:19 1 schema.enum "Regex" is not allowed for spec.update.strategy; use one of: Setters.',
-      '16:2-16:16 1 schema.unknownField Unknown field spec.policySelektor: the API server drops it (or rejects the object with strict field validation).',
+      '16:2-16:16 1 schema.unknownField Unknown field spec.policySelektor: the API server drops it (or rejects the object with strict field validation). Did you mean spec.policySelector?',
     ]);
   });
 

@@ -35,6 +35,8 @@ export class TestServer {
   private readonly diagnosticWaiters: { uri: string; version?: number; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
   private readonly notificationWaiters = new Map<string, ((params: unknown) => void)[]>();
   readonly notifications: { method: string; params: unknown }[] = [];
+  /** Every publishDiagnostics received, in order, with `performance.now()` at arrival. */
+  readonly published: (PublishDiagnosticsParams & { at: number })[] = [];
   stderr = '';
 
   constructor(private readonly options: ServerOptions = {}) {
@@ -43,6 +45,7 @@ export class TestServer {
     this.process.stderr!.on('data', (chunk: Buffer) => { this.stderr += chunk.toString(); });
     this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
     this.connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
+      this.published.push({ ...params, at: performance.now() });
       this.diagnostics.set(params.uri, params);
       for (const waiter of [...this.diagnosticWaiters]) {
         if (waiter.uri === params.uri && (waiter.version === undefined || waiter.version === params.version)) {

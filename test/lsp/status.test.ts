@@ -104,14 +104,19 @@ describe('reconciler statuses', () => {
   test('previews the latest tags on spec.image with rescan and copy links', async () => {
     const hover = await server.request<Hover>('textDocument/hover', { textDocument: { uri: URI }, position: { line: 6, character: 12 } });
     const text = (hover.contents as { value: string }).value;
-    assert.match(text, /^Canonical name: `ghcr\.io\/stefanprodan\/podinfo`/);
-    assert.match(text, /Ready=True \(Succeeded\): successful scan: found 12 tags with checksum 1943865137/);
-    assert.match(text, /12 tags · scanned 3 minutes ago · \[Rescan\]\(command:tagline\.rescan\?/);
-    const rescan = /\(command:tagline\.rescan\?([^)]+)\)/.exec(text)![1];
-    assert.deepEqual(JSON.parse(decodeURIComponent(rescan)), [{ key: 'flux-system/podinfo', uri: URI }]);
-    assert.match(text, /- `6\.5\.0` \[copy\]\(command:tagline\.copyTag\?/);
-    const copy = /\(command:tagline\.copyTag\?([^)]+)\)/.exec(text)![1];
-    assert.deepEqual(JSON.parse(decodeURIComponent(copy)), [{ tag: '6.5.0' }]);
+    const link = (command: string, args: unknown) => `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
+    const copy = (tag: string) => `- \`${tag}\` [copy](${link('tagline.copyTag', [{ tag }])})`;
+    assert.equal(text, [
+      'Canonical name: `ghcr.io/stefanprodan/podinfo`',
+      '---',
+      'Ready=True (Succeeded): successful scan: found 12 tags with checksum 1943865137',
+      `12 tags · scanned 3 minutes ago · [Rescan](${link('tagline.rescan', [{ key: 'flux-system/podinfo', uri: URI }])})`,
+      `Latest tags:\n${['6.5.0', '6.4.1', '6.4.0'].map(copy).join('\n')}`,
+      '---',
+      '**spec.image** — The image repository whose tags are listed.',
+      'No scheme, tag or digest: `ghcr.io/org/app`, not `https://ghcr.io/org/app:1.0`. Docker Hub names are expanded, ' +
+        'so `alpine` means `index.docker.io/library/alpine`.',
+    ].join('\n\n'));
   });
 
   test('escapes a hostile registry message so it cannot add links or images to the hover', async () => {

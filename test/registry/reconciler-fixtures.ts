@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { specHash } from '../../common/flux/generation';
 import type { ImageRepositoryObject, ImageRepositorySpec, SecretObject, ServiceAccountObject, WorkspaceObjects } from '../../common/model';
-import { Reconciler, type ReconcilerOptions, type Scheduler } from '../../client/src/reconciler';
+import { Reconciler, type ReconcilerOptions, type RegistryApi, type Scheduler } from '../../client/src/reconciler';
 import { TagStore } from '../../client/src/store';
-import { clearTokenCache, closeDispatchers } from '../../client/src/registry';
+import { buildScanOptions, clearTokenCache, closeDispatchers, listTags } from '../../client/src/registry';
 import { startRegistryBed, type RegistryBed, type RegistryBedOptions } from '../harness/registry-bed';
 import { after, before, beforeEach } from 'node:test';
 
@@ -114,6 +114,41 @@ export class ManualClock {
   readonly now = (): number => this.ms;
   advance(ms: number): void {
     this.ms += ms;
+  }
+}
+
+/**
+ * Holds listings until a number of requests have reached the reconciler's scan queue, so listings a test wants
+ * to overlap (shared or not) do overlap, however slow the machine. Pass `registry` to the reconciler, `watch()`
+ * it, then `hold(n)` before the reconciles that must meet.
+ */
+export class ListingGate {
+  private queued = 0;
+  private target = 0;
+  private opened: Promise<void> = Promise.resolve();
+  private release: () => void = () => undefined;
+
+  readonly registry: RegistryApi = {
+    buildScanOptions,
+    listTags: async (reference, options, signal) => {
+      await this.opened;
+      return listTags(reference, options, signal);
+    },
+  };
+
+  watch(reconciler: Reconciler): void {
+    const queue = reconciler.queue;
+    const list = queue.list.bind(queue);
+    queue.list = (request, run) => {
+      if (++this.queued >= this.target) this.release();
+      return list(request, run);
+    };
+  }
+
+  /** Listings wait from now until `count` more requests have reached the queue. */
+  hold(count: number): void {
+    this.target = this.queued + count;
+    this.opened = new Promise((resolve) => { this.release = resolve; });
   }
 }
 

@@ -84,7 +84,8 @@ describe('the registry test bed', () => {
     try {
       const started = Date.now();
       await bed.seed('big/app', Array.from({ length: 10_000 }, (_, i) => `v${i}`));
-      assert.ok(Date.now() - started < 15_000, `seeding took ${Date.now() - started} ms`);
+      // Generous: seeding is harness speed, and a busy machine stretches it.
+      assert.ok(Date.now() - started < 60_000, `seeding took ${Date.now() - started} ms`);
       const list = await (await fetch(`${bed.url}/v2/big/app/tags/list`)).json() as { tags: string[] };
       assert.equal(list.tags.length, 10_000);
       const manifest = await fetch(`${bed.url}/v2/big/app/manifests/v42`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });

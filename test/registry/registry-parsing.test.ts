@@ -59,7 +59,11 @@ describe('ggcr error texts', () => {
   it('formats JSON details like Go\'s %v', () => {
     assert.equal(goValue({ b: 1, a: [true, null, 'x'], c: { d: 1.5 } }), 'map[a:[true <nil> x] b:1 c:map[d:1.5]]');
   });
-  it('redacts userinfo and token-like query values from URLs', () => {
-    assert.equal(redact('https://user:pass@r.example/token?scope=x&refresh_token=abc'), 'https://r.example/token?scope=x&refresh_token=REDACTED');
+  it('prints URLs like ggcr\'s redact.URL: keys sorted, unknown values replaced, a password as xxxxx', () => {
+    assert.equal(redact('https://user:pass@r.example/token?scope=x&refresh_token=abc'), 'https://user:xxxxx@r.example/token?refresh_token=REDACTED&scope=x');
+    assert.equal(redact('https://r.example/v2/a/tags/list?n=1000&last=v1.2&cursor=b3BhcXVl'), 'https://r.example/v2/a/tags/list?cursor=REDACTED&last=v1.2&n=1000');
+    assert.equal(redact('https://r.example/token?service=reg&scope=repository%3Aa%2Fb%3Apull&scope=x+y'), 'https://r.example/token?scope=repository%3Aa%2Fb%3Apull&scope=x+y&service=reg');
+    assert.equal(redact('https://r.example/v2/'), 'https://r.example/v2/');
+    assert.equal(redact('https://blob.example/x?X-Amz-Signature=abc&X-Amz-Credential=AKIA'), 'https://blob.example/x?X-Amz-Credential=REDACTED&X-Amz-Signature=REDACTED');
   });
 });

@@ -97,15 +97,16 @@ describe('other semantic checks', () => {
   });
 
   test('judges the apiVersion of ImagePolicy and ImageUpdateAutomation against the Flux found', () => {
-    const policy = 'apiVersion: image.toolkit.fluxcd.io/v1beta2\nkind: ImagePolicy\nmetadata:\n  name: app\nspec:\n  imageRepositoryRef:\n    name: app\n';
+    const policy = 'apiVersion: image.toolkit.fluxcd.io/v1beta2\nkind: ImagePolicy\nmetadata:\n  name: app\nspec:\n  imageRepositoryRef:\n    name: app\n  policy:\n    semver:\n      range: 1.x\n';
     const automation = 'apiVersion: image.toolkit.fluxcd.io/v1beta1\nkind: ImageUpdateAutomation\nmetadata:\n  name: app\nspec:\n  interval: 5m\n  sourceRef:\n    kind: GitRepository\n    name: repo\n';
     const at = (minor: string) => [{ version: minor, minor, kind: 'setting' as const, source: 'the tagline.fluxVersion setting' }];
     const judged = (text: string, flux: ReturnType<typeof at>) => {
       const manifest = parseManifestText('file:///p.yaml', text);
       return validateManifest(manifest, new ObjectIndex(manifest.objects), flux).map((d) => `${d.severity} ${d.code}`);
     };
-    assert.deepEqual(judged(policy, at('2.8')), ['2 apiVersion.deprecated']);
-    assert.deepEqual(judged(policy, at('2.9')), ['1 apiVersion.unserved']);
+    // Beside the ImagePolicy's own checks (its repository is not in this workspace).
+    assert.deepEqual(judged(policy, at('2.8')), ['2 apiVersion.deprecated', '3 imageRepositoryRef.notFound']);
+    assert.deepEqual(judged(policy, at('2.9')), ['1 apiVersion.unserved', '3 imageRepositoryRef.notFound']);
     assert.deepEqual(judged(automation, at('2.5')), ['2 apiVersion.deprecated']);
     assert.deepEqual(judged(automation, at('2.7')), ['1 apiVersion.unserved']);
   });
@@ -120,7 +121,7 @@ describe('other semantic checks', () => {
 
   test('leaves other kinds and other API groups alone', () => {
     assert.deepEqual(check('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: Bad_Name}\nspec: {image: 1}\n'), []);
-    assert.deepEqual(check('apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata: {name: x}\nspec: {}\n'), []);
+    assert.deepEqual(check('apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: x}\nspec: {}\n'), []);
   });
 
   test('reports YAML syntax errors only in our documents', () => {
@@ -192,5 +193,93 @@ imagePullSecrets: [{name: regcred}, {name: gone}]
       "2 certSecretRef.deprecatedKeys Secret 'apps/legacy-ca' uses the deprecated keys caFile; rename them to ca.crt, tls.crt and tls.key.",
       "3 serviceAccountName.pullSecretNotFound ServiceAccount 'apps/puller' lists image pull Secrets that are not in the workspace: gone.",
     ]);
+  });
+});
+
+describe('YAML as kubectl reads it (sigs.k8s.io/yaml, go-yaml v2)', () => {
+  const head = 'apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\nmetadata:\n  name: app\n  namespace: apps\n';
+
+  test('resolves merge keys before the schema check and hands the merged object to the reconciler', () => {
+    const text = `${head}spec:\n  <<: &defaults\n    interval: 10m\n    timeout: 1m\n  image: ghcr.io/acme/app\n`;
+    assert.deepEqual(check(text), []);
+    const [object] = parseManifestText('file:///t.yaml', text).objects.imageRepositories;
+    assert.deepEqual(object?.spec, { interval: '10m', timeout: '1m', image: 'ghcr.io/acme/app' });
+  });
+
+  test('merges a list of anchors with the first one winning and own keys overriding', () => {
+    const text = `x: &a {interval: 1m, timeout: 30s}\ny: &b {interval: 2m, provider: generic}\n---\n`
+      + `${head}spec:\n  <<: [*a, *b]\n  image: ghcr.io/acme/app\n  timeout: 20s\n`;
+    const [d] = check(text);
+    assert.equal(d?.code, 'yaml.UNKNOWN_ANCHOR', 'anchors do not cross ---');
+    assert.equal(d.message, "unknown anchor 'a' referenced");
+    assert.equal(at(d), '9:7-9:9');
+    const same = `${head}x: &a {interval: 1m, timeout: 30s}\ny: &b {interval: 2m, provider: generic}\nspec:\n  <<: [*a, *b]\n  image: ghcr.io/acme/app\n  timeout: 20s\n`;
+    const manifest = parseManifestText('file:///t.yaml', same);
+    assert.deepEqual(manifest.documents[0]!.chunk.value && (manifest.documents[0]!.chunk.value as { spec: unknown }).spec,
+      { interval: '1m', timeout: '20s', provider: 'generic', image: 'ghcr.io/acme/app' });
+  });
+
+  test('reports the document with an alias to a missing anchor, where the alias stands', () => {
+    const diagnostics = check(`${head}spec:\n  interval: *every\n  image: ghcr.io/acme/app\n`);
+    assert.deepEqual(diagnostics.map((d) => [d.code, d.message, at(d)]), [['yaml.UNKNOWN_ANCHOR', "unknown anchor 'every' referenced", '6:12-6:18']]);
+    assert.equal(parseManifestText('file:///t.yaml', `${head}spec:\n  interval: *every\n`).objects.imageRepositories.length, 0);
+  });
+
+  test('validates the value kubectl sends for YAML 1.1 booleans, octal and sexagesimal scalars', () => {
+    assert.deepEqual(check(repo('  image: ghcr.io/acme/app\n  interval: 5m\n  suspend: yes\n  insecure: off\n')), []);
+    const [object] = parseManifestText('file:///t.yaml', repo('  image: ghcr.io/acme/app\n  interval: 5m\n  suspend: on\n')).objects.imageRepositories;
+    assert.equal(object?.spec.suspend, true);
+    assert.deepEqual(check(repo('  image: ghcr.io/acme/app\n  interval: 1:30\n')).map((d) => d.code), ['schema.pattern']);
+    assert.deepEqual(check(repo('  image: ghcr.io/acme/app\n  interval: 5m\n  suspend: "yes"\n')).map((d) => d.message), ['spec.suspend must be a boolean.']);
+    assert.deepEqual(check(repo('  image: ghcr.io/acme/app\n  interval: 0755\n')).map((d) => d.message), ['spec.interval must be a string.']);
+  });
+
+  test('reports a duplicate key with the positions of both', () => {
+    const [d, ...rest] = check(repo('  image: ghcr.io/acme/app\n  interval: 5m\n  interval: 10m\n'));
+    assert.deepEqual(rest, []);
+    assert.equal(d?.code, 'yaml.DUPLICATE_KEY');
+    assert.equal(d.message, 'mapping key "interval" already defined at line 8');
+    assert.equal(at(d), '8:2-8:10');
+  });
+});
+
+describe('only manifests are manifests', () => {
+  test('a document with Go template actions gets one information note and no other diagnostic', () => {
+    const text = `${repo('  image: {{ .Values.image }}\n  interval: 5m\n')}\n---\n${repo('  image: {{ .Values.other }}\n  interval: {{ .Values.every }}\n')}`;
+    assert.deepEqual(check(text).map((d) => [d.code, d.severity, at(d)]), [['template.skipped', 3, '0:0-0:0']]);
+    assert.equal(parseManifestText('file:///t.yaml', text).objects.imageRepositories.length, 0);
+  });
+
+  test('a plain document beside a templated one is still checked', () => {
+    const text = `${repo('  image: {{ .Values.image }}\n  interval: 5m\n')}\n---\n${repo('  image: ghcr.io/acme/app:1.0\n  interval: 5m\n')}`;
+    assert.deepEqual(check(text).map((d) => d.code), ['template.skipped', 'image.tag']);
+  });
+
+  test('catches kind ImageRepository under another Flux group, with a fix to image.toolkit.fluxcd.io/v1', () => {
+    const [d, ...rest] = check(repo('  image: ghcr.io/acme/app\n  interval: 5m\n', 'apiVersion: source.toolkit.fluxcd.io/v1beta2'));
+    assert.deepEqual(rest, []);
+    assert.equal(d?.code, 'apiVersion.noMatch');
+    assert.equal(d.message, 'no matches for kind "ImageRepository" in version "source.toolkit.fluxcd.io/v1beta2": ImageRepository is served by image.toolkit.fluxcd.io/v1');
+    assert.equal(at(d), '0:12-0:44');
+    assert.deepEqual(d.data?.fixes, [{ title: 'Change to image.toolkit.fluxcd.io/v1 ImageRepository', preferred: true, edits: [{ range: d.range, newText: 'image.toolkit.fluxcd.io/v1' }] }]);
+  });
+
+  test('catches a misspelled group and a misspelled kind, and leaves real kinds and other groups alone', () => {
+    assert.deepEqual(check(repo('  image: a/b\n  interval: 5m\n', 'apiVersion: image.toolkit.fluxcd.com/v1')).map((d) => d.code), ['apiVersion.noMatch']);
+    const kind = check('apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepositry\nmetadata:\n  name: a\n');
+    assert.deepEqual(kind.map((d) => [d.code, d.message, at(d)]), [['kind.noMatch', 'no matches for kind "ImageRepositry" in version "image.toolkit.fluxcd.io/v1": did you mean ImageRepository?', '1:6-1:20']]);
+    assert.equal(kind[0]!.data?.fixes[0]!.edits[0]!.newText, 'ImageRepository');
+    assert.deepEqual(check('apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata:\n  name: a\n').map((d) => d.code), ['schema.required']);
+    assert.deepEqual(check('apiVersion: example.com/v1\nkind: ImageRepository\nmetadata:\n  name: a\n'), []);
+    assert.deepEqual(check('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\n'), []);
+  });
+
+  test('says "did you mean" for an unknown field close to a real one, with a rename fix', () => {
+    const diagnostics = check(repo('  image: a/b\n  interval: 5m\n  allowInsecure: true\n  exclusionlist: []\n  secretRefs:\n    name: x\n  scanEverything: true\n'));
+    assert.deepEqual(diagnostics.map((d) => d.message.replace(/^.*\)\.\s?/, '')), [
+      'Did you mean spec.insecure?', 'Did you mean spec.exclusionList?', 'Did you mean spec.secretRef?', '',
+    ]);
+    assert.deepEqual(diagnostics[1]!.data?.fixes, [{ title: 'Rename to exclusionList', preferred: true, edits: [{ range: diagnostics[1]!.range, newText: 'exclusionList' }] }]);
+    assert.equal(diagnostics[3]!.data, undefined);
   });
 });

@@ -6,6 +6,8 @@ import { describe, test } from 'node:test';
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import { splitDocuments } from '../../common/manifests';
 import { fastParse, fastTree } from '../../common/manifests/fastYaml';
+import { goYamlProblems, KUBECTL_YAML } from '../../common/manifests/goYamlDocument';
+import { resolvePlainScalar } from '../../common/manifests/goYamlScalars';
 
 function shape(node: unknown): unknown {
   if (isMap(node)) {
@@ -22,8 +24,8 @@ function same(text: string): void {
   // Without a tree: the same value and the same spec.image offsets.
   const light = fastParse(text);
   assert.deepEqual(light, { value: fast.value, imageRange: fast.imageRange });
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
-  assert.deepEqual(doc.errors, []);
+  const doc = parseDocument(text, KUBECTL_YAML);
+  assert.deepEqual([...doc.errors, ...goYamlProblems(doc, text)], []);
   assert.deepEqual(fast.value, doc.toJS());
   assert.deepEqual(shape(fast.contents), shape(doc.contents as Node));
 }
@@ -63,9 +65,9 @@ neg: -7
 f: 1.5
 e: 1e3
 dot: .5
-t: true
-F: False
-n: null
+tr: true
+fa: False
+nul: null
 tilde: ~
 ver: 1.20
 date: 2026-01-01
@@ -87,6 +89,21 @@ quoted_key_value: "x"  # c
 list: []
 - not: here
 `.replace('- not: here\n', ''),
+  'YAML 1.1 scalars as kubectl reads them': `yesv: yes
+b: [no, on, OFF, Y, n, True]
+`.replace('b: [no, on, OFF, Y, n, True]\n', 'b1: no\nb2: on\nb3: OFF\nb4: Y\nb5: n\n') + `oct: 0755
+o: 0o17
+hex: 0x1F
+bin: 0b101
+sex: 1:20
+under: 1_000
+exp: 1e3
+eight: 08
+plus: +12
+half: .5
+inf: .inf
+date: 2001-12-14
+`,
   'CRLF line endings': 'a: 1\r\nb:\r\n  - x\r\n  - y\r\n',
   'no trailing newline': 'a:\n  b: c',
   'compact mapping in a sequence with nested blocks': `items:
@@ -110,7 +127,6 @@ const GIVE_UPS: Record<string, string> = {
   'bad indentation': 'a:\n    b: 1\n  c: 2\n',
   tab: 'a:\n\tb: 1\n',
   'multi-line quoted scalar': 'a: "one\n  two"\n',
-  hex: 'a: 0x1F\n',
   'merge key': 'a:\n  <<: {}\n',
   'two documents': 'a: 1\n---\nb: 2\n',
   directive: '%YAML 1.2\n---\na: 1\n',
@@ -118,6 +134,26 @@ const GIVE_UPS: Record<string, string> = {
   'colon in a plain value': 'a: b: c\n',
   'only comments': '# nothing\n',
 };
+
+describe('plain scalars as go-yaml v2 resolves them (sigs.k8s.io/yaml, kubectl)', () => {
+  const cases: [string, unknown][] = [
+    ['yes', true], ['Yes', true], ['on', true], ['ON', true], ['y', true], ['true', true],
+    ['no', false], ['off', false], ['N', false], ['FALSE', false], ['yEs', 'yEs'],
+    ['', null], ['~', null], ['Null', null], ['0755', 493], ['0o17', 15], ['0x1F', 31], ['0b101', 5], ['-0b11', -3],
+    ['1_000', 1000], ['08', 8], ['+12', 12], ['-7', -7], ['1e3', 1000], ['1.10', 1.1], ['.5', 0.5], ['.inf', Infinity],
+    ['-.Inf', -Infinity], ['1:20', '1:20'], ['190:20:30', '190:20:30'], ['2001-12-14', '2001-12-14'], ['5m', '5m'],
+    ['1.2.3', '1.2.3'], ['0x', '0x'], ['+', '+'], ['.', '.'], ['-', '-'],
+  ];
+  for (const [text, value] of cases) {
+    test(`${JSON.stringify(text)} is ${String(value)}`, () => assert.deepEqual(resolvePlainScalar(text), value));
+  }
+
+  test('both parsers resolve YAML 1.1 booleans, octal and sexagesimal alike, in keys and values', () => {
+    const text = 'suspend: yes\ninterval: 1:30\nmode: 0644\n';
+    assert.deepEqual(fastParse(text)?.value, { suspend: true, interval: '1:30', mode: 420 });
+    assert.deepEqual(parseDocument(text, KUBECTL_YAML).toJS(), { suspend: true, interval: '1:30', mode: 420 });
+  });
+});
 
 describe('fast YAML path', () => {
   for (const [name, text] of Object.entries(SAMPLES)) {

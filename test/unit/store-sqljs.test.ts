@@ -27,16 +27,14 @@ test('keeps raw tags per image and results per object across a reopen', async ()
   store.putObject({ key: 'other/two', specHash: 'h2', generation: 4, status: status('2'), tags: ['2.0.0'] });
   await store.close();
 
-  const started = performance.now();
+  // How fast a reopen is, is measured by `npm run bench:scan`, not bounded here.
   const reopened = await TagStore.open({ file });
-  const reopenMs = performance.now() - started;
   assert.deepEqual(reopened.imageTags('ghcr.io/a/b'), ['1.0.0', '1.0.0.sig', '2.0.0']);
   assert.equal(reopened.imageTags('ghcr.io/a/none'), null);
   assert.deepEqual(reopened.object('default/one')?.tags, ['2.0.0', '1.0.0']);
   assert.deepEqual(reopened.object('other/two')?.tags, ['2.0.0'], 'objects sharing an image keep their own exclusion results');
   assert.equal(reopened.object('other/two')?.generation, 4);
   assert.deepEqual(reopened.objects().map((o) => o.key), ['default/one', 'other/two']);
-  assert.ok(reopenMs < 200, `reopen took ${reopenMs} ms`);
   await reopened.close();
 });
 
@@ -115,24 +113,39 @@ test('treats an empty file as a new database', async () => {
   await reopened.close();
 });
 
-test('merges another writer\'s rows instead of overwriting them, newest row winning', async () => {
+test('merges another writer\'s rows instead of overwriting them, newest row winning whoever writes last', async () => {
+  // Each store stamps rows with its own clock: which row is newer is set by the clocks, not by who flushes last.
   const file = dbFile();
-  const a = await TagStore.open({ file, debounceMs: 10_000 });
-  const b = await TagStore.open({ file, debounceMs: 10_000 });
+  let aNow = 0;
+  let bNow = 0;
+  const a = await TagStore.open({ file, debounceMs: 10_000, clock: () => aNow });
+  const b = await TagStore.open({ file, debounceMs: 10_000, clock: () => bNow });
+  aNow = 1000;
+  a.putObject({ key: 'ns/b-newer', specHash: 'h', generation: 1, status: status('a-older'), tags: ['1'] });
+  a.setImageTags('img/b-newer', ['a-older']);
+  aNow = 3000;
+  a.putObject({ key: 'ns/a-newer', specHash: 'h', generation: 1, status: status('a-newer'), tags: ['1'] });
+  a.setImageTags('img/a-newer', ['a-newer']);
   a.putObject({ key: 'ns/a', specHash: 'h', generation: 1, status: status('a1'), tags: ['1'] });
-  a.putObject({ key: 'ns/shared', specHash: 'h', generation: 1, status: status('old'), tags: ['1'] });
-  await a.flush();
+  bNow = 2000;
+  b.putObject({ key: 'ns/a-newer', specHash: 'h', generation: 2, status: status('b-older'), tags: ['2'] });
+  b.setImageTags('img/a-newer', ['b-older']);
+  b.putObject({ key: 'ns/b-newer', specHash: 'h', generation: 2, status: status('b-newer'), tags: ['2'] });
+  b.setImageTags('img/b-newer', ['b-newer']);
   b.putObject({ key: 'ns/b', specHash: 'h', generation: 1, status: status('b1'), tags: ['1'] });
-  await new Promise((r) => setImmediate(r));
-  b.putObject({ key: 'ns/shared', specHash: 'h', generation: 2, status: status('new'), tags: ['2'] });
-  await b.flush();
-  a.setImageTags('img', ['x']);
+
   await a.flush();
+  await b.flush(); // b writes last and holds the older row of ns/a-newer: a's row must survive
+  assert.equal(b.object('ns/a-newer')?.status.lastScanResult?.revision, 'a-newer', 'b took the newer row in memory');
+  await a.flush(); // a writes last again and holds the older row of ns/b-newer: b's row must survive
   await Promise.all([a.close(), b.close()]);
+
   const merged = await TagStore.open({ file });
-  assert.deepEqual(merged.objects().map((o) => o.key), ['ns/a', 'ns/b', 'ns/shared']);
-  assert.equal(merged.object('ns/shared')?.status.lastScanResult?.revision, 'new');
-  assert.deepEqual(merged.imageTags('img'), ['x']);
+  assert.deepEqual(merged.objects().map((o) => o.key), ['ns/a', 'ns/a-newer', 'ns/b', 'ns/b-newer']);
+  assert.equal(merged.object('ns/a-newer')?.status.lastScanResult?.revision, 'a-newer');
+  assert.equal(merged.object('ns/b-newer')?.status.lastScanResult?.revision, 'b-newer');
+  assert.deepEqual(merged.imageTags('img/a-newer'), ['a-newer']);
+  assert.deepEqual(merged.imageTags('img/b-newer'), ['b-newer']);
   await merged.close();
 });
 

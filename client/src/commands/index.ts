@@ -44,9 +44,11 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
         void vscode.window.showInformationMessage(`${key} is suspended: Flux skips suspended objects. Resume it first.`);
         return undefined;
       }
-      const cts = new vscode.CancellationTokenSource();
-      const result = await d.statusBar.withSpinner(`Scanning ${key}`, () => host.rescan(key, cts.token));
-      cts.dispose();
+      // Cancellable like "Rescan All": a registry that hangs must not leave the person waiting for spec.timeout.
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Tagline: rescanning ${key}`, cancellable: true },
+        (_progress, token) => d.statusBar.withSpinner(`Scanning ${key}`, () => host.rescan(key, token)),
+      );
       const ready = result && getCondition(result.status, 'Ready');
       if (ready?.status === 'False') void vscode.window.showWarningMessage(`${key}: ${ready.reason}: ${ready.message}`);
       return result;

@@ -2,9 +2,9 @@
 // (`Normal Succeeded successful scan: found 211 tags with checksum …`), prefixed with the object.
 import * as vscode from 'vscode';
 import type { FluxEvent } from '../../../common/model';
+import { eventLogLine, isLogged, parseLogLevel, type LogLevel } from './logLevel';
 
-export type LogLevel = 'trace' | 'debug' | 'info' | 'warning' | 'error';
-const RANK: Record<LogLevel, number> = { trace: 0, debug: 1, info: 2, warning: 3, error: 4 };
+export type { LogLevel } from './logLevel';
 
 export class TaglineLog implements vscode.Disposable {
   readonly channel: vscode.LogOutputChannel;
@@ -14,24 +14,23 @@ export class TaglineLog implements vscode.Disposable {
     this.channel = vscode.window.createOutputChannel('Tagline', { log: true });
   }
 
-  setLevel(level: LogLevel): void {
-    this.level = RANK[level] === undefined ? 'info' : level;
+  /** `tagline.logLevel`; an unknown value is `info`. */
+  setLevel(level: unknown): void {
+    this.level = parseLogLevel(level);
+  }
+
+  get currentLevel(): LogLevel {
+    return this.level;
   }
 
   private enabled(level: LogLevel): boolean {
-    return RANK[level] >= RANK[this.level];
+    return isLogged(level, this.level);
   }
 
   event(e: FluxEvent): void {
-    const line = `imagerepository/${e.involvedObject.namespace}/${e.involvedObject.name}: ${e.type} ${e.reason} ${e.message}`;
-    // Flux posts Trace as a Normal event that notification-controller never sees (fluxcd/pkg runtime/events recorder.go),
-    // so it is shown only at `tagline.logLevel: trace`. It is written at the channel's info level, because
-    // the channel's own default level (Info) would otherwise hide it a second time.
-    if (e.type === 'Warning') {
-      if (this.enabled('warning')) this.channel.warn(line);
-    } else if (this.enabled(e.type === 'Trace' ? 'trace' : 'info')) {
-      this.channel.info(line);
-    }
+    const line = eventLogLine(e, this.level);
+    if (line?.level === 'warning') this.channel.warn(line.text);
+    else if (line) this.channel.info(line.text);
   }
 
   info(message: string): void {

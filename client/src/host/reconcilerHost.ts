@@ -34,6 +34,7 @@ export class ReconcilerHost implements vscode.Disposable {
   private readonly statusesChanged = new vscode.EventEmitter<StatusParams>();
   /** Statuses to send to the language server, and keys whose status is gone. */
   readonly onDidChangeStatuses = this.statusesChanged.event;
+  private refusal: string | undefined;
   private current: ReconcilerState = 'disabled';
 
   constructor(
@@ -45,6 +46,21 @@ export class ReconcilerHost implements vscode.Disposable {
 
   get reconcilerState(): ReconcilerState {
     return this.current;
+  }
+
+  /** What the person was last told when a command could not run (the warning's text), e.g. in Restricted Mode. */
+  get lastRefusal(): string | undefined {
+    return this.refusal;
+  }
+
+  /** The tag database file, once the store is open. */
+  get databaseFile(): string | undefined {
+    return this.store?.file;
+  }
+
+  /** The running reconciler's listings at once per registry host (`tagline.reconciler.concurrency`). */
+  get concurrencyPerHost(): number | undefined {
+    return this.reconciler?.queue.concurrencyPerHost;
   }
 
   /** (Re)builds the reconciler for the current trust and settings. */
@@ -65,6 +81,11 @@ export class ReconcilerHost implements vscode.Disposable {
           });
           if (this.store.recoveredFrom) this.log.warn(`the tag database was unreadable and was moved to ${this.store.recoveredFrom}; every ImageRepository is scanned again`);
           if (this.store.readOnlyReason) this.log.warn(`the tag database is read-only: ${this.store.readOnlyReason}`);
+          this.store.onWriteFailure((reason) => {
+            this.state.setDatabaseNotSaved(reason);
+            if (reason) this.log.warn(`tag database not saved: ${reason} (tags and statuses stay in memory; retrying)`);
+            else this.log.info('tag database saved again');
+          });
         }
         const instance = ++this.reconcilerCount;
         const current = <T>(fn: (arg: T) => void) => (arg: T) => {
@@ -212,6 +233,7 @@ export class ReconcilerHost implements vscode.Disposable {
       failed: 'The Tagline reconciler could not start; see Tagline: Show Logs.',
       running: 'The Tagline reconciler is starting.',
     }[this.current];
+    this.refusal = why;
     void vscode.window.showWarningMessage(why);
     return undefined;
   }

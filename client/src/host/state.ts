@@ -27,6 +27,7 @@ export class TaglineState implements vscode.Disposable {
   private readonly events = new Map<string, FluxEvent[]>();
   private indexReceived = false;
   private reconcilerState: ReconcilerState = 'disabled';
+  private databaseNotSaved: string | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
 
@@ -52,6 +53,16 @@ export class TaglineState implements vscode.Disposable {
 
   get reconciler(): ReconcilerState {
     return this.reconcilerState;
+  }
+
+  /** Why the tag database could not be written (Node's text), until a write succeeds again. */
+  setDatabaseNotSaved(reason: string | undefined): void {
+    this.databaseNotSaved = reason;
+    this.changed.fire();
+  }
+
+  get databaseProblem(): string | undefined {
+    return this.databaseNotSaved;
   }
 
   clearStatuses(): void {

@@ -5,3 +5,4 @@ export { type RegistryApi, type Scheduler, ReconcileCancelled } from './types';
 export { ScanQueue } from './scan-queue';
 export type { ObjectStatus } from '../../../common/protocol';
 export type { CredentialContext } from '../registry';
+export { PolicyEvaluator, type PolicySource } from './policies';

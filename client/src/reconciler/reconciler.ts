@@ -154,7 +154,8 @@ export class Reconciler {
     this.disposed = true;
     // Nobody waits forever for a rescan that will not happen now.
     await this.work.shutDown();
-    await this.options.store.flush();
+    // A write that fails here is the store's to report (TagStore.onWriteFailure) and to try again.
+    await this.options.store.flush().catch(() => undefined);
   }
 
   private now(): number {

@@ -23,7 +23,7 @@ export class ScanQueue {
   /** Listings actually started (shared ones count once); the tests and the benchmark read it. */
   listingsStarted = 0;
 
-  constructor(private readonly concurrencyPerHost: number) {}
+  constructor(readonly concurrencyPerHost: number) {}
 
   list(request: ListingRequest, run: (signal: AbortSignal) => Promise<string[]>): Promise<string[]> {
     const key = `${request.canonicalImageName}\u0000${request.shareKey}`;

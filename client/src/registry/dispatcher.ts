@@ -26,6 +26,11 @@ function create(options: ResolvedScanOptions): Dispatcher {
     const token = username !== undefined
       ? `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`
       : undefined;
+    if (/^socks5?:/.test(url)) {
+      // A SOCKS5 proxy authenticates in its own handshake (RFC 1929), for which undici reads the credentials
+      // from the proxy URI only; and undici speaks TLS to the proxy itself whenever proxyTls is given.
+      return new ProxyAgent({ ...common, uri: withCredentials(url, username, password), requestTls: tls });
+    }
     return new ProxyAgent({ ...common, uri: url, token, requestTls: tls, proxyTls });
   }
   const env = options.environmentProxy;
@@ -37,6 +42,14 @@ function create(options: ResolvedScanOptions): Dispatcher {
     });
   }
   return new Agent({ ...common, connect: tls });
+}
+
+function withCredentials(url: string, username: string | undefined, password: string | undefined): string {
+  if (username === undefined) return url;
+  const parsed = new URL(url);
+  parsed.username = encodeURIComponent(username);
+  parsed.password = encodeURIComponent(password ?? '');
+  return parsed.toString();
 }
 
 export function dispatcherKey(options: ResolvedScanOptions): string {

@@ -1,6 +1,8 @@
 // Error texts as go-containerregistry (v0.21.6) and Go's net/http print them, because the controller's condition
 // messages are exactly those strings (pkg/v1/remote/transport error.go). Nothing here ever includes a credential.
 import { STATUS_CODES } from 'node:http';
+import { isIP } from 'node:net';
+import { getSystemErrorMap } from 'node:util';
 import { RegistryError } from './contract';
 
 /** Go's `http.StatusText`, which differs from Node's for a few codes. */
@@ -46,19 +48,34 @@ export function responseError(method: string, url: string, status: number, body:
   return error;
 }
 
-/** URLs in messages lose any userinfo and token-like query values. */
+/** ggcr's `paramAllowlist` (internal/redact): query keys of the registry protocol, shown as they are. */
+const shownQueryKeys = new Set(['scope', 'service', 'mount', 'from', 'digest', 'n', 'last']);
+
+/** Go's `url.QueryEscape`: everything but `A-Za-z0-9-_.~` percent-encoded, a space as `+`. */
+function goQueryEscape(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, '+');
+}
+
+/**
+ * A URL as ggcr's `redact.URL` prints it (go-containerregistry v0.21.6 internal/redact/redact.go): query keys
+ * sorted (Go's `url.Values.Encode`), the values of keys outside the registry protocol's allowlist replaced by
+ * `REDACTED`, a password shown as `xxxxx` (Go's `url.URL.Redacted`). A pagination cursor or a signed-URL token
+ * therefore never reaches a message.
+ */
 export function redact(url: string): string {
+  let parsed: URL;
   try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    for (const key of [...parsed.searchParams.keys()]) {
-      if (/token|password|secret|signature|sig$/i.test(key)) parsed.searchParams.set(key, 'REDACTED');
-    }
-    return parsed.toString();
+    parsed = new URL(url);
   } catch {
     return url.replace(/\/\/[^/@]*@/, '//');
   }
+  if (parsed.password) parsed.password = 'xxxxx';
+  const keys = [...new Set(parsed.searchParams.keys())].sort();
+  const query = keys.flatMap((key) => parsed.searchParams.getAll(key).map((value) =>
+    `${goQueryEscape(key)}=${goQueryEscape(shownQueryKeys.has(key) ? value : 'REDACTED')}`)).join('&');
+  parsed.search = '';
+  parsed.hash = '';
+  return query ? `${parsed.toString()}?${query}` : parsed.toString();
 }
 
 const goMethod = (method: string) => method.charAt(0) + method.slice(1).toLowerCase();
@@ -80,44 +97,116 @@ export function abortCause(signal: AbortSignal): string {
   return reason?.name === 'TimeoutError' ? 'context deadline exceeded' : 'context canceled';
 }
 
-function describeNetworkCause(url: string, error: unknown, signal?: AbortSignal): string {
+/** Go's `x509.HostnameError.Error()` (crypto/x509/verify.go) for a certificate Node refused for `host`. */
+function hostnameError(host: string, cert: { subjectaltname?: string; subject?: { CN?: string } } | undefined): string {
+  const sans = (cert?.subjectaltname ?? '').split(/,\s*/).filter(Boolean);
+  const names = sans.filter((san) => san.startsWith('DNS:')).map((san) => san.slice(4));
+  const ips = sans.filter((san) => san.startsWith('IP Address:')).map((san) => san.slice(11).toLowerCase());
+  if (sans.length === 0 && cert?.subject?.CN !== undefined && cert.subject.CN.toLowerCase() === host.toLowerCase()) {
+    return 'x509: certificate relies on legacy Common Name field, use SANs instead';
+  }
+  let valid: string;
+  if (isIP(host)) {
+    if (ips.length === 0) return `x509: cannot validate certificate for ${host} because it doesn't contain any IP SANs`;
+    if (ips.length >= 100) return `x509: certificate is valid for ${ips.length} IP SANs, but none matched ${host}`;
+    valid = ips.join(', ');
+  } else {
+    if (names.length >= 100) return `x509: certificate is valid for ${names.length} names, but none matched ${host}`;
+    valid = names.join(', ');
+  }
+  if (valid === '') return `x509: certificate is not valid for any names, but wanted to match ${host}`;
+  return `x509: certificate is valid for ${valid}, not ${host}`;
+}
+
+/** Node's and OpenSSL's codes for a certificate chain that ends at no trusted root (Go: `x509.UnknownAuthorityError`). */
+const unknownAuthorityCodes = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'CERT_SIGNATURE_FAILURE',
+]);
+
+/** TLS alerts a server sends, by OpenSSL's error code, as Go's `tls.alert` names them (`remote error: tls: …`). */
+const tlsAlerts: Record<string, string> = {
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'bad certificate',
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'certificate required',
+  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: 'unknown certificate authority',
+  ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'handshake failure',
+  ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: 'protocol version not supported',
+  ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR: 'internal error',
+  ERR_SSL_TLSV1_ALERT_ACCESS_DENIED: 'access denied',
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED: 'expired certificate',
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN: 'unknown certificate',
+  ERR_SSL_TLSV1_ALERT_DECRYPT_ERROR: 'error decrypting message',
+  ERR_SSL_TLSV1_UNRECOGNIZED_NAME: 'unrecognized name',
+};
+
+/**
+ * The cause part of Go's `*url.Error` for a request that got no response, as Go's net, crypto/tls, crypto/x509
+ * and net/http print it: `dial tcp 127.0.0.1:5000: connect: connection refused`, `tls: failed to verify
+ * certificate: x509: …`, `http: server gave HTTP response to HTTPS client`, `proxyconnect tcp: …`, `EOF`, or the
+ * proxy's status text after a refused CONNECT. Never OpenSSL's or Node's own text: a failure without a Go
+ * counterpart is named by what happened, in Go's words where there are some.
+ */
+export function describeNetworkCause(url: string, error: unknown, signal?: AbortSignal): string {
   if (signal?.aborted) return abortCause(signal);
   const err = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-  const cause = err?.code || !err?.cause ? err : err.cause;
+  const cause = (err?.code || !err?.cause ? err : err.cause) as NodeJS.ErrnoException & { address?: unknown; port?: unknown; cert?: { subjectaltname?: string; subject?: { CN?: string } } };
   const code = cause?.code ?? '';
-  const host = (() => { try { const u = new URL(url); return u.port ? u.host : `${u.host}:${u.protocol === 'https:' ? 443 : 80}`; } catch { return url; } })();
+  const target = (() => { try { return new URL(url); } catch { return undefined; } })();
+  const hostname = target ? target.hostname.replace(/^\[|\]$/g, '') : url;
+  const host = target ? (target.port ? target.host : `${target.host}:${target.protocol === 'https:' ? 443 : 80}`) : url;
   const message = cause?.message ?? String(error);
-  const peer = cause && 'address' in cause && 'port' in cause ? `${String((cause as { address: unknown }).address)}:${String((cause as { port: unknown }).port)}` : host;
-  // A refused connection to someone other than the registry is the proxy's (Go says "proxyconnect tcp").
-  const via = peer !== host ? 'proxyconnect tcp: ' : '';
+  const peer = cause?.address !== undefined && cause?.port !== undefined
+    ? (isIP(String(cause.address)) === 6 ? `[${String(cause.address)}]:${String(cause.port)}` : `${String(cause.address)}:${String(cause.port)}`)
+    : host;
+  // A refused connection to someone other than the registry is the proxy's (Go wraps it: "proxyconnect tcp").
+  // A host name resolves to an address, so only the port (or a different address for an address literal) tells.
+  const targetPort = host.slice(host.lastIndexOf(':') + 1);
+  const toProxy = cause?.port !== undefined && (String(cause.port) !== targetPort || (isIP(hostname) !== 0 && String(cause.address) !== hostname));
+  const via = toProxy ? 'proxyconnect tcp: ' : '';
+  if (unknownAuthorityCodes.has(code)) return 'tls: failed to verify certificate: x509: certificate signed by unknown authority';
+  if (tlsAlerts[code]) return `remote error: tls: ${tlsAlerts[code]}`;
   switch (code) {
     case 'ECONNREFUSED': return `${via}dial tcp ${peer}: connect: connection refused`;
-    case 'ENOTFOUND': case 'EAI_AGAIN': return `dial tcp: lookup ${host.replace(/:\d+$/, '')}: no such host`;
+    case 'EHOSTUNREACH': return `${via}dial tcp ${peer}: connect: no route to host`;
+    case 'ENETUNREACH': return `${via}dial tcp ${peer}: connect: network is unreachable`;
+    case 'ENOTFOUND': return `dial tcp: lookup ${hostname}: no such host`;
+    case 'EAI_AGAIN': return `dial tcp: lookup ${hostname}: server misbehaving`;
     case 'ETIMEDOUT': case 'UND_ERR_CONNECT_TIMEOUT': return `dial tcp ${host}: i/o timeout`;
-    case 'ECONNRESET': return `read tcp ${host}: connection reset by peer`;
-    case 'EPIPE': return `write tcp ${host}: broken pipe`;
-    case 'UND_ERR_SOCKET':
-      if (message !== 'other side closed') return message;
-      // With TLS 1.3 a registry that wants a client certificate rejects it after the handshake, and undici only
-      // sees the connection close.
-      return url.startsWith('https:') ? 'EOF (the registry closed the TLS connection; does it require a client certificate? see certSecretRef)' : 'EOF';
-    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE': case 'SELF_SIGNED_CERT_IN_CHAIN': case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY': case 'UNABLE_TO_GET_ISSUER_CERT':
-      return `tls: failed to verify certificate: x509: certificate signed by unknown authority (${message})`;
-    case 'CERT_HAS_EXPIRED': return `tls: failed to verify certificate: x509: certificate has expired or is not yet valid (${message})`;
-    case 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE': return 'remote error: tls: bad certificate';
-    case 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED': return 'remote error: tls: certificate required';
-    case 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA': return 'remote error: tls: unknown certificate authority';
-    case 'ERR_TLS_CERT_ALTNAME_INVALID': return `tls: failed to verify certificate: x509: ${message}`;
+    case 'UND_ERR_HEADERS_TIMEOUT': case 'UND_ERR_BODY_TIMEOUT': return `read tcp ${host}: i/o timeout`;
+    case 'ECONNRESET':
+      // Node's "socket disconnected before secure TLS connection was established" is a close during the
+      // handshake, which Go's TLS client reads as io.EOF.
+      return /before secure TLS/.test(message) ? 'EOF' : `read tcp ${peer}: read: connection reset by peer`;
+    case 'EPIPE': return `write tcp ${peer}: write: broken pipe`;
+    // The server closed the connection before answering: Go's io.EOF.
+    case 'UND_ERR_SOCKET': case 'ECONNABORTED': return 'EOF';
+    // OpenSSL read an HTTP answer where a TLS record should be: Go's http.ErrSchemeMismatch.
+    case 'ERR_SSL_WRONG_VERSION_NUMBER': case 'ERR_SSL_PACKET_LENGTH_TOO_LONG': case 'ERR_SSL_HTTP_REQUEST':
+      return 'http: server gave HTTP response to HTTPS client';
+    case 'CERT_HAS_EXPIRED': case 'CERT_NOT_YET_VALID':
+      return 'tls: failed to verify certificate: x509: certificate has expired or is not yet valid';
+    case 'ERR_TLS_CERT_ALTNAME_INVALID': return `tls: failed to verify certificate: ${hostnameError(hostname, cause?.cert)}`;
+    // golang.org/x/net/internal/socks (Dialer.DialContext → UsernamePassword.Authenticate): an *net.OpError
+    // with Op "socks connect"; undici does not say which proxy address it dialled.
+    case 'UND_ERR_SOCKS5_AUTH_FAILED': return `socks connect tcp ${host}: username/password authentication failed`;
     default:
       {
+        // undici's refused CONNECT ("Proxy response (407) !== 200 when HTTP Tunneling"): Go returns the status
+        // text of the proxy's answer (net/http Transport.dialConn).
         const proxyStatus = /Proxy response \((\d+)\)/.exec(message);
-        if (proxyStatus) {
-          const status = Number(proxyStatus[1]);
-          const hint = status === 407 || status === 401 ? ' (check the proxy\'s username and password)' : '';
-          return `proxyconnect tcp: the proxy answered ${status} ${statusText(status)}${hint}`;
-        }
+        if (proxyStatus) return statusText(Number(proxyStatus[1])) || 'unknown status code';
       }
-      return code && !message.includes(code) ? `${message} (${code})` : message;
+      if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) return 'tls: handshake failure';
+      {
+        // Any other system error: Go's `*net.OpError` shape around libuv's name for it (Go prints the OS's
+        // strerror, which libuv's names follow for all but a few, spelled out above).
+        const errno = typeof cause?.errno === 'number' ? getSystemErrorMap().get(cause.errno)?.[1] : undefined;
+        if (errno && cause?.syscall === 'connect') return `${via}dial tcp ${peer}: connect: ${errno}`;
+        if (errno && (cause?.syscall === 'read' || cause?.syscall === 'write')) return `${cause.syscall} tcp ${peer}: ${cause.syscall}: ${errno}`;
+        if (errno && cause?.syscall === 'getaddrinfo') return `dial tcp: lookup ${hostname}: ${errno}`;
+      }
+      // Nothing more is known than that the connection ended without an answer (Go's io.EOF); Node's and
+      // OpenSSL's own texts are never shown.
+      return /^[\w .:'"/-]*$/.test(message) && !/[A-Z_]{6,}/.test(message) ? message : 'EOF';
   }
 }

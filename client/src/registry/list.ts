@@ -11,7 +11,8 @@ import { dispatcherFor, dispatcherKey } from './dispatcher';
 import { abortCause, isNetworkError, redact, responseError } from './errors';
 import { defaultLimits, pageSize, type ListLimits } from './limits';
 import { resolved, type ResolvedScanOptions } from './options';
-import { header, send, type Exchange, type HttpResponse } from './transport';
+import { ssrfRedirectProblem } from './redirect-ssrf';
+import { header, headerValues, send, type Exchange, type HttpResponse } from './transport';
 
 /** ggcr's getNextPageURL, with the v0.21.7 rules for `<>` and other origins (`origin`: the registry's). */
 export function nextPageUrl(response: HttpResponse, origin: string): URL | undefined {
@@ -94,7 +95,7 @@ async function listWithPing(
   const auth = await opts.authenticator(signal);
   const scope = `repository:${reference.repository}:pull`;
   const bearer = challenge.scheme === 'bearer'
-    ? new BearerSession(challenge, scope, auth, reference.scheme === 'http', exchange, reference.registry)
+    ? new BearerSession(challenge, scope, auth, exchange, reference.registry)
     : undefined;
   const fixed = bearer ? undefined : directAuthorization(auth);
 
@@ -102,10 +103,13 @@ async function listWithPing(
     const headers: Record<string, string> = {};
     const authorization = bearer ? await bearer.authorization() : fixed;
     if (authorization) headers.authorization = authorization;
-    let response = await send({ method: 'GET', url, headers }, exchange);
+    let response = await send({ method: 'GET', url, headers }, exchange, ssrfRedirectProblem);
     if (response.status === 401 && bearer) {
-      headers.authorization = await bearer.refresh();
-      response = await send({ method: 'GET', url, headers }, exchange);
+      const renewed = await bearer.rechallenge(headerValues(response, 'www-authenticate'));
+      if (renewed) {
+        headers.authorization = renewed;
+        response = await send({ method: 'GET', url, headers }, exchange, ssrfRedirectProblem);
+      }
     }
     if (response.status !== 200) throw responseError('GET', url, response.status, response.body);
     return response;

@@ -4,7 +4,6 @@
 import { request, type Dispatcher } from 'undici';
 import { RegistryError } from './contract';
 import { abortCause, networkError, redact } from './errors';
-import { isRedirectAllowed } from './redirect-ssrf';
 
 export interface HttpResponse {
   status: number;
@@ -14,7 +13,7 @@ export interface HttpResponse {
 }
 
 export interface HttpRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'HEAD' | 'POST';
   url: string;
   headers?: Record<string, string>;
   body?: string;
@@ -34,8 +33,13 @@ const maxRetryAfterMs = 5 * 60_000;
 class BodyTooLarge extends Error {}
 
 export function header(response: { headers: HttpResponse['headers'] }, name: string): string | undefined {
+  return headerValues(response, name)[0];
+}
+
+/** Every value of a header that may be repeated (Go's `http.Header[name]`), in the order they came. */
+export function headerValues(response: { headers: HttpResponse['headers'] }, name: string): string[] {
   const value = response.headers[name.toLowerCase()];
-  return Array.isArray(value) ? value[0] : value;
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
 function retryAfterMs(value: string | undefined): number | undefined {
@@ -103,13 +107,16 @@ const maxRedirects = 10;
 /**
  * Sends `req` like Go's http.Client under ggcr: redirects of GETs are followed (at most 10), the Authorization
  * header only to the same origin, never from HTTPS down to plain HTTP. `url` of the result is the final URL.
+ * `checkRedirect` is Go's `http.Client.CheckRedirect` (given the next URL and the chain's first one): a text it
+ * returns stops the request with that error, as Go's `Get "<location>": <error>`.
  */
-export async function send(req: HttpRequest, exchange: Exchange): Promise<HttpResponse> {
+export async function send(req: HttpRequest, exchange: Exchange, checkRedirect?: (to: URL, first: URL) => string | undefined): Promise<HttpResponse> {
+  const first = new URL(req.url);
   let current = req;
   for (let hop = 0; ; hop++) {
     const response = await sendWithRetries(current, exchange);
     const location = header(response, 'location');
-    if (current.method !== 'GET' || !redirectStatuses.has(response.status) || !location) return response;
+    if ((current.method !== 'GET' && current.method !== 'HEAD') || !redirectStatuses.has(response.status) || !location) return response;
     if (hop >= maxRedirects) throw new RegistryError(`Get "${redact(current.url)}": stopped after ${maxRedirects} redirects`);
     let next: URL;
     try {
@@ -121,12 +128,11 @@ export async function send(req: HttpRequest, exchange: Exchange): Promise<HttpRe
     if (from.protocol === 'https:' && next.protocol !== 'https:') {
       throw new RegistryError(`Get "${redact(current.url)}": refusing a redirect from HTTPS to ${redact(next.toString())}`);
     }
-    if (!isRedirectAllowed(from, next)) {
-      throw new RegistryError(`Get "${redact(current.url)}": refusing a redirect from a public registry to the internal address ${next.hostname}`);
-    }
+    const refused = checkRedirect?.(next, first);
+    if (refused) throw new RegistryError(`Get "${redact(next.toString())}": ${refused}`);
     const headers = { ...current.headers };
     if (next.origin !== from.origin) delete headers.authorization;
-    current = { method: 'GET', url: next.toString(), headers };
+    current = { method: current.method, url: next.toString(), headers };
   }
 }
 
@@ -149,7 +155,7 @@ async function sendWithRetries(req: HttpRequest, exchange: Exchange): Promise<Ht
     try {
       await wait(pause, exchange.signal);
     } catch {
-      throw new RegistryError(`${req.method === 'GET' ? 'Get' : 'Post'} "${redact(req.url)}": ${abortCause(exchange.signal)}`);
+      throw new RegistryError(`${req.method === 'GET' ? 'Get' : req.method === 'HEAD' ? 'Head' : 'Post'} "${redact(req.url)}": ${abortCause(exchange.signal)}`);
     }
   }
 }

@@ -18,6 +18,7 @@ export function summarise(healths: Health[]): string {
 export class TaglineStatusBar implements vscode.Disposable {
   private readonly summary: vscode.StatusBarItem;
   private readonly spinner: vscode.StatusBarItem;
+  private readonly database: vscode.StatusBarItem;
   private readonly subs: vscode.Disposable[] = [];
   private scans = 0;
 
@@ -27,6 +28,10 @@ export class TaglineStatusBar implements vscode.Disposable {
     this.summary.command = 'tagline.repositories.focus';
     this.spinner = vscode.window.createStatusBarItem('tagline.scan', vscode.StatusBarAlignment.Left, 9);
     this.spinner.name = 'Tagline scan';
+    this.database = vscode.window.createStatusBarItem('tagline.database', vscode.StatusBarAlignment.Left, 8);
+    this.database.name = 'Tagline database';
+    this.database.command = 'tagline.showLogs';
+    this.database.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     this.subs.push(state.onDidChange(() => this.update()));
     this.update();
   }
@@ -57,7 +62,20 @@ export class TaglineStatusBar implements vscode.Disposable {
     return this.scans > 0;
   }
 
+  /** The database warning shown now, if any; the extension-host tests read it. */
+  get databaseWarning(): string | undefined {
+    return this.state.databaseProblem === undefined ? undefined : this.database.text;
+  }
+
   private update(): void {
+    const problem = this.state.databaseProblem;
+    if (problem === undefined) {
+      this.database.hide();
+    } else {
+      this.database.text = `$(warning) tag database not saved: ${problem}`;
+      this.database.tooltip = 'Tagline could not write its tag database; tags and statuses are kept in memory and the write is retried. Click for the log.';
+      this.database.show();
+    }
     const views = this.state.all();
     const skipped = this.state.skipped().length;
     const rs: ReconcilerState = this.state.reconciler;
@@ -83,5 +101,6 @@ export class TaglineStatusBar implements vscode.Disposable {
     for (const s of this.subs) s.dispose();
     this.summary.dispose();
     this.spinner.dispose();
+    this.database.dispose();
   }
 }

@@ -2,12 +2,23 @@
 // at read-merge-write. A lock left by a dead process, or older than any flush could take, is broken.
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 
-const STALE_MS = 30_000;
-const RETRY_MS = 15;
-const GIVE_UP_MS = 20_000;
+export interface LockLimits {
+  /** A lock file older than this is broken whoever holds it (no flush takes that long). */
+  staleMs: number;
+  /** How long to wait for a live holder before failing. */
+  giveUpMs: number;
+}
 
-export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
-  await acquire(lockPath);
+const defaultLimits: LockLimits = { staleMs: 30_000, giveUpMs: 20_000 };
+const RETRY_MS = 15;
+
+/**
+ * Runs `fn` holding `lockPath` (created with O_EXCL, holding our pid). A lock whose pid is dead or whose file is
+ * older than `staleMs` is broken; a live one is waited for, up to `giveUpMs`, then this rejects with
+ * `database lock <path> is held by another process`. Other file errors (EACCES, ENOSPC, …) reject at once.
+ */
+export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, limits: LockLimits = defaultLimits): Promise<T> {
+  await acquire(lockPath, limits);
   try {
     return await fn();
   } finally {
@@ -15,30 +26,37 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>): P
   }
 }
 
-async function acquire(lockPath: string): Promise<void> {
+async function acquire(lockPath: string, limits: LockLimits): Promise<void> {
   const started = Date.now();
   for (;;) {
     try {
       const handle = await open(lockPath, 'wx');
-      await handle.writeFile(`${process.pid}\n`);
+      try {
+        await handle.writeFile(`${process.pid}\n`);
+      } catch (err) {
+        // A full disk can take the inode but not the pid: an empty lock would look "still being written" forever.
+        await handle.close().catch(() => undefined);
+        await unlink(lockPath).catch(() => undefined);
+        throw err;
+      }
       await handle.close();
       return;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    if (await isStale(lockPath)) {
+    if (await isStale(lockPath, limits.staleMs)) {
       await unlink(lockPath).catch(() => undefined);
       continue;
     }
-    if (Date.now() - started > GIVE_UP_MS) throw new Error(`database lock ${lockPath} is held by another process`);
+    if (Date.now() - started > limits.giveUpMs) throw new Error(`database lock ${lockPath} is held by another process`);
     await new Promise((r) => setTimeout(r, RETRY_MS));
   }
 }
 
-async function isStale(lockPath: string): Promise<boolean> {
+async function isStale(lockPath: string, staleMs: number): Promise<boolean> {
   try {
     const [info, text] = await Promise.all([stat(lockPath), readFile(lockPath, 'utf8')]);
-    if (Date.now() - info.mtimeMs > STALE_MS) return true;
+    if (Date.now() - info.mtimeMs > staleMs) return true;
     const pid = Number.parseInt(text, 10);
     if (!Number.isInteger(pid) || pid <= 0) return false; // still being written
     try {

@@ -4,7 +4,7 @@ import type { SqlDatabase } from './sqljs';
 
 /**
  * Takes every row of `theirs` written after ours into `ours`, in one transaction; both must be at the current
- * schema. Returns the newest `updated_at` of their object rows (0 when none), so our stamps stay above it.
+ * schema. Returns the newest `updated_at` of their rows in either table (0 when none), so our stamps stay above it.
  */
 export function mergeOtherWindow(ours: SqlDatabase, theirs: SqlDatabase): number {
   const theirClear = Number(theirs.exec(`SELECT value FROM store_meta WHERE key = 'cleared_at'`)[0]?.values[0]?.[0] ?? 0);
@@ -19,7 +19,13 @@ export function mergeOtherWindow(ours: SqlDatabase, theirs: SqlDatabase): number
   mergeTable(theirs, ours, 'image_tags', 'canonical_name', ['canonical_name', 'tags', 'updated_at'], clearedAt);
   mergeTable(theirs, ours, 'object_results', 'key', ['key', 'spec_hash', 'generation', 'status', 'tags', 'updated_at'], clearedAt);
   ours.exec('COMMIT');
-  return Number(theirs.exec('SELECT MAX(updated_at) FROM object_results')[0]?.values[0]?.[0] ?? 0);
+  return newestStamp(theirs);
+}
+
+/** The newest `updated_at` of either table: a store's next stamp must order after every row it has seen. */
+export function newestStamp(db: SqlDatabase): number {
+  const rows = db.exec('SELECT MAX(updated_at) FROM object_results UNION ALL SELECT MAX(updated_at) FROM image_tags')[0]?.values ?? [];
+  return Math.max(0, ...rows.map((row) => Number(row[0] ?? 0)));
 }
 
 function mergeTable(from: SqlDatabase, to: SqlDatabase, table: string, keyColumn: string, columns: string[], clearedAt: number): void {

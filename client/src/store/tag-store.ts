@@ -8,7 +8,7 @@ import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ImageRepositoryStatus } from '../../../common/model';
 import { withFileLock } from './lock';
-import { mergeOtherWindow } from './merge';
+import { mergeOtherWindow, newestStamp } from './merge';
 import { migrate } from './schema';
 import { loadSqlJs, type SqlDatabase, type SqlJs } from './sqljs';
 import { errorMessage } from '../../../common/errors';
@@ -34,15 +34,19 @@ export interface TagStoreOptions {
   debounceMs?: number;
   /** Longest a pending write waits while changes keep coming. */
   maxWaitMs?: number;
+  /** First wait before a failed background write is tried again; it doubles up to a minute. Default 1 s. */
+  retryBaseMs?: number;
   clock?: () => number;
 }
+
+const maxRetryMs = 60_000;
 
 export class TagStore {
   /** Set when the file was unreadable and moved aside (`<file>.corrupt-<timestamp>`); its objects get rescanned. */
   recoveredFrom: string | undefined;
   /** Set when the file was written by a newer schema: it is read but never overwritten. */
   readOnlyReason: string | undefined;
-  /** The last failed write (debounced writes fail silently otherwise); cleared by a successful one. */
+  /** The last failed write, `cannot write the tag database <file>: <reason>`; cleared by a successful one. */
   lastWriteError: string | undefined;
 
   private timer: NodeJS.Timeout | undefined;
@@ -56,6 +60,12 @@ export class TagStore {
    */
   private onDiskHash: string | undefined;
   private closed = false;
+  /** Set while a failed background write waits to be tried again. */
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryMs = 0;
+  private readonly writeListeners = new Set<(reason: string | undefined) => void>();
+  /** Changes not yet on disk; a store that only read writes nothing (so reopening a full disk's file works). */
+  private dirty = false;
 
   private constructor(
     private readonly sql: SqlJs,
@@ -128,23 +138,38 @@ export class TagStore {
     this.changed();
   }
 
+  /**
+   * Tells `listener` when writing the file starts failing, with the reason (Node's text, e.g.
+   * `ENOSPC: no space left on device, write`), again when the reason changes, and with `undefined` once a write
+   * succeeds again. Until then, background writes are retried with backoff (1 s doubling to a minute) and every
+   * change stays in memory; `flush()` and `close()` reject with the error.
+   */
+  onWriteFailure(listener: (reason: string | undefined) => void): { dispose(): void } {
+    this.writeListeners.add(listener);
+    return { dispose: () => this.writeListeners.delete(listener) };
+  }
+
   /** Writes pending changes now. */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.timer = undefined;
+    this.retryTimer = undefined;
     this.firstPendingAt = 0;
     const file = this.options.file;
     if (!file || this.readOnlyReason) return this.writing.catch(() => undefined);
-    const next = this.writing.catch(() => undefined).then(() => this.write(file));
+    const next = this.writing.catch(() => undefined).then(() => (this.dirty ? this.write(file) : undefined));
     this.writing = next;
     return next;
   }
 
+  /** Writes what is pending and closes; rejects when that last write fails (the changes are then lost). */
   async close(): Promise<void> {
     if (this.closed) return;
     try {
       await this.flush();
     } finally {
+      if (this.retryTimer) clearTimeout(this.retryTimer);
       this.closed = true;
       this.db.close();
     }
@@ -171,14 +196,26 @@ export class TagStore {
   }
 
   private changed(): void {
+    this.dirty = true;
     if (!this.options.file || this.closed) return;
     const debounce = this.options.debounceMs ?? 300;
     const maxWait = this.options.maxWaitMs ?? 2000;
     const now = Date.now();
+    // A failed write is already waiting to be tried again, with this change in it.
+    if (this.retryTimer) return;
     if (!this.firstPendingAt) this.firstPendingAt = now;
     if (this.timer) clearTimeout(this.timer);
     const delay = Math.max(0, Math.min(debounce, this.firstPendingAt + maxWait - now));
-    this.timer = setTimeout(() => void this.flush().catch(() => undefined), delay);
+    this.timer = setTimeout(() => this.backgroundFlush(), delay);
+  }
+
+  /** A write nobody awaits: on failure it is tried again later, and listeners hear about it. */
+  private backgroundFlush(): void {
+    this.flush().catch(() => {
+      if (this.closed) return;
+      this.retryMs = this.retryMs === 0 ? this.options.retryBaseMs ?? 1000 : Math.min(this.retryMs * 2, maxRetryMs);
+      this.retryTimer = setTimeout(() => { this.retryTimer = undefined; this.backgroundFlush(); }, this.retryMs);
+    });
   }
 
   private async load(file: string): Promise<void> {
@@ -198,9 +235,7 @@ export class TagStore {
       }
     }
     if (!migrate(this.db)) this.readOnlyReason = `${file} was written by a newer Tagline (schema too new); changes stay in memory`;
-    for (const stampRow of this.db.exec('SELECT MAX(updated_at) FROM object_results UNION ALL SELECT MAX(updated_at) FROM image_tags')[0]?.values ?? []) {
-      this.lastStamp = Math.max(this.lastStamp, Number(stampRow[0] ?? 0));
-    }
+    this.lastStamp = Math.max(this.lastStamp, newestStamp(this.db));
   }
 
   /** A database from file bytes, or undefined when they are not a healthy SQLite file. */
@@ -219,12 +254,21 @@ export class TagStore {
   }
 
   private async write(file: string): Promise<void> {
+    this.dirty = false;
     try {
       await this.writeMerged(file);
-      this.lastWriteError = undefined;
     } catch (err) {
-      this.lastWriteError = `cannot write the tag database ${file}: ${errorMessage(err)}`;
+      this.dirty = true;
+      const reason = errorMessage(err);
+      const changed = this.lastWriteError !== `cannot write the tag database ${file}: ${reason}`;
+      this.lastWriteError = `cannot write the tag database ${file}: ${reason}`;
+      if (changed) for (const listener of this.writeListeners) listener(reason);
       throw new Error(this.lastWriteError);
+    }
+    this.retryMs = 0;
+    if (this.lastWriteError !== undefined) {
+      this.lastWriteError = undefined;
+      for (const listener of this.writeListeners) listener(undefined);
     }
   }
 

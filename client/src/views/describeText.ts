@@ -1,5 +1,5 @@
-// The `kubectl describe` text for an ImageRepository: the CLI's formatter (`tagline scan --format describe`),
-// so the editor and the terminal describe an object identically.
+// The `kubectl describe` text for an ImageRepository: common/flux/describe.ts, which `tagline scan --format describe`
+// prints too, so the editor and the terminal describe an object identically.
 import { formatDescribe } from '../../../common/flux/describe';
 import { emptyStatus, type FluxEvent } from '../../../common/model';
 import type { RepositoryView } from '../host/state';

@@ -39,9 +39,10 @@ export function fieldDocKey(path: (string | number)[]): string {
   return path.map((s) => (typeof s === 'number' ? '[]' : s)).join('.').replace(/\.\[\]/g, '[]');
 }
 
-export function fieldDocMarkdown(path: (string | number)[]): string | undefined {
+/** `docs`: FIELD_DOCS (ImageRepository) or POLICY_FIELD_DOCS (ImagePolicy). */
+export function fieldDocMarkdown(path: (string | number)[], docs: Record<string, FieldDoc> = FIELD_DOCS): string | undefined {
   const key = fieldDocKey(path);
-  const doc = FIELD_DOCS[key];
+  const doc = docs[key];
   if (!doc) return undefined;
   return `**${key}** — ${doc.summary}${doc.details ? `\n\n${doc.details}` : ''}`;
 }

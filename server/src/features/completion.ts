@@ -5,11 +5,13 @@ import { documentAtLine, type ParsedManifest } from '../../../common/manifests';
 import { FLUX_IMAGE_GROUP } from '../../../common/manifests';
 import type { Position, Range, SecretObject } from '../../../common/model';
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver-types';
-import schema from '../../../schemas/imagerepository-v1.json';
+import repositorySchema from '../../../schemas/imagerepository-v1.json';
+import policySchema from '../../../schemas/imagepolicy-v1.json';
 import automationSchema from '../../../schemas/imageupdateautomation-v1.json';
 import { AUTOMATION_FIELD_DOCS } from '../docs/automationFields';
 import { FIELD_DOCS, type FieldDoc } from '../docs/fields';
-import { IMAGE_REPOSITORY_SNIPPET } from '../../../common/flux/snippet';
+import { POLICY_FIELD_DOCS } from '../docs/policyFields';
+import { IMAGE_POLICY_SNIPPET, IMAGE_REPOSITORY_SNIPPET, policyKindSnippets } from '../../../common/flux/snippet';
 import { certSecretProblem, isImageUpdateAutomation, namespaceOf, proxySecretProblem, pullSecretProblem, SERVED_API_VERSION } from '../validation';
 import type { WorkspaceIndex } from '../workspace/index';
 import { completionContext, type Segment } from './completionContext';
@@ -31,15 +33,16 @@ interface SchemaNode {
 }
 
 /** The schema and field docs of the kind being completed. */
-interface KindSchema { root: SchemaNode & { definitions: Record<string, SchemaNode> }; docs: Record<string, FieldDoc> }
+interface KindSchema { root: SchemaNode & { definitions?: Record<string, SchemaNode> }; docs: Record<string, FieldDoc> }
 
-const REPOSITORY: KindSchema = { root: schema as KindSchema['root'], docs: FIELD_DOCS };
+const REPOSITORY: KindSchema = { root: repositorySchema as KindSchema['root'], docs: FIELD_DOCS };
+const POLICY: KindSchema = { root: policySchema as KindSchema['root'], docs: POLICY_FIELD_DOCS };
 const AUTOMATION: KindSchema = { root: automationSchema as KindSchema['root'], docs: AUTOMATION_FIELD_DOCS };
 
 function resolve(node: SchemaNode | undefined, kind: KindSchema = REPOSITORY): SchemaNode | undefined {
   if (node?.$ref) {
     const name = node.$ref.replace('#/definitions/', '');
-    return kind.root.definitions[name];
+    return kind.root.definitions?.[name];
   }
   return node;
 }
@@ -67,12 +70,15 @@ function keyItems(path: Segment[], indent: number, siblings: Set<string>, snippe
   const node = schemaAt(path, kind);
   if (!node?.properties) return [];
   const pad = ' '.repeat(indent + 2);
+  const kindSnippets = kind === POLICY && path.join('.') === 'spec.policy' ? policyKindSnippets(' '.repeat(indent)) : undefined;
   return Object.entries(node.properties)
     .filter(([key]) => !siblings.has(key) && key !== 'status')
     .map(([key, child], i) => {
       const resolved = resolve(child, kind);
       let text = `${key}: `;
-      if (snippets && resolved?.type === 'object' && resolved.properties?.name && /secretref$/i.test(key)) {
+      if (snippets && kindSnippets && key in kindSnippets) {
+        text = kindSnippets[key as keyof typeof kindSnippets];
+      } else if (snippets && resolved?.type === 'object' && resolved.properties?.name && /(secretref|imagerepositoryref)$/i.test(key)) {
         text = `${key}:\n${pad}name: $0`;
       } else if (snippets && resolved?.type === 'object') {
         text = `${key}:\n${pad}$0`;
@@ -115,8 +121,9 @@ export function completion(
   if (!document) return [];
   const { chunk } = document;
   const automation = isImageUpdateAutomation(chunk);
-  const ours = chunk.isImageRepository || automation;
-  const kind = automation ? AUTOMATION : REPOSITORY;
+  const ours = chunk.isImageRepository || chunk.isImagePolicy || automation;
+  const kind = automation ? AUTOMATION : chunk.isImagePolicy ? POLICY : REPOSITORY;
+  const kindName = automation ? 'ImageUpdateAutomation' : chunk.isImagePolicy ? 'ImagePolicy' : 'ImageRepository';
   const blank = chunk.kind === undefined && (chunk.apiVersion === undefined || chunk.apiVersion.startsWith(FLUX_IMAGE_GROUP + '/'));
   if (!ours && !blank) return [];
   const lines = chunk.text.split('\n').map((l) => l.replace(/\r$/, ''));
@@ -137,6 +144,14 @@ export function completion(
         insertTextFormat: snippets ? Snippet : PlainText,
         textEdit: { range: replace, newText: snippets ? IMAGE_REPOSITORY_SNIPPET : plain(IMAGE_REPOSITORY_SNIPPET) },
         sortText: '00',
+      }, {
+        label: 'ImagePolicy',
+        kind: Kind.Snippet,
+        detail: 'New Flux ImagePolicy',
+        documentation: { kind: 'markdown', value: 'A whole ImagePolicy manifest (`image.toolkit.fluxcd.io/v1`) with a semver range.' },
+        insertTextFormat: snippets ? Snippet : PlainText,
+        textEdit: { range: replace, newText: snippets ? IMAGE_POLICY_SNIPPET : plain(IMAGE_POLICY_SNIPPET) },
+        sortText: '01',
       }];
     }
     const items = keyItems(context.path, context.indent, context.siblings, snippets, replace, kind);
@@ -148,9 +163,21 @@ export function completion(
   const dotted = path.join('.');
   const node = schemaAt(path, kind);
   const namespace = namespaceOf(chunk);
-  if (dotted === 'apiVersion') return apiVersionItems(automation ? 'ImageUpdateAutomation' : 'ImageRepository', flux, replace);
-  if (dotted === 'kind') return [valueItem(automation ? 'ImageUpdateAutomation' : 'ImageRepository', Kind.Value, undefined, replace)];
+  if (dotted === 'apiVersion') return apiVersionItems(kindName, flux, replace);
+  if (dotted === 'kind') return [valueItem(kindName, Kind.Value, undefined, replace)];
   if (automation) return automationValues(dotted, node, namespace, index, replace);
+  if (kind === POLICY && dotted === 'spec.imageRepositoryRef.name') {
+    const ref = (chunk.value as { spec?: { imageRepositoryRef?: { namespace?: unknown } } } | undefined)?.spec?.imageRepositoryRef;
+    const refNamespace = typeof ref?.namespace === 'string' && ref.namespace !== '' ? ref.namespace : namespace;
+    const seen = new Set<string>();
+    return index.objects().imageRepositories
+      .filter((r) => r.metadata.namespace === refNamespace && !seen.has(r.metadata.name) && !!seen.add(r.metadata.name))
+      .map((r) => valueItem(r.metadata.name, Kind.Reference, `ImageRepository ${r.spec.image} in ${refNamespace}`, replace));
+  }
+  if (kind === POLICY && dotted === 'spec.imageRepositoryRef.namespace') {
+    const namespaces = new Set(index.objects().imageRepositories.map((r) => r.metadata.namespace));
+    return [...namespaces].sort().map((ns) => valueItem(ns, Kind.Value, 'namespace with ImageRepositories', replace));
+  }
   if (node?.enum) return node.enum.map((v) => valueItem(v, Kind.Enum, undefined, replace));
   if (node?.type === 'boolean') return ['true', 'false'].map((v) => valueItem(v, Kind.Value, undefined, replace));
   if (dotted === 'spec.interval') return INTERVALS.map((v, i) => ({ ...valueItem(v, Kind.Value, 'Go duration', replace), sortText: String(i).padStart(2, '0') }));

@@ -11,10 +11,17 @@ export interface DiagnosticsSettings {
   flux?: readonly DetectedFlux[];
 }
 
+/** What the kustomize roots say about a file: whether a root reads it (then only built objects are checked). */
+export interface BuiltDiagnostics { covered: boolean; diagnostics: TaglineDiagnostic[] }
+
 export function documentDiagnostics(
   manifest: ParsedManifest, references: ReferenceIndex, statuses: StatusStore, settings: DiagnosticsSettings,
+  built?: BuiltDiagnostics,
 ): TaglineDiagnostic[] {
-  const own = settings.validationEnabled ? validateManifest(manifest, references, settings.flux) : [];
+  const standalone = settings.validationEnabled && !built?.covered ? validateManifest(manifest, references, settings.flux) : [];
+  const own = settings.validationEnabled && built?.diagnostics.length
+    ? [...standalone, ...built.diagnostics].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character)
+    : standalone;
   const conditions: TaglineDiagnostic[] = [];
   for (const object of manifest.objects.imageRepositories) {
     const status = statuses.forObject(object);

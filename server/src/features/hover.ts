@@ -10,6 +10,14 @@ import { Commands, type ObjectStatus } from '../../../common/protocol';
 import { automationFieldDocMarkdown } from '../docs/automationFields';
 import { fieldDocMarkdown } from '../docs/fields';
 import { isImageUpdateAutomation } from '../validation';
+import { POLICY_FIELD_DOCS } from '../docs/policyFields';
+import { explainPolicy } from '../../../common/flux/policy/explain';
+import type { ImagePolicySpec } from '../../../common/model';
+import type { ManifestDocument } from '../../../common/manifests';
+import { namespaceOf } from '../validation/references';
+import { findMarkers, SCREENING_TOKEN, setterValue } from '../../../common/flux/markers/markers';
+import { applyPolicy } from '../../../common/flux/policy/policies';
+import type { ImagePolicyObject } from '../../../common/model';
 import { nodeRange, pathAt } from '../../../common/manifests/yamlPath';
 import type { StatusStore } from '../workspace/statuses';
 import { timeAgo } from '../../../common/timeAgo';
@@ -21,6 +29,10 @@ export interface HoverContext {
   /** Every stored tag for a canonical name, or null when no reconciler answers (e.g. in Neovim). */
   storedTags(canonicalImageName: string): Promise<string[] | null>;
   now(): number;
+  /** ImageRepositories of the workspace by namespace and name (for ImagePolicy hovers). */
+  imageRepositories?(namespace: string, name: string): ImageRepositoryObject[];
+  /** ImagePolicies of the workspace by namespace and name (for marker hovers). */
+  imagePolicies?(namespace: string, name: string): ImagePolicyObject[];
 }
 
 export function commandLink(command: string, args: unknown[]): string {
@@ -79,9 +91,102 @@ async function exclusionMarkdown(pattern: string, canonical: string | undefined,
   return lines.join('\n\n');
 }
 
+/** What the policy selects from the stored tags of its repository, the next candidates and what was dropped. */
+export async function policySelectionMarkdown(document: ManifestDocument, ctx: HoverContext): Promise<string | undefined> {
+  const spec = (document.chunk.value as { spec?: ImagePolicySpec } | undefined)?.spec;
+  const ref = spec?.imageRepositoryRef;
+  if (!spec || !ref || typeof ref.name !== 'string' || !ctx.imageRepositories) return undefined;
+  const namespace = typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : namespaceOf(document.chunk);
+  const repository = ctx.imageRepositories(namespace, ref.name)[0];
+  if (!repository) return undefined;
+  const parsed = parseImageReference(repository.spec.image, repository.spec.insecure === true);
+  if (!parsed.ok) return undefined;
+  const canonical = parsed.reference.canonicalImageName;
+  const tags = await ctx.storedTags(canonical);
+  if (!tags) return undefined;
+  if (tags.length === 0) return `No stored tags of ${code(canonical)} yet: the policy waits for a scan (\`no tags in database\`).`;
+  const ex = explainPolicy(spec, tags);
+  const lines: string[] = [];
+  const result = ex.result;
+  if (result.ok) {
+    lines.push(`**Selects ${code(result.latest)}** → ${code(`${repository.spec.image}:${result.latest}`)} (of ${tags.length} stored tags)`);
+    const next = ex.candidates.filter((t) => t !== result.latest).slice(0, 4);
+    if (next.length > 0) lines.push(`Next: ${next.map(code).join(', ')}`);
+  } else {
+    lines.push(`Selects nothing: ${plainText(result.error)}`);
+  }
+  const dropped = [
+    ex.filteredOut && `${ex.filteredOut} not matching filterTags.pattern`,
+    ex.notSemver && `${ex.notSemver} not MAJOR.MINOR.PATCH`,
+    ex.outsideRange && `${ex.outsideRange} outside the range`,
+    ex.prerelease && `${ex.prerelease} prerelease${ex.prerelease === 1 ? '' : 's'} the range does not admit`,
+  ].filter(Boolean);
+  if (dropped.length > 0) lines.push(`Dropped: ${dropped.join(', ')}.`);
+  return lines.join('\n\n');
+}
+
+async function policyHover(document: ManifestDocument, position: Position, ctx: HoverContext): Promise<HoverResult | null> {
+  const hit = pathAt(document, position);
+  if (!hit || hit.path.length === 0) return null;
+  const { chunk } = document;
+  const rel = nodeRange(chunk.lines, hit.node);
+  const range = rel ? { start: { line: rel.start.line + document.startLine, character: rel.start.character }, end: { line: rel.end.line + document.startLine, character: rel.end.character } } : undefined;
+  const parts: string[] = [];
+  const [first, second] = hit.path;
+  if (first === 'kind' || (first === 'metadata' && second === 'name') || (first === 'spec' && (second === 'policy' || second === 'filterTags' || second === 'imageRepositoryRef'))) {
+    const selection = await policySelectionMarkdown(document, ctx);
+    if (selection) parts.push(selection);
+  }
+  const doc = fieldDocMarkdown(hit.path, POLICY_FIELD_DOCS);
+  if (doc) parts.push(doc);
+  if (parts.length === 0) return null;
+  return { contents: { kind: 'markdown', value: parts.join('\n\n---\n\n') }, ...(range ? { range } : {}) };
+}
+
+/** On a value marked `# {"$imagepolicy": …}`: what the automation would write there, from which policy. */
+async function markerHover(document: ManifestDocument, position: Position, ctx: HoverContext): Promise<HoverResult | null> {
+  const { chunk } = document;
+  const offset = chunk.lines.offsetAt({ line: position.line - document.startLine, character: position.character });
+  const marker = findMarkers(chunk.text).markers.find((m) =>
+    (offset >= m.valueRange[0] && offset <= m.valueRange[1]) || (offset >= m.commentRange[0] && offset <= m.commentRange[1]));
+  if (!marker) return null;
+  const rel = chunk.lines.rangeAt(marker.valueRange[0], marker.valueRange[1]);
+  const range = { start: { line: rel.start.line + document.startLine, character: rel.start.character }, end: { line: rel.end.line + document.startLine, character: rel.end.character } };
+  const key = `${marker.policy.namespace}/${marker.policy.name}`;
+  const policy = ctx.imagePolicies?.(marker.policy.namespace, marker.policy.name)[0];
+  const lines = [`Image update marker of ImagePolicy ${code(key)} (${marker.field === 'image' ? 'whole image' : marker.field}).`];
+  if (!policy) {
+    lines.push('The ImagePolicy is not in the workspace: the automation leaves this value alone unless it exists in the cluster.');
+  } else {
+    const refNamespace = policy.spec.imageRepositoryRef.namespace || policy.metadata.namespace;
+    const repository = ctx.imageRepositories?.(refNamespace, policy.spec.imageRepositoryRef.name)[0];
+    const parsed = repository ? parseImageReference(repository.spec.image, repository.spec.insecure === true) : undefined;
+    const tags = parsed?.ok ? await ctx.storedTags(parsed.reference.canonicalImageName) : null;
+    const result = tags && tags.length > 0 ? applyPolicy(policy.spec, tags) : undefined;
+    if (repository && result?.ok) {
+      if (marker.field === 'digest') {
+        lines.push(`The automation writes the digest of ${code(result.latest)} (status.latestRef.digest, with digestReflectionPolicy IfNotPresent or Always).`);
+      } else {
+        const next = setterValue(marker.field, { name: repository.spec.image, tag: result.latest });
+        lines.push(next === marker.value ? `Up to date: the automation would write ${code(next)}, as here.` : `The automation writes ${code(next)} here (now ${code(marker.value)}).`);
+      }
+    } else if (result && !result.ok) {
+      lines.push(`The policy selects nothing (${plainText(result.error)}), so the automation leaves this value alone.`);
+    } else {
+      lines.push('No stored tags for its repository yet: scan it to see what the automation would write.');
+    }
+  }
+  return { contents: { kind: 'markdown', value: lines.join('\n\n') }, range };
+}
+
 export async function hover(manifest: ParsedManifest, position: Position, ctx: HoverContext): Promise<HoverResult | null> {
   const document = documentAtLine(manifest, position.line);
+  if (document && document.chunk.text.includes(SCREENING_TOKEN)) {
+    const marked = await markerHover(document, position, ctx);
+    if (marked) return marked;
+  }
   if (document && isImageUpdateAutomation(document.chunk)) return automationHover(document, position);
+  if (document?.chunk.isImagePolicy) return policyHover(document, position, ctx);
   if (!document?.chunk.isImageRepository) return null;
   const hit = pathAt(document, position);
   if (!hit || hit.path.length === 0) return null;

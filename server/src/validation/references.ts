@@ -2,13 +2,20 @@
 // A name found nowhere is only information: the object may exist in the cluster and not in Git.
 import type { Node } from 'yaml';
 import type { ParsedChunk } from '../../../common/manifests';
-import { objectKey, type SecretObject, type ServiceAccountObject, type WorkspaceObjects } from '../../../common/model';
+import {
+  objectKey, type ImagePolicyObject, type ImageRepositoryObject, type NamespaceObject, type SecretObject, type ServiceAccountObject, type WorkspaceObjects,
+} from '../../../common/model';
+import { accessDeniedMessage, hasAccessToRef, namespaceLabels } from '../../../common/flux/acl';
 import { Severity, SOURCE, type SeverityValue, type TaglineDiagnostic } from './types';
 import { nodeAt, nodeRange } from '../../../common/manifests/yamlPath';
 
 export interface ReferenceIndex {
   secrets(namespace: string, name: string): SecretObject[];
   serviceAccounts(namespace: string, name: string): ServiceAccountObject[];
+  imageRepositories(namespace: string, name: string): ImageRepositoryObject[];
+  imagePolicies(namespace: string, name: string): ImagePolicyObject[];
+  /** Namespace manifests named `name` (cluster-scoped). */
+  namespaces(name: string): NamespaceObject[];
 }
 
 function byKey<T extends { metadata: { namespace: string; name: string } }>(objects: T[]): Map<string, T[]> {
@@ -25,10 +32,28 @@ function byKey<T extends { metadata: { namespace: string; name: string } }>(obje
 export class ObjectIndex implements ReferenceIndex {
   private readonly secretsByKey: Map<string, SecretObject[]>;
   private readonly serviceAccountsByKey: Map<string, ServiceAccountObject[]>;
+  private readonly repositoriesByKey: Map<string, ImageRepositoryObject[]>;
+  private readonly namespacesByName: Map<string, NamespaceObject[]>;
+  private readonly policiesByKey: Map<string, ImagePolicyObject[]>;
 
-  constructor(objects: Pick<WorkspaceObjects, 'secrets' | 'serviceAccounts'>) {
+  constructor(objects: Pick<WorkspaceObjects, 'secrets' | 'serviceAccounts'> & Partial<WorkspaceObjects>) {
     this.secretsByKey = byKey(objects.secrets);
     this.serviceAccountsByKey = byKey(objects.serviceAccounts);
+    this.repositoriesByKey = byKey(objects.imageRepositories ?? []);
+    this.policiesByKey = byKey(objects.imagePolicies ?? []);
+    this.namespacesByName = byKey((objects.namespaces ?? []).map((n) => ({ ...n, metadata: { ...n.metadata, namespace: '' } })));
+  }
+
+  imageRepositories(namespace: string, name: string): ImageRepositoryObject[] {
+    return this.repositoriesByKey.get(`${namespace}/${name}`) ?? [];
+  }
+
+  imagePolicies(namespace: string, name: string): ImagePolicyObject[] {
+    return this.policiesByKey.get(`${namespace}/${name}`) ?? [];
+  }
+
+  namespaces(name: string): NamespaceObject[] {
+    return this.namespacesByName.get(`/${name}`) ?? [];
   }
 
   secrets(namespace: string, name: string): SecretObject[] {
@@ -86,12 +111,49 @@ export function namespaceOf(chunk: ParsedChunk): string {
   return typeof metadata?.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : 'default';
 }
 
+/**
+ * An ImagePolicy's `imageRepositoryRef`: looked up in the workspace (information when absent, as for Secrets),
+ * and across namespaces checked against the repository's `accessFrom` and the labels of the policy's namespace
+ * (its Namespace manifest, plus `kubernetes.io/metadata.name`), with the controller's AccessDenied message.
+ */
+function policyReferenceDiagnostics(chunk: ParsedChunk, index: ReferenceIndex, add: AddFn): void {
+  const namespace = namespaceOf(chunk);
+  const ref = (chunk.value as { spec?: { imageRepositoryRef?: { name?: unknown; namespace?: unknown } } } | undefined)?.spec?.imageRepositoryRef;
+  if (!ref || typeof ref !== 'object' || typeof ref.name !== 'string' || ref.name === '') return;
+  const refNamespace = typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : namespace;
+  const nameNode = () => nodeAt(chunk.doc, ['spec', 'imageRepositoryRef', 'name']);
+  const found = index.imageRepositories(refNamespace, ref.name);
+  if (found.length === 0) {
+    add(nameNode, Severity.Information, 'imageRepositoryRef.notFound',
+      `ImageRepository '${refNamespace}/${ref.name}' is not in the workspace; it may exist only in the cluster.`);
+    return;
+  }
+  if (refNamespace === namespace) return;
+  const manifests = index.namespaces(namespace);
+  const labels = namespaceLabels(namespace, manifests[0]?.metadata.labels);
+  const denied = hasAccessToRef(namespace, { namespace: refNamespace, name: ref.name }, found[0].spec.accessFrom, labels);
+  if (!denied) return;
+  const where = () => nodeAt(chunk.doc, ['spec', 'imageRepositoryRef', 'namespace']) ?? nameNode();
+  if (manifests.length > 0 || !found[0].spec.accessFrom) {
+    add(where, Severity.Error, 'imageRepositoryRef.accessDenied', accessDeniedMessage(denied));
+  } else {
+    add(where, Severity.Information, 'imageRepositoryRef.accessDenied',
+      `${accessDeniedMessage(denied)} (Namespace '${namespace}' is not in the workspace, so only its kubernetes.io/metadata.name label is known)`);
+  }
+}
+
+type AddFn = (node: () => Node | undefined, severity: SeverityValue, code: string, message: string) => void;
+
 export function referenceDiagnostics(chunk: ParsedChunk, index: ReferenceIndex): TaglineDiagnostic[] {
   const out: TaglineDiagnostic[] = [];
   const add = (node: () => Node | undefined, severity: SeverityValue, code: string, message: string) => {
     const range = nodeRange(chunk.lines, node());
     if (range) out.push({ range, severity, code, source: SOURCE, message });
   };
+  if (chunk.isImagePolicy) {
+    policyReferenceDiagnostics(chunk, index, add);
+    return out;
+  }
   const namespace = namespaceOf(chunk);
   const spec = (chunk.value as { spec?: Record<string, unknown> } | undefined)?.spec;
   if (!spec || typeof spec !== 'object') return out;

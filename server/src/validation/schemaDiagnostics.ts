@@ -3,6 +3,8 @@
 import { isMap, type Node } from 'yaml';
 import type { ParsedChunk } from '../../../common/manifests';
 import type { Range } from '../../../common/model';
+import { isRecord } from '../../../common/manifests/objects';
+import { closestName } from './suggest';
 import { Severity, SOURCE, type QuickFix, type TaglineDiagnostic } from './types';
 import { keyAt, nodeAt, nodeRange, pointerToPath, type PathSegment } from '../../../common/manifests/yamlPath';
 
@@ -81,8 +83,12 @@ export function schemaDiagnostics(chunk: ParsedChunk): TaglineDiagnostic[] {
       case 'additionalProperties': {
         const field = String(error.params.additionalProperty);
         const fieldKey = keyAt(chunk.doc, [...path, field]);
-        diagnostic = make(nodeRange(chunk.lines, fieldKey) ?? valueRange, 'schema.unknownField',
-          `Unknown field ${dotted([...path, field])}: the API server drops it (or rejects the object with strict field validation).`);
+        const fieldRange = nodeRange(chunk.lines, fieldKey);
+        const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+        const meant = closestName(field, known.filter((name) => !Object.hasOwn(isRecord(error.data) ? error.data : {}, name)));
+        const rename = meant && fieldRange ? [{ title: `Rename to ${meant}`, edits: [{ range: fieldRange, newText: meant }], preferred: true }] : undefined;
+        diagnostic = make(fieldRange ?? valueRange, 'schema.unknownField',
+          `Unknown field ${dotted([...path, field])}: the API server drops it (or rejects the object with strict field validation).${meant ? ` Did you mean ${dotted([...path, meant])}?` : ''}`, rename);
         break;
       }
       case 'type':
@@ -103,6 +109,12 @@ export function schemaDiagnostics(chunk: ParsedChunk): TaglineDiagnostic[] {
         diagnostic = make(keyRange, 'schema.maxItems',
           `${where} has ${Array.isArray(error.data) ? error.data.length : 'too many'} entries; at most ${String(error.params.limit)} are allowed.`);
         break;
+      case 'x-kubernetes-validations': {
+        // A CRD CEL rule (ImagePolicy spec.interval / digestReflectionPolicy): the API server's message.
+        const field = keyAt(chunk.doc, ['spec', 'interval']) ?? keyAt(chunk.doc, ['spec', 'digestReflectionPolicy']);
+        diagnostic = make(nodeRange(chunk.lines, field) ?? keyRange, 'schema.cel', `spec: Invalid value: "object": ${error.message ?? ''}`);
+        break;
+      }
       case 'maxLength':
         diagnostic = make(valueRange, 'schema.maxLength', `${where} is longer than ${String(error.params.limit)} characters.`);
         break;

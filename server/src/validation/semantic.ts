@@ -10,6 +10,7 @@ import { INTERVAL_PATTERN, parseGoDuration, TIMEOUT_PATTERN } from '../../../com
 import { compileExclusion, DEFAULT_EXCLUSION } from '../../../common/flux/exclusion';
 import { parseImageReference } from '../../../common/flux/reference';
 import { FLUX_IMAGE_GROUP } from '../../../common/manifests';
+import { policyDiagnostics } from './policy';
 import { Severity, SOURCE, type QuickFix, type SeverityValue, type TaglineDiagnostic } from './types';
 import { keyAt, nodeAt, nodeRange, scalarText } from '../../../common/manifests/yamlPath';
 
@@ -112,6 +113,7 @@ function checkDurations(c: Collector, spec: Record<string, unknown>): void {
 
 /** Checks that depend only on this document's text (cached per document by the caller). */
 export function semanticDiagnostics(chunk: ParsedChunk): TaglineDiagnostic[] {
+  if (chunk.isImagePolicy) return policyDiagnostics(chunk);
   const c = new Collector(chunk);
   const top = chunk.value as Record<string, unknown>;
   const spec = top && typeof top === 'object' ? top.spec : undefined;

@@ -4,9 +4,11 @@
 import type { DetectedFlux } from '../../../common/flux/fluxVersion';
 import type { ManifestDocument, ParsedChunk, ParsedManifest } from '../../../common/manifests';
 import { apiVersionDiagnostics, isImageKind } from './apiVersions';
+import { nearMissDiagnostics } from './nearMiss';
 import { referenceDiagnostics, type ReferenceIndex } from './references';
 import { schemaDiagnostics } from './schemaDiagnostics';
 import { semanticDiagnostics } from './semantic';
+import { markerDiagnostics } from './markers';
 import { byPosition, Severity, shiftDiagnostic, SOURCE, type TaglineDiagnostic } from './types';
 
 const textChecks = new WeakMap<ParsedChunk, TaglineDiagnostic[]>();
@@ -22,15 +24,18 @@ function checkReferences(chunk: ParsedChunk, index: ReferenceIndex): TaglineDiag
 }
 
 /** The kinds validated in full. */
-const VALIDATED_KINDS = /kind:\s*(ImageRepository|ImageUpdateAutomation)\b/;
+const VALIDATED_KINDS = /kind:\s*(ImageRepository|ImagePolicy|ImageUpdateAutomation)\b/;
 
 export function isImageUpdateAutomation(chunk: ParsedChunk): boolean {
   return chunk.kind === 'ImageUpdateAutomation' && chunk.apiVersion?.startsWith('image.toolkit.fluxcd.io/') === true;
 }
 
-/** An ImageRepository or ImageUpdateAutomation, or a document so broken that its kind is unknown but its text says it is one. */
+/**
+ * An ImageRepository, ImagePolicy or ImageUpdateAutomation, or a document so broken that its kind is unknown but
+ * its text says it is one.
+ */
 export function isOurDocument(chunk: ParsedChunk): boolean {
-  if (chunk.isImageRepository || isImageUpdateAutomation(chunk)) return true;
+  if (chunk.isImageRepository || chunk.isImagePolicy || isImageUpdateAutomation(chunk)) return true;
   // Text first: reading syntaxErrors makes a lazily parsed document parse.
   return chunk.text.includes('image.toolkit.fluxcd.io/') && VALIDATED_KINDS.test(chunk.text) && chunk.syntaxErrors.length > 0;
 }
@@ -44,7 +49,7 @@ function checkText(chunk: ParsedChunk): TaglineDiagnostic[] {
         range: error.range, severity: Severity.Error, code: `yaml.${error.code}`, source: SOURCE, message: error.message,
       }));
     } else {
-      const semantic = chunk.isImageRepository ? semanticDiagnostics(chunk) : [];
+      const semantic = chunk.isImageRepository || chunk.isImagePolicy ? semanticDiagnostics(chunk) : [];
       diagnostics = [...schemaDiagnostics(chunk), ...semantic].sort(byPosition);
     }
     textChecks.set(chunk, diagnostics);
@@ -71,21 +76,46 @@ const NO_FLUX: readonly DetectedFlux[] = [];
 
 function checkDocument(document: ManifestDocument, index: ReferenceIndex, flux: readonly DetectedFlux[]): TaglineDiagnostic[] {
   const { chunk } = document;
-  const ours = isOurDocument(chunk);
-  // Every image.toolkit.fluxcd.io kind's apiVersion is judged, ImagePolicy's too.
-  const imageKind = isImageKind(chunk.kind) && chunk.apiVersion?.startsWith('image.toolkit.fluxcd.io/') === true;
-  if (!ours && !imageKind) return [];
+  const markers = markerDiagnostics(chunk, index).map((d) => shiftDiagnostic(d, document.startLine));
+  if (!isOurDocument(chunk)) {
+    const nearMisses = nearMissDiagnostics(chunk).map((d) => shiftDiagnostic(d, document.startLine));
+    return nearMisses.length > 0 ? [...nearMisses, ...markers].sort(byPosition) : markers;
+  }
+  if (markers.length > 0) return [...checkOurDocument(document, index, flux), ...markers].sort(byPosition);
+  return checkOurDocument(document, index, flux);
+}
+
+function checkOurDocument(document: ManifestDocument, index: ReferenceIndex, flux: readonly DetectedFlux[]): TaglineDiagnostic[] {
+  const { chunk } = document;
   const healthy = chunk.syntaxErrors.length === 0;
-  const own = ours ? checkText(chunk) : [];
-  const references = healthy && chunk.isImageRepository ? checkReferences(chunk, index) : [];
+  const own = checkText(chunk);
+  // Every image.toolkit.fluxcd.io kind's apiVersion is judged beside the kind's own checks.
+  const imageKind = isImageKind(chunk.kind) && chunk.apiVersion?.startsWith('image.toolkit.fluxcd.io/') === true;
   const served = healthy && imageKind ? apiVersionDiagnostics(chunk, flux) : [];
+  const references = healthy && (chunk.isImageRepository || chunk.isImagePolicy) ? checkReferences(chunk, index) : [];
   if (own.length === 0 && references.length === 0 && served.length === 0) return [];
   const all = references.length === 0 && served.length === 0 ? own : [...served, ...own, ...references].sort(byPosition);
   return all.map((d) => shiftDiagnostic(d, document.startLine));
 }
 
+const TEMPLATE_NOTES = {
+  chart: 'Helm chart template: Go template source is not checked as a manifest (check what `helm template` renders instead).',
+  actions: 'Go template actions ({{ … }}): this document is not checked as a manifest until it is rendered.',
+};
+
+/** One information note per file on its first Go-template document: template source is not validated. */
+function templateNote(manifest: ParsedManifest): TaglineDiagnostic | undefined {
+  const first = manifest.documents.find((document) => document.chunk.template);
+  if (!first) return undefined;
+  const at = { line: first.startLine, character: 0 };
+  return { range: { start: at, end: at }, severity: Severity.Information, code: 'template.skipped', source: SOURCE, message: TEMPLATE_NOTES[first.chunk.template!] };
+}
+
+/** Diagnostics of every document of a file, judging apiVersions against `flux` (empty: no Flux version found). */
 export function validateManifest(manifest: ParsedManifest, index: ReferenceIndex, flux: readonly DetectedFlux[] = NO_FLUX): TaglineDiagnostic[] {
   const out: TaglineDiagnostic[] = [];
+  const note = templateNote(manifest);
+  if (note) out.push(note);
   for (const document of manifest.documents) out.push(...validateDocument(document, index, flux));
   return out;
 }

@@ -6,6 +6,13 @@ import { detectFluxVersions, type ParsedManifest } from '../../../common/manifes
 import type { WorkspaceObjects } from '../../../common/model';
 import { ObjectIndex } from '../validation';
 
+/**
+ * `references`: a Secret or ServiceAccount changed, which any document may refer to. `policyReferences`: an
+ * ImageRepository's name or accessFrom, a Namespace's labels or an ImagePolicy's name changed, which only
+ * ImagePolicies and image-update markers refer to.
+ */
+export interface IndexChange { references: boolean; policyReferences: boolean; uri: string }
+
 export class WorkspaceIndex {
   private readonly onDisk = new Map<string, ParsedManifest>();
   private readonly open = new Map<string, ParsedManifest>();
@@ -14,9 +21,10 @@ export class WorkspaceIndex {
   private imageNamesCache: string[] | undefined;
   private fluxCache: { setting: string | undefined; found: DetectedFlux[]; settingError?: string; json: string; stale: boolean } | undefined;
   private referenceSignature = new Map<string, string>();
-  private readonly listeners: ((change: { references: boolean }) => void)[] = [];
+  private policyReferenceSignature = new Map<string, string>();
+  private readonly listeners: ((change: IndexChange) => void)[] = [];
 
-  onDidChange(listener: (change: { references: boolean }) => void): void {
+  onDidChange(listener: (change: IndexChange) => void): void {
     this.listeners.push(listener);
   }
 
@@ -40,6 +48,15 @@ export class WorkspaceIndex {
     return this.onDisk.has(uri);
   }
 
+  /** The file as read from disk while no editor has it open. */
+  closedManifest(uri: string): ParsedManifest | undefined {
+    return this.open.has(uri) ? undefined : this.onDisk.get(uri);
+  }
+
+  diskUris(): Iterable<string> {
+    return this.onDisk.keys();
+  }
+
   manifests(): ParsedManifest[] {
     const all = new Map(this.onDisk);
     for (const [uri, manifest] of this.open) all.set(uri, manifest);
@@ -48,12 +65,14 @@ export class WorkspaceIndex {
 
   objects(): WorkspaceObjects {
     if (!this.objectsCache) {
-      const objects: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [] };
+      const objects: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [], imagePolicies: [], namespaces: [] };
       for (const manifest of this.manifests()) {
         objects.imageRepositories.push(...manifest.objects.imageRepositories);
         objects.secrets.push(...manifest.objects.secrets);
         objects.serviceAccounts.push(...manifest.objects.serviceAccounts);
         if (manifest.objects.skipped) (objects.skipped ??= []).push(...manifest.objects.skipped);
+        objects.imagePolicies!.push(...(manifest.objects.imagePolicies ?? []));
+        objects.namespaces!.push(...(manifest.objects.namespaces ?? []));
       }
       this.objectsCache = objects;
     }
@@ -100,7 +119,8 @@ export class WorkspaceIndex {
     this.imageNamesCache = undefined;
     // Recomputed on the next ask; kept (same array) if the answer is the same.
     if (this.fluxCache) this.fluxCache.stale = true;
-    // Only Secrets and ServiceAccounts (without positions) can change another document's diagnostics.
+    // Only Secrets and ServiceAccounts (without positions) can change another document's diagnostics, and for
+    // ImagePolicies also ImageRepository names and accessFrom, and Namespace labels.
     const manifest = this.current(uri);
     const signature = manifest
       ? JSON.stringify([
@@ -108,12 +128,22 @@ export class WorkspaceIndex {
         manifest.objects.serviceAccounts.map(({ source: _s, ...rest }) => rest),
       ])
       : '';
+    const policySignature = manifest
+      ? JSON.stringify([
+        manifest.objects.imageRepositories.map((r) => [r.metadata.namespace, r.metadata.name, r.spec.accessFrom ?? null]),
+        (manifest.objects.namespaces ?? []).map((n) => [n.metadata.name, n.metadata.labels ?? null]),
+        (manifest.objects.imagePolicies ?? []).map((p) => [p.metadata.namespace, p.metadata.name]),
+      ])
+      : '';
     const references = (this.referenceSignature.get(uri) ?? '[[],[]]') !== (signature || '[[],[]]');
+    const policyReferences = (this.policyReferenceSignature.get(uri) ?? '[[],[],[]]') !== (policySignature || '[[],[],[]]');
     if (signature) this.referenceSignature.set(uri, signature);
     else this.referenceSignature.delete(uri);
+    if (policySignature) this.policyReferenceSignature.set(uri, policySignature);
+    else this.policyReferenceSignature.delete(uri);
     // The reference index (and the per-document reference checks cached against it) survives edits that
     // touch no Secret or ServiceAccount.
-    if (references) this.referencesCache = undefined;
-    for (const listener of this.listeners) listener({ references });
+    if (references || policyReferences) this.referencesCache = undefined;
+    for (const listener of this.listeners) listener({ references, policyReferences, uri });
   }
 }

@@ -51,6 +51,8 @@ describe('Tagline in Restricted Mode', () => {
   });
 
   it('refuses to rescan and says why', async () => {
+    assert.equal(api.host.lastRefusal, undefined);
     assert.equal(await vscode.commands.executeCommand('tagline.rescan', 'apps/podinfo'), undefined);
+    assert.equal(api.host.lastRefusal, 'Tagline contacts registries only in trusted workspaces (Restricted Mode is on).');
   });
 });

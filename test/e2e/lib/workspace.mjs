@@ -45,6 +45,8 @@ data:
   writeFileSync(path.join(apps, 'signed-in-app.yaml'), imageRepository(REPOS.signedIn, `${basicHost}/${REPOS.signedIn.repo}`));
   // `interval` must be a Go duration: a schema error the language server reports.
   writeFileSync(path.join(apps, 'broken.yaml'), imageRepository({ namespace: 'apps', name: 'broken' }, '127.0.0.1:9/nowhere/broken').replace('interval: 1h', 'interval: every hour'));
+  // No Flux document: never in the Problems panel.
+  writeFileSync(path.join(apps, 'web.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: apps\nspec:\n  template:\n    spec:\n      containers:\n        - image: nginx:1.27\n');
   const workspaceFile = path.join(root, 'tagline-e2e.code-workspace');
   writeFileSync(workspaceFile, JSON.stringify({ folders: [{ path: 'apps' }, { path: 'infra' }] }, null, 2));
   return { root, apps, infra, workspaceFile };

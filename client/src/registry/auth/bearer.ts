@@ -2,12 +2,12 @@
 // (pkg/v1/remote/transport basic.go, bearer.go: `registrytoken` as Bearer, `identitytoken` as an OAuth2 refresh token). Bearer tokens are cached per realm, service, scope and credential until they
 // expire, in memory only; the cache key holds a hash of the credential, never the credential.
 import { createHash } from 'node:crypto';
-import { isIP } from 'node:net';
 import { RegistryError } from '../contract';
-import type { Challenge } from '../challenge';
-import { redact, responseError } from '../errors';
+import { parseChallenge, type Challenge } from '../challenge';
+import { responseError } from '../errors';
 import type { AuthConfig } from '../options';
 import { send, type Exchange } from '../transport';
+import { checkedRealm, realmProblem } from './realm';
 
 interface CachedToken { token: string; expiresAt: number }
 
@@ -20,12 +20,20 @@ const defaultExpirySeconds = 60;
 
 const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
-/** The header ggcr's basicTransport sends on anonymous and Basic registries. */
+/** ggcr `defaultUserAgent`, sent as the OAuth2 `client_id`. */
+const oauthClientId = 'go-containerregistry';
+/** ggcr `maxTokenBodySize`: a token answer is read up to 64 KiB. */
+const maxTokenBodyBytes = 64 * 1024;
+
+/**
+ * The header ggcr's `basicTransport` (go-containerregistry v0.21.6 pkg/v1/remote/transport/basic.go) sends for
+ * any challenge other than Bearer: a registry token as `Bearer`, else Basic when both username and password are
+ * set, else nothing (an identity token alone is not sent).
+ */
 export function directAuthorization(auth: AuthConfig | undefined): string | undefined {
   if (!auth) return undefined;
   if (auth.registryToken) return `Bearer ${auth.registryToken}`;
-  if (auth.identityToken) return `Bearer ${auth.identityToken}`;
-  if (auth.username || auth.password) return basic(auth.username ?? '', auth.password ?? '');
+  if (auth.username && auth.password) return basic(auth.username, auth.password);
   return undefined;
 }
 
@@ -33,30 +41,49 @@ function credentialKey(auth: AuthConfig | undefined): string {
   return auth ? createHash('sha256').update(JSON.stringify([auth.username, auth.password, auth.identityToken, auth.registryToken])).digest('hex') : 'anonymous';
 }
 
-function isLoopback(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '');
-  return bare === 'localhost' || bare.endsWith('.localhost') || bare === '::1' || (isIP(bare) === 4 && bare.startsWith('127.'));
+/** Go's `json.Unmarshal` error for a token answer that is not JSON (the first words of it). */
+function goJsonError(text: string): string {
+  const trimmed = text.trimStart();
+  if (trimmed === '') return 'unexpected end of JSON input';
+  const first = trimmed[0]!;
+  if (!'{["-0123456789tfn'.includes(first)) return `invalid character '${first}' looking for beginning of value`;
+  return 'unexpected end of JSON input';
 }
 
+/**
+ * ggcr's `bearerTransport` for one scan (go-containerregistry v0.21.6 pkg/v1/remote/transport/bearer.go): the
+ * realm is checked before any request (`fromChallenge`), tokens come from the realm by GET (Basic credentials)
+ * or, for an identity token, by the OAuth2 POST with a GET fallback on 404; a `refresh_token` in an answer
+ * replaces the credentials for later refreshes; a 401 carrying challenges adds their new scopes in front and
+ * refreshes once (`RoundTrip`). Tokens are cached across scans per realm, service, scopes and credential.
+ * Throws RegistryError with ggcr's texts.
+ */
 export class BearerSession {
   private token: string | undefined;
+  private readonly realm: string;
+  private readonly service: string;
+  private scopes: string[];
+  /** `bt.basic`: the scan's credentials, replaced by `{ identityToken: refresh_token }` once one is returned. */
+  private credentials: AuthConfig | undefined;
+  /** The ping was answered over plain HTTP: an `http` realm is acceptable. */
+  private readonly insecure: boolean;
+
   constructor(
-    private readonly challenge: Challenge,
-    private readonly scope: string,
+    challenge: Challenge,
+    scope: string,
     private readonly auth: AuthConfig | undefined,
-    /** Plain HTTP is acceptable for the realm only where it is for the registry itself. */
-    private readonly httpAllowed: boolean,
     private readonly exchange: Exchange,
     private readonly registry: string,
-  ) {}
-
-  /** ggcr: a challenge without `service` (Quay) gets the registry's name. */
-  private get service(): string {
-    return this.challenge.params.service ?? this.registry;
+  ) {
+    this.realm = checkedRealm(challenge.params, registry, challenge.insecure);
+    this.service = challenge.params.service ?? '';
+    this.scopes = [scope];
+    this.credentials = auth;
+    this.insecure = challenge.insecure;
   }
 
   private get cacheKey(): string {
-    return [this.challenge.params.realm, this.service, this.scope, credentialKey(this.auth)].join('\n');
+    return [this.realm, this.service, this.scopes.join(' '), credentialKey(this.auth)].join('\n');
   }
 
   /** `Bearer <token>`, from the cache when a fresh one is there. */
@@ -70,30 +97,45 @@ export class BearerSession {
     return this.refresh();
   }
 
-  /** Fetches a new token (after a 401 the cached one is no good). */
+  /**
+   * ggcr `bearerTransport.RoundTrip` on a 401: with WWW-Authenticate challenges, the scopes they ask for that
+   * are not requested yet go first and a new token is fetched (the caller sends the request once more); a 401
+   * without a challenge is final. Returns the new Authorization header, or undefined when there is no retry.
+   */
+  async rechallenge(challengeHeaders: string[]): Promise<string | undefined> {
+    const challenges = challengeHeaders.map(parseChallenge).filter((challenge) => challenge.scheme !== '');
+    if (challenges.length === 0) return undefined;
+    const requested = new Set(this.scopes);
+    const added = challenges.map((challenge) => challenge.params.scope).filter((want): want is string => want !== undefined && !requested.has(want));
+    this.scopes = [...added, ...this.scopes];
+    return this.refresh();
+  }
+
+  /** Fetches a new token (ggcr `bearerTransport.refresh`). */
   async refresh(): Promise<string> {
     if (this.auth?.registryToken) {
       this.token = this.auth.registryToken;
       return `Bearer ${this.token}`;
     }
-    const realm = this.realmUrl();
     let response;
-    if (this.auth?.identityToken) {
-      response = await this.refreshOauth(realm, this.auth.identityToken);
+    if (this.credentials?.identityToken) {
+      response = await this.refreshOauth(this.credentials.identityToken);
       // Not every token server implements OAuth2; the token spec's GET works everywhere.
-      if (response.status === 404) response = await this.refreshBasic(realm);
+      if (response.status === 404) response = await this.refreshBasic();
     } else {
-      response = await this.refreshBasic(realm);
+      response = await this.refreshBasic();
     }
     if (response.status !== 200) throw responseError(response.method, response.url, response.status, response.body);
-    let parsed: { token?: string; access_token?: string; expires_in?: number };
+    const text = response.body.subarray(0, maxTokenBodyBytes).toString('utf8');
+    let parsed: { token?: unknown; access_token?: unknown; refresh_token?: unknown; expires_in?: unknown };
     try {
-      parsed = JSON.parse(response.body.toString('utf8'));
+      parsed = JSON.parse(text);
     } catch {
-      parsed = {};
+      throw new RegistryError(goJsonError(text));
     }
-    const token = parsed.access_token || parsed.token;
-    if (!token) throw new RegistryError(`no token in bearer response:\n${response.body.toString('utf8').slice(0, 1024)}`);
+    const token = [parsed.access_token, parsed.token].find((value): value is string => typeof value === 'string' && value !== '');
+    if (!token) throw new RegistryError(`no token in bearer response:\n${text}`);
+    if (typeof parsed.refresh_token === 'string' && parsed.refresh_token !== '') this.credentials = { identityToken: parsed.refresh_token };
     const lifetime = (typeof parsed.expires_in === 'number' && parsed.expires_in > 0 ? parsed.expires_in : defaultExpirySeconds) * 1000;
     this.token = token;
     if (tokens.size >= maxTokens) tokens.delete(tokens.keys().next().value as string);
@@ -101,43 +143,34 @@ export class BearerSession {
     return `Bearer ${token}`;
   }
 
-  private realmUrl(): URL {
-    const realm = this.challenge.params.realm;
-    let url: URL;
-    try {
-      url = new URL(realm ?? '');
-    } catch {
-      throw new RegistryError(`malformed bearer challenge: realm '${realm ?? ''}' is not a URL`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RegistryError(`malformed bearer challenge: realm '${realm}' is not http(s)`);
-    const sendsSecret = Boolean(this.auth?.username || this.auth?.password || this.auth?.identityToken);
-    if (url.protocol === 'http:' && sendsSecret && !this.httpAllowed && !isLoopback(url.hostname)) {
-      throw new RegistryError(`refusing to send credentials to the token realm ${redact(url.toString())} over plain HTTP`);
-    }
-    return url;
-  }
+  /** ggcr `realmRedirectCheck`: every redirect of the token request passes the realm rules again. */
+  private readonly checkRedirect = (to: URL): string | undefined => {
+    const problem = realmProblem(to.toString(), this.registry, this.insecure);
+    return problem && `refusing token-server redirect to "${to.toString()}": ${problem}`;
+  };
 
-  private async refreshBasic(realm: URL) {
-    const url = new URL(realm);
-    url.searchParams.set('scope', this.scope);
+  private async refreshBasic() {
+    const url = new URL(this.realm);
+    url.searchParams.delete('scope');
+    for (const scope of this.scopes) url.searchParams.append('scope', scope);
     url.searchParams.set('service', this.service);
     const headers: Record<string, string> = {};
-    if (this.auth?.identityToken) headers.authorization = basic('<token>', this.auth.identityToken);
-    else if (this.auth?.username || this.auth?.password) headers.authorization = basic(this.auth.username ?? '', this.auth.password ?? '');
-    const response = await send({ method: 'GET', url: url.toString(), headers }, this.exchange);
+    const authorization = directAuthorization(this.credentials);
+    if (authorization) headers.authorization = authorization;
+    const response = await send({ method: 'GET', url: url.toString(), headers }, this.exchange, this.checkRedirect);
     return { ...response, method: 'GET' };
   }
 
-  private async refreshOauth(realm: URL, identityToken: string) {
-    const form = new URLSearchParams({ scope: this.scope });
-    form.set('service', this.service);
-    form.set('client_id', 'tagline');
+  private async refreshOauth(identityToken: string) {
+    const form = new URLSearchParams({ scope: this.scopes.join(' ') });
+    if (this.service) form.set('service', this.service);
+    form.set('client_id', oauthClientId);
     form.set('grant_type', 'refresh_token');
     form.set('refresh_token', identityToken);
     const response = await send({
-      method: 'POST', url: realm.toString(), body: form.toString(),
+      method: 'POST', url: this.realm, body: form.toString(),
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    }, this.exchange);
+    }, this.exchange, this.checkRedirect);
     return { ...response, method: 'POST' };
   }
 }

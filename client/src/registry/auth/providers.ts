@@ -52,6 +52,19 @@ function runCli(program: string, args: string[], ctx: CredentialContext, signal:
   });
 }
 
+/**
+ * The one-line token `aws … get-login-password` and `gcloud auth print-access-token` print. Anything else (a
+ * banner, a prompt, an HTML page) is refused here, without echoing it (it may hold a secret), rather than sent
+ * to the registry as a password that can only fail as UNAUTHORIZED.
+ */
+async function tokenLine(program: string, args: string[], ctx: CredentialContext, signal: AbortSignal): Promise<string> {
+  const output = await runCli(program, args, ctx, signal);
+  if (!/^[\x21-\x7e]+$/.test(output)) {
+    throw new RegistryError(`failed to get access token for artifact registry: ${program} ${args.slice(0, 2).join(' ')} printed no token (expected one line of printable ASCII)`);
+  }
+  return output;
+}
+
 async function token(provider: CloudProvider, host: string, ctx: CredentialContext, signal: AbortSignal): Promise<AuthConfig> {
   const match = host === 'public.ecr.aws' && provider === 'aws' ? undefined : checkHost(provider, host);
   if (!ctx.allowProcesses) {
@@ -60,7 +73,7 @@ async function token(provider: CloudProvider, host: string, ctx: CredentialConte
   if (provider === 'aws') {
     const region = match ? match[2]! : 'us-east-1';
     const args = host === 'public.ecr.aws' ? ['ecr-public', 'get-login-password', '--region', region] : ['ecr', 'get-login-password', '--region', region];
-    return { username: 'AWS', password: await runCli('aws', args, ctx, signal) };
+    return { username: 'AWS', password: await tokenLine('aws', args, ctx, signal) };
   }
   if (provider === 'azure') {
     const output = await runCli('az', ['acr', 'login', '--name', host.split('.')[0]!, '--expose-token', '--output', 'json'], ctx, signal);
@@ -70,17 +83,37 @@ async function token(provider: CloudProvider, host: string, ctx: CredentialConte
     // ACR's exposed token is a refresh token for the username below (Azure's documented docker login form).
     return { username: '00000000-0000-0000-0000-000000000000', password: parsed.accessToken };
   }
-  return { username: 'oauth2accesstoken', password: await runCli('gcloud', ['auth', 'print-access-token'], ctx, signal) };
+  return { username: 'oauth2accesstoken', password: await tokenLine('gcloud', ['auth', 'print-access-token'], ctx, signal) };
 }
 
+// Cloud registry tokens live 1–12 h; a token is reused for 10 minutes, across scans and objects, so a reconcile
+// of many objects (or a rescan) does not run the CLI each time. Keyed by the environment that picks the account.
+const cloudTokenTtlMs = 10 * 60_000;
+const cloudTokens = new Map<string, { auth: Promise<AuthConfig>; until: number }>();
+const accountEnv = ['PATH', 'HOME', 'AWS_PROFILE', 'AWS_CONFIG_FILE', 'AZURE_CONFIG_DIR', 'CLOUDSDK_CONFIG', 'CLOUDSDK_CORE_ACCOUNT'];
+
+/** Forgets remembered cloud CLI tokens (tests; "sign out"). */
+export function clearCloudTokens(): void {
+  cloudTokens.clear();
+}
+
+/**
+ * The authenticator for `provider: aws|azure|gcp` (fluxcd/pkg/auth `GetArtifactRegistryCredentials` in spirit):
+ * checks the host of `image` against the provider's pattern, then runs the person's CLI at scan time —
+ * `aws ecr get-login-password --region R` (`ecr-public` for public.ecr.aws) → user `AWS`;
+ * `az acr login --name N --expose-token --output json` → `accessToken` as the password of the all-zero GUID user;
+ * `gcloud auth print-access-token` → user `oauth2accesstoken`. The CLI is bounded by the scan's `signal`.
+ * Errors: RegistryError with the controller's `invalid … registry` text or `failed to get access token …`.
+ */
 export function providerAuthenticator(provider: CloudProvider, image: string, ctx: CredentialContext): Authenticator {
   const host = providerRegistry(image);
-  let cached: { auth: AuthConfig; until: number } | undefined;
+  const key = [provider, host, String(ctx.allowProcesses), ...accountEnv.map((name) => ctx.env[name] ?? '')].join('\n');
   return async (signal) => {
+    const cached = cloudTokens.get(key);
     if (cached && cached.until > Date.now()) return cached.auth;
-    const auth = await token(provider, host, ctx, signal);
-    // Cloud registry tokens live 1–12 h; refetching every 10 min keeps a margin and avoids a CLI run per scan.
-    cached = { auth, until: Date.now() + 10 * 60_000 };
+    const auth = token(provider, host, ctx, signal);
+    cloudTokens.set(key, { auth, until: Date.now() + cloudTokenTtlMs });
+    auth.catch(() => { if (cloudTokens.get(key)?.auth === auth) cloudTokens.delete(key); });
     return auth;
   };
 }

@@ -1,0 +1,170 @@
+// Image-update markers as image-automation-controller v1.2.0 finds them (internal/update/setters.go with
+// sigs.k8s.io/kustomize/kyaml v0.21.1 fieldmeta FieldMeta.Read/processShortHand on go-yaml v3 nodes):
+// - only files containing the literal `"$imagepolicy"` are read (ScreeningLocalReader);
+// - only scalar values are set; the marker is the value's line comment, or, when the line has none, its head
+//   comment, which go-yaml v3 gives to sequence items (a comment above `key: value` belongs to the key, so it
+//   marks nothing);
+// - the comment, with its leading `#`s removed, must be a JSON object of string values (Go's
+//   json.Unmarshal into map[string]string) whose `$imagepolicy` names a setter `<ns>:<name>` (whole image),
+//   `<ns>:<name>:tag`, `<ns>:<name>:name` or `<ns>:<name>:digest`.
+import { isCollection, isScalar, parseDocument, visit, type Node } from 'yaml';
+import type { ImageRef } from '../../model';
+
+export const SETTER_SHORT_HAND = '$imagepolicy';
+/** The screening token: `fmt.Sprintf("%q", "$imagepolicy")`. */
+export const SCREENING_TOKEN = '"$imagepolicy"';
+
+export type SetterField = 'image' | 'tag' | 'name' | 'digest';
+
+export interface ImagePolicyMarker {
+  /** The setter name as written (`ns:name:tag`). */
+  setter: string;
+  policy: { namespace: string; name: string };
+  field: SetterField;
+  /** The scalar's current value. */
+  value: string;
+  /** Offsets of the scalar (with its quotes) in the text. */
+  valueRange: [number, number];
+  /** Offsets of the comment text, from its `#`. */
+  commentRange: [number, number];
+}
+
+/** A comment that names `$imagepolicy` but is no marker the automation would use, and why. */
+export interface MarkerProblem {
+  message: string;
+  range: [number, number];
+  kind: 'malformed' | 'notScalar' | 'unknownField';
+}
+
+/** The setter a marker names, split as the automation defines setters (`ns:name` plus `:tag|:name|:digest`). */
+export function parseSetterName(setter: string): { namespace: string; name: string; field: SetterField } | undefined {
+  const parts = setter.split(':');
+  if (parts.length === 2 && parts[0] && parts[1]) return { namespace: parts[0], name: parts[1], field: 'image' };
+  if (parts.length === 3 && parts[0] && parts[1] && (parts[2] === 'tag' || parts[2] === 'name' || parts[2] === 'digest')) {
+    return { namespace: parts[0], name: parts[1], field: parts[2] };
+  }
+  return undefined;
+}
+
+/**
+ * The value the automation writes for a setter: `ImageRef.String()` (`name:tag`, `name:tag@digest`) for the
+ * whole image, else the tag, the name or the digest of status.latestRef.
+ */
+export function setterValue(field: SetterField, latestRef: ImageRef): string {
+  switch (field) {
+    case 'tag':
+      return latestRef.tag;
+    case 'name':
+      return latestRef.name;
+    case 'digest':
+      return latestRef.digest ?? '';
+    default:
+      return latestRef.digest ? `${latestRef.name}:${latestRef.tag}@${latestRef.digest}` : `${latestRef.name}:${latestRef.tag}`;
+  }
+}
+
+/** processShortHand's JSON: the `$imagepolicy` value, or why the comment is not a marker. */
+function shortHand(comment: string): { setter: string } | { problem: string } | undefined {
+  const text = comment.replace(/^#+/, '');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return text.includes(SETTER_SHORT_HAND) ? { problem: 'the comment is not valid JSON' } : undefined;
+  }
+  if (parsed === null) return undefined;
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) return text.includes(SETTER_SHORT_HAND) ? { problem: 'the comment is not a JSON object' } : undefined;
+  const values = Object.values(parsed as Record<string, unknown>);
+  const setter = (parsed as Record<string, unknown>)[SETTER_SHORT_HAND];
+  if (values.some((v) => typeof v !== 'string')) return setter === undefined ? undefined : { problem: 'every value of the JSON object must be a string' };
+  return typeof setter === 'string' && setter !== '' ? { setter } : undefined;
+}
+
+const LINE_COMMENT = /^[ \t]+(#.*?)[ \t]*$/;
+const COMMENT_LINE = /^[ \t]*(#.*?)[ \t]*\r?$/;
+
+function lineBounds(text: string, offset: number): [number, number] {
+  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  const nl = text.indexOf('\n', offset);
+  return [start, nl === -1 ? text.length : nl];
+}
+
+/** The comment after the scalar on its own line, with its offset. */
+function lineComment(text: string, valueEnd: number): { text: string; start: number } | undefined {
+  const [, end] = lineBounds(text, valueEnd);
+  const rest = text.slice(valueEnd, end).replace(/\r$/, '');
+  const m = LINE_COMMENT.exec(rest);
+  return m ? { text: m[1], start: valueEnd + rest.indexOf('#') } : undefined;
+}
+
+/** go-yaml v3's head comment of a block sequence item: the comment lines directly above its `-` line. */
+function headComment(text: string, valueStart: number): { text: string; start: number } | undefined {
+  let [lineStart] = lineBounds(text, valueStart);
+  const lines: { text: string; start: number }[] = [];
+  while (lineStart > 0) {
+    const [prevStart] = lineBounds(text, lineStart - 1);
+    const m = COMMENT_LINE.exec(text.slice(prevStart, lineStart - 1));
+    if (!m) break;
+    lines.unshift({ text: m[1], start: prevStart + text.slice(prevStart, lineStart - 1).indexOf('#') });
+    lineStart = prevStart;
+  }
+  if (lines.length === 0) return undefined;
+  return { text: lines.map((l) => l.text).join('\n'), start: lines[0].start };
+}
+
+/**
+ * Markers of one YAML document text (as the automation reads a file, after the `"$imagepolicy"` screen). A
+ * document that does not parse is skipped, as kio skips nothing but fails the whole run: the caller names it.
+ */
+export function findMarkers(text: string): { markers: ImagePolicyMarker[]; problems: MarkerProblem[]; syntaxError?: string } {
+  const markers: ImagePolicyMarker[] = [];
+  const problems: MarkerProblem[] = [];
+  if (!text.includes(SCREENING_TOKEN)) return { markers, problems };
+  const doc = parseDocument(text, { keepSourceTokens: false });
+  if (doc.errors.length > 0) return { markers, problems, syntaxError: doc.errors[0].message.split('\n')[0] };
+  const consider = (node: Node, comment: { text: string; start: number } | undefined) => {
+    if (!comment || !comment.text.includes(SETTER_SHORT_HAND)) return;
+    const commentRange: [number, number] = [comment.start, comment.start + comment.text.length];
+    const found = shortHand(comment.text);
+    if (!found) return;
+    if ('problem' in found) {
+      problems.push({ kind: 'malformed', range: commentRange, message: `not an image policy marker: ${found.problem}; write {"$imagepolicy": "<namespace>:<name>"} (optionally with :tag, :name or :digest)` });
+      return;
+    }
+    if (!isScalar(node)) {
+      problems.push({ kind: 'notScalar', range: commentRange, message: 'image policy markers set only scalar values; this one marks a mapping or list and is ignored' });
+      return;
+    }
+    const setter = parseSetterName(found.setter);
+    if (!setter) {
+      problems.push({ kind: 'unknownField', range: commentRange, message: `'${found.setter}' names no setter: use <namespace>:<name>, or add :tag, :name or :digest` });
+      return;
+    }
+    const range = node.range!;
+    markers.push({
+      setter: found.setter,
+      policy: { namespace: setter.namespace, name: setter.name },
+      field: setter.field,
+      value: typeof node.value === 'string' ? node.value : String(node.value),
+      valueRange: [range[0], range[1]],
+      commentRange,
+    });
+  };
+  visit(doc, {
+    Pair(_, pair) {
+      const value = pair.value as Node | null;
+      if (!value || !('range' in value) || !value.range) return;
+      const end = isCollection(value) && !value.flow ? undefined : value.range[1];
+      if (end !== undefined) consider(value, lineComment(text, end));
+    },
+    Seq(_, seq) {
+      if (seq.flow) return;
+      for (const item of seq.items as Node[]) {
+        if (!item || !('range' in item) || !item.range) continue;
+        const line = isCollection(item) && !item.flow ? undefined : lineComment(text, item.range[1]);
+        consider(item, line ?? (isScalar(item) ? headComment(text, item.range[0]) : undefined));
+      }
+    },
+  });
+  return { markers, problems };
+}

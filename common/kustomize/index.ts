@@ -1,0 +1,8 @@
+// Public surface of the kustomize support: the WebAssembly module, the roots of a workspace and their builds.
+export { appliedObject, ORIGIN_ANNOTATION, TRANSFORMATIONS_ANNOTATION, type AppliedObject, type Transformation } from './applied';
+export { KustomizeBuilds, type RootBuild, type WorkspaceBuild } from './builds';
+export { defaultModuleDirectory, KustomizeModule, type KustomizeModuleOptions } from './module';
+export { modulePath } from './paths';
+export type { BuildRequest, BuiltObject, KustomizeResponse } from './protocol';
+export { findRoots, fluxKustomizations, KUSTOMIZATION_FILE_NAMES, type FluxKustomization, type Root, type RootFile } from './roots';
+export { kustomizationVars, varsSource, type KustomizationVars, type VarsSource } from './vars';

@@ -1,0 +1,145 @@
+/**
+ * The kustomize WebAssembly module, loaded once and lazily in a worker thread. Requests run one
+ * at a time; a request that takes longer than `timeoutMs` (a hostile kustomization) terminates the
+ * worker, fails with a clear error, and the next request starts a fresh one with the same files.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { BuildRequest, KustomizeRequest, KustomizeResponse } from './protocol';
+
+export interface KustomizeModuleOptions {
+  /** Folder holding `kustomize.wasm`, `wasm_exec.js` and `kustomize-worker.js` (the build's `dist/`). */
+  directory?: string;
+  /** Longest a single request may run, in milliseconds (default 30 000). */
+  timeoutMs?: number;
+  /** Longest the module may take to compile and start, in milliseconds (default 120 000). */
+  startTimeoutMs?: number;
+}
+
+interface Pending {
+  resolve(response: KustomizeResponse): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/** Where the built module lives: beside the bundle (`dist/`), or the repository's `dist/` when run from source. */
+export function defaultModuleDirectory(): string {
+  return __filename.endsWith('.ts') ? join(__dirname, '..', '..', 'dist') : __dirname;
+}
+
+
+export class KustomizeModule {
+  private readonly directory: string;
+  private readonly timeoutMs: number;
+  private readonly startTimeoutMs: number;
+  private readonly files = new Map<string, string>();
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: KustomizeModuleOptions = {}) {
+    this.directory = options.directory ?? defaultModuleDirectory();
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.startTimeoutMs = options.startTimeoutMs ?? 120_000;
+  }
+
+  /** Whether the module was built (`npm run build` needs Go; without it Tagline validates raw files only). */
+  available(): boolean {
+    return ['kustomize.wasm', 'wasm_exec.js', 'kustomize-worker.js'].every((name) => existsSync(join(this.directory, name)));
+  }
+
+  /** Replaces (text) or removes (null) files of the in-memory workspace. Paths are absolute (`/0/apps/x.yaml`). */
+  setFiles(files: Record<string, string | null>): Promise<void> {
+    const changed: Record<string, string | null> = {};
+    for (const [path, text] of Object.entries(files)) {
+      if (text === null ? !this.files.has(path) : this.files.get(path) === text) continue;
+      if (text === null) this.files.delete(path);
+      else this.files.set(path, text);
+      changed[path] = text;
+    }
+    if (Object.keys(changed).length === 0 || !this.worker) return this.queue.then(() => undefined);
+    return this.enqueue({ op: 'files', files: changed }).then((response) => {
+      if (response.error) throw new Error(response.error);
+    });
+  }
+
+  /** Builds one root; resolves with kustomize's error text in `error` rather than rejecting. Rejects on a timeout or a crash. */
+  build(request: Omit<BuildRequest, 'op'>): Promise<KustomizeResponse> {
+    return this.enqueue({ op: 'build', ...request });
+  }
+
+  /** Stops the worker; the next request starts it again. */
+  dispose(): void {
+    this.stopWorker(new Error('kustomize module stopped'));
+  }
+
+  private enqueue(request: KustomizeRequest): Promise<KustomizeResponse> {
+    const run = this.queue.then(() => this.send(request));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async send(request: KustomizeRequest): Promise<KustomizeResponse> {
+    if (!this.worker) await this.startWorker();
+    return this.post(request);
+  }
+
+  private post(request: KustomizeRequest): Promise<KustomizeResponse> {
+    const id = this.nextId++;
+    return new Promise<KustomizeResponse>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.stopWorker(new Error(`kustomize build did not finish within ${this.timeoutMs / 1000}s`));
+      }, this.timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      this.worker!.postMessage({ id, request: JSON.stringify(request) });
+    });
+  }
+
+  /** Resolves when the worker has compiled and started the module (its message with id 0). */
+  private started(): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.stopWorker(new Error(`kustomize module did not start within ${this.startTimeoutMs / 1000}s`));
+      }, this.startTimeoutMs);
+      this.pending.set(0, { resolve, reject, timer });
+    });
+  }
+
+  private async startWorker(): Promise<void> {
+    if (!this.available()) throw new Error(`kustomize module not built: ${join(this.directory, 'kustomize.wasm')}`);
+    // The bundled worker (esbuild entry common/kustomize/worker.ts), also when run from source.
+    const worker = new Worker(join(this.directory, 'kustomize-worker.js'), { workerData: { directory: this.directory }, stdout: true, stderr: true });
+    worker.unref();
+    worker.on('message', ({ id, response, fault }: { id: number; response?: string; fault?: string }) => {
+      const pending = this.pending.get(id);
+      if (!pending) return;
+      this.pending.delete(id);
+      clearTimeout(pending.timer);
+      if (fault !== undefined) pending.reject(new Error(fault));
+      else pending.resolve(id === 0 ? ({} as KustomizeResponse) : JSON.parse(response!) as KustomizeResponse);
+    });
+    worker.on('error', (err) => this.stopWorker(err));
+    worker.on('exit', () => {
+      if (this.worker === worker) this.stopWorker(new Error('kustomize module exited'));
+    });
+    this.worker = worker;
+    await this.started();
+    if (this.files.size > 0) {
+      const response = await this.post({ op: 'files', files: Object.fromEntries(this.files) });
+      if (response.error) throw new Error(response.error);
+    }
+  }
+
+  private stopWorker(reason: Error): void {
+    const worker = this.worker;
+    this.worker = undefined;
+    for (const [id, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      pending.reject(reason);
+      this.pending.delete(id);
+    }
+    void worker?.terminate();
+  }
+}

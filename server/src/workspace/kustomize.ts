@@ -1,0 +1,156 @@
+// The language server's kustomize roots: rebuilt off the editor's critical path (after the open file's own
+// diagnostics are out), only for roots that read a changed file. One KustomizeBuilds per workspace folder, one
+// kustomize module (worker thread) for all.
+import { fileURLToPath } from 'node:url';
+import { posix } from 'node:path';
+import { KUSTOMIZATION_FILE_NAMES, KustomizeBuilds, KustomizeModule, modulePath, type WorkspaceBuild } from '../../../common/kustomize';
+import type { ParsedManifest } from '../../../common/manifests';
+import type { WorkspaceObjects } from '../../../common/model';
+import type { DetectedFlux } from '../../../common/model';
+import { validateBuilds, type BuiltValidation, type ManifestsByPath } from '../validation/built';
+
+/** Rebuilds start this long after the last change, so a burst of edits builds once. */
+const BUILD_DEBOUNCE_MS = 250;
+
+/** A parsed file's text (documents keep their own text, `---` line included). */
+function textOf(manifest: ParsedManifest): string {
+  return manifest.documents.map((d) => d.chunk.text).join('');
+}
+
+function pathOf(uri: string): string | undefined {
+  return uri.startsWith('file:') ? modulePath(fileURLToPath(uri)) : undefined;
+}
+
+export class KustomizeRoots {
+  private readonly module = new KustomizeModule();
+  private readonly builds = new Map<string, KustomizeBuilds>();
+  private readonly sent = new Map<string, ParsedManifest>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private latest: BuiltValidation | undefined;
+  /** The parsed files of the latest build, by module path. */
+  manifestsByPath: ManifestsByPath = new Map();
+
+  constructor(
+    private readonly manifests: () => ParsedManifest[],
+    private readonly onBuilt: (result: BuiltValidation) => void,
+    private readonly log: (message: string) => void,
+    /** The Flux the workspace runs, which judges each built object's apiVersion. */
+    private readonly flux: () => readonly DetectedFlux[] = () => [],
+  ) {}
+
+  /** The latest result (undefined before the first build, or without the module). */
+  get result(): BuiltValidation | undefined {
+    return this.latest;
+  }
+
+  /**
+   * Whether a file (URI) is read by a root, and so validated only as built objects. Before the first build has
+   * finished, a file below a folder with a kustomization file is taken as read, so a base does not flash errors
+   * that its roots' patches fix.
+   */
+  covers(uri: string): boolean {
+    const path = pathOf(uri);
+    if (path === undefined) return false;
+    if (this.latest) return this.latest.covered.has(path);
+    if (!this.module.available() || this.builds.size === 0) return false;
+    const kustomizationFolders = new Set<string>();
+    for (const manifest of this.manifests()) {
+      const file = pathOf(manifest.uri);
+      if (file && KUSTOMIZATION_FILE_NAMES.includes(posix.basename(file))) kustomizationFolders.add(posix.dirname(file));
+    }
+    for (let dir = posix.dirname(path); ; dir = posix.dirname(dir)) {
+      if (kustomizationFolders.has(dir)) return true;
+      if (dir === posix.dirname(dir)) return false;
+    }
+  }
+
+  /**
+   * The objects Flux applies: the built ones in place of the documents of files roots read (`indexed` is the
+   * workspace as written).
+   */
+  objects(indexed: WorkspaceObjects): WorkspaceObjects {
+    const built = this.latest;
+    if (!built) return indexed;
+    const standalone = <T extends { source?: { uri: string } }>(list: T[]) => list.filter((o) => !o.source || !this.covers(o.source.uri));
+    const skipped = [...standalone(indexed.skipped ?? []), ...(built.objects.skipped ?? [])];
+    return {
+      ...indexed,
+      ...(skipped.length > 0 ? { skipped } : { skipped: undefined }),
+      imagePolicies: [...standalone(indexed.imagePolicies ?? []), ...(built.objects.imagePolicies ?? [])],
+      namespaces: [...standalone(indexed.namespaces ?? []), ...(built.objects.namespaces ?? [])],
+      imageRepositories: [...standalone(indexed.imageRepositories), ...built.objects.imageRepositories],
+      secrets: [...standalone(indexed.secrets), ...built.objects.secrets],
+      serviceAccounts: [...standalone(indexed.serviceAccounts), ...built.objects.serviceAccounts],
+    };
+  }
+
+  setFolders(folderUris: string[]): void {
+    const wanted = new Set(folderUris.map(pathOf).filter((p): p is string => p !== undefined));
+    for (const folder of [...this.builds.keys()]) if (!wanted.has(folder)) this.builds.delete(folder);
+    for (const folder of wanted) if (!this.builds.has(folder)) this.builds.set(folder, new KustomizeBuilds(this.module, folder));
+    this.schedule();
+  }
+
+  schedule(): void {
+    if (!this.module.available() || this.builds.size === 0) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.run(), BUILD_DEBOUNCE_MS);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.module.dispose();
+  }
+
+  private async run(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.buildAll().catch((err: unknown) => this.log(`tagline: kustomize build failed: ${err instanceof Error ? err.message : String(err)}`));
+    await this.running;
+    this.running = undefined;
+    if (this.again) {
+      this.again = false;
+      void this.run();
+    }
+  }
+
+  private async buildAll(): Promise<void> {
+    const current = new Map<string, ParsedManifest>();
+    for (const manifest of this.manifests()) {
+      const path = pathOf(manifest.uri);
+      if (path) current.set(path, manifest);
+    }
+    const changes: Record<string, string | null> = {};
+    for (const [path, manifest] of current) if (this.sent.get(path) !== manifest) changes[path] = textOf(manifest);
+    for (const path of this.sent.keys()) if (!current.has(path)) changes[path] = null;
+    this.sent.clear();
+    for (const [path, manifest] of current) this.sent.set(path, manifest);
+
+    const merged: WorkspaceBuild = { builds: [], unresolved: [] };
+    for (const [folder, builds] of this.builds) {
+      const inFolder = Object.fromEntries(Object.entries(changes).filter(([path]) => path.startsWith(folder.endsWith('/') ? folder : `${folder}/`)));
+      builds.setFiles(inFolder);
+      const result = await builds.build();
+      merged.builds.push(...result.builds);
+      merged.unresolved.push(...result.unresolved);
+    }
+    const byPath: ManifestsByPath = current;
+    const covered = new Set(merged.builds.flatMap((b) => b.response.read));
+    const raw: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [], imagePolicies: [], namespaces: [] };
+    for (const [path, manifest] of current) {
+      if (covered.has(path)) continue;
+      raw.imageRepositories.push(...manifest.objects.imageRepositories);
+      raw.imagePolicies!.push(...(manifest.objects.imagePolicies ?? []));
+      raw.namespaces!.push(...(manifest.objects.namespaces ?? []));
+      raw.secrets.push(...manifest.objects.secrets);
+      raw.serviceAccounts.push(...manifest.objects.serviceAccounts);
+    }
+    this.latest = validateBuilds(merged, byPath, raw, this.flux());
+    this.manifestsByPath = byPath;
+    this.onBuilt(this.latest);
+  }
+}
