@@ -1,20 +1,27 @@
 // `tagline check <files or folders...> [--format text|json]`: the editor's diagnostics in a terminal or CI.
 import { relative } from 'node:path';
-import { loadManifests } from '../common/manifests';
+import { describeFluxVersions, detectFluxVersions, loadManifests } from '../common/manifests';
+import type { DetectedFlux } from '../common/flux/fluxVersion';
 import { Severity, type TaglineDiagnostic } from '../server/src/validation';
 import { checkedFolder, checkWorkspace } from '../server/src/validation/workspaceCheck';
 
 const SEVERITY_NAMES = { [Severity.Error]: 'error', [Severity.Warning]: 'warning', [Severity.Information]: 'information', [Severity.Hint]: 'hint' } as const;
 
-const USAGE = 'usage: tagline check <files or folders...> [--format text|json]';
+const USAGE = 'usage: tagline check <files or folders...> [--format text|json] [--flux-version VERSION]';
 
-interface CheckArgs { paths: string[]; format: 'text' | 'json' }
+interface CheckArgs { paths: string[]; format: 'text' | 'json'; fluxVersion?: string }
 
 function parseArgs(args: string[]): CheckArgs | string {
   const paths: string[] = [];
   let format: CheckArgs['format'] = 'text';
+  let fluxVersion: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
+    if (arg === '--flux-version' || arg.startsWith('--flux-version=')) {
+      fluxVersion = arg === '--flux-version' ? args[++i] : arg.slice('--flux-version='.length);
+      if (!fluxVersion) return '--flux-version needs a version or range, e.g. 2.6.4 or 2.x';
+      continue;
+    }
     const value = arg === '--format' ? args[++i] : arg.startsWith('--format=') ? arg.slice('--format='.length) : undefined;
     if (arg === '--format' || arg.startsWith('--format=')) {
       if (value !== 'text' && value !== 'json') return `unknown format '${value ?? ''}'`;
@@ -28,7 +35,7 @@ function parseArgs(args: string[]): CheckArgs | string {
     }
   }
   if (paths.length === 0) return 'no files or folders given';
-  return { paths, format };
+  return { paths, format, ...(fluxVersion !== undefined ? { fluxVersion } : {}) };
 }
 
 export interface CheckFinding {
@@ -40,9 +47,19 @@ export interface CheckFinding {
   message: string;
 }
 
-export async function checkPaths(paths: string[]): Promise<CheckFinding[]> {
+export interface CheckResult {
+  findings: CheckFinding[];
+  /** The Flux the files run (tagline.fluxVersion's equivalent `fluxVersion` wins); empty when none was found. */
+  flux: DetectedFlux[];
+  /** Set when `fluxVersion` was given and is not a version or range. */
+  fluxVersionError?: string;
+}
+
+/** Validates every YAML file under `paths`, judging apiVersions against the Flux they run (or `fluxVersion`). */
+export async function checkPaths(paths: string[], fluxVersion?: string): Promise<CheckResult> {
   const loaded = await loadManifests(paths);
-  const { diagnostics } = await checkWorkspace(loaded, checkedFolder(paths));
+  const { found: flux, settingError } = detectFluxVersions(loaded.flatMap((l) => l.manifest.documents), fluxVersion, '--flux-version');
+  const { diagnostics } = await checkWorkspace(loaded, checkedFolder(paths), flux);
   const findings: CheckFinding[] = [];
   for (const { path } of loaded) {
     const file = relative(process.cwd(), path) || path;
@@ -50,7 +67,7 @@ export async function checkPaths(paths: string[]): Promise<CheckFinding[]> {
       findings.push({ file, range: d.range, severity: SEVERITY_NAMES[d.severity], code: d.code, source: d.source, message: d.message });
     }
   }
-  return findings;
+  return { findings, flux, ...(settingError ? { fluxVersionError: settingError } : {}) };
 }
 
 export async function runCheck(args: string[]): Promise<number> {
@@ -59,10 +76,15 @@ export async function runCheck(args: string[]): Promise<number> {
     process.stderr.write((parsed ? `tagline check: ${parsed}\n` : '') + USAGE + '\n');
     return parsed ? 2 : 0;
   }
-  const findings = await checkPaths(parsed.paths);
+  const { findings, flux, fluxVersionError } = await checkPaths(parsed.paths, parsed.fluxVersion);
+  if (fluxVersionError) {
+    process.stderr.write(`tagline check: ${fluxVersionError}\n`);
+    return 2;
+  }
   if (parsed.format === 'json') {
     process.stdout.write(JSON.stringify(findings, null, 2) + '\n');
   } else {
+    process.stdout.write(`${describeFluxVersions(flux)}\n`);
     for (const f of findings) {
       const message = f.message.replace(/\n/g, ' ');
       process.stdout.write(`${f.file}:${f.range.start.line + 1}:${f.range.start.character + 1} ${f.severity} ${f.code} ${message}\n`);

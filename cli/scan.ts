@@ -1,26 +1,31 @@
 // `tagline scan <files or folders...> [--db FILE] [--format table|json|yaml|describe] [--watch]`: the editor's
 // reconciler in a terminal. Reconciles every ImageRepository once (or until interrupted with --watch) against the
 // real registries, with the person's local credentials, and exits 0 only when every object is Ready and the tag
-// database was saved (1 otherwise, with `tag database not saved: <reason>` on stderr).
+// database was saved (1 otherwise, with `tag database not saved: <reason>` on stderr). Objects the controller
+// would not reconcile (an apiVersion the repository's Flux does not serve, a spec the CRD rejects) are reported on
+// stderr with the reason, and make the exit code 1.
 import { watch, type FSWatcher } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { getCondition } from '../common/flux/conditions';
-import { loadAppliedObjects } from '../server/src/validation/workspaceCheck';
-import { emptyStatus, objectKey, type FluxEvent, type WorkspaceObjects } from '../common/model';
+import { describeFluxVersions, detectFluxVersions, loadManifests, servedObjects, shortPath } from '../common/manifests';
+import { checkedFolder, checkWorkspace } from '../server/src/validation/workspaceCheck';
+import { emptyStatus, objectKey, type FluxEvent, type SkippedObject, type WorkspaceObjects } from '../common/model';
 import { PolicyEvaluator, Reconciler } from '../client/src/reconciler';
 import { closeDispatchers } from '../client/src/registry';
 import { TagStore } from '../client/src/store';
 import { formatReports, SCAN_FORMATS, type PolicyReport, type ScanFormat, type ScanReport } from './format';
 import { errorMessage } from '../common/errors';
 
-const USAGE = 'usage: tagline scan <files or folders...> [--db FILE] [--format table|json|yaml|describe] [--watch]';
+const USAGE = 'usage: tagline scan <files or folders...> [--db FILE] [--format table|json|yaml|describe] [--watch] [--flux-version VERSION]';
 
 export interface ScanArgs {
   paths: string[];
   db: string;
   format: ScanFormat;
   watch: boolean;
+  /** Like the tagline.fluxVersion setting: wins over what the manifests say. */
+  fluxVersion?: string;
 }
 
 export function defaultDatabaseFile(env: NodeJS.ProcessEnv = process.env): string {
@@ -42,6 +47,10 @@ export function parseScanArgs(args: string[], env: NodeJS.ProcessEnv = process.e
       const db = takeValue();
       if (!db) return '--db needs a file';
       parsed.db = db;
+    } else if (flag === '--flux-version') {
+      const version = takeValue();
+      if (!version) return '--flux-version needs a version or range, e.g. 2.6.4 or 2.x';
+      parsed.fluxVersion = version;
     } else if (flag === '--watch' || flag === '-w') {
       parsed.watch = true;
     } else if (flag === '-h' || flag === '--help') {
@@ -62,7 +71,12 @@ export async function runScan(args: string[]): Promise<number> {
     process.stderr.write((parsed ? `tagline scan: ${parsed}\n` : '') + USAGE + '\n');
     return parsed ? 2 : 0;
   }
-  const { objects } = await loadAppliedObjects(parsed.paths);
+  const loaded = await loadScanObjects(parsed);
+  if (typeof loaded === 'string') {
+    process.stderr.write(`tagline scan: ${loaded}\n`);
+    return 2;
+  }
+  const { objects } = loaded;
   const store = await TagStore.open({ file: parsed.db });
   if (store.recoveredFrom) process.stderr.write(`tagline scan: the database was unreadable and was moved to ${store.recoveredFrom}; rescanning\n`);
   if (store.readOnlyReason) process.stderr.write(`tagline scan: ${store.readOnlyReason}\n`);
@@ -97,13 +111,18 @@ export async function runScan(args: string[]): Promise<number> {
   let ready = false;
   let saved = false;
   try {
-    if (objects.imageRepositories.length === 0) process.stderr.write(`tagline scan: no ImageRepository objects found in ${parsed.paths.join(', ')}\n`);
+    const skipped = objects.skipped ?? [];
+    if (objects.imageRepositories.length === 0 && skipped.length === 0) {
+      process.stderr.write(`tagline scan: no ImageRepository objects found in ${parsed.paths.join(', ')}\n`);
+    }
+    if (skipped.length > 0) process.stderr.write(skippedText(skipped, loaded.fluxLine));
     reconciler.update(objects);
     await reconciler.whenIdle();
     await evaluatePolicies();
     print();
     if (watching) await watching.untilInterrupted();
-    ready = allReady(current, reconciler) && policies.every((p) => getCondition(p.status, 'Ready')?.status === 'True');
+    ready = allReady(current, reconciler) && (current.skipped ?? []).length === 0
+      && policies.every((p) => getCondition(p.status, 'Ready')?.status === 'True');
   } finally {
     watching?.close();
     await reconciler.dispose();
@@ -114,6 +133,29 @@ export async function runScan(args: string[]): Promise<number> {
     await closeDispatchers();
   }
   return ready && saved ? 0 : 1;
+}
+
+/**
+ * The objects Flux applies (built kustomize roots plus files no root reads), with those the repository's Flux
+ * would not reconcile moved to `skipped`; a string when `--flux-version` is not a version or range.
+ */
+async function loadScanObjects(args: ScanArgs): Promise<{ objects: WorkspaceObjects; fluxLine: string } | string> {
+  const loaded = await loadManifests(args.paths);
+  const { found, settingError } = detectFluxVersions(loaded.flatMap((l) => l.manifest.documents), args.fluxVersion, '--flux-version');
+  if (settingError) return settingError;
+  const { objects } = await checkWorkspace(loaded, checkedFolder(args.paths), found);
+  return { objects: servedObjects(objects, found), fluxLine: describeFluxVersions(found) };
+}
+
+/** `tagline scan: apps/podinfo: not scanned: spec.interval is missing (apps/podinfo.yaml:1)`, one per object. */
+export function skippedText(skipped: readonly SkippedObject[], fluxLine: string): string {
+  const lines = [...skipped]
+    .sort((a, b) => objectKey(a.metadata).localeCompare(objectKey(b.metadata)))
+    .map((o) => {
+      const where = o.source ? ` (${shortPath(o.source.uri)}:${o.source.range.start.line + 1})` : '';
+      return `tagline scan: ${o.metadata.namespace}/${o.metadata.name || '<no name>'}: not scanned: ${o.reason}${where}\n`;
+    });
+  return `tagline scan: ${fluxLine}\n` + lines.join('');
 }
 
 function reportsFor(objects: WorkspaceObjects, reconciler: Reconciler, events: Map<string, FluxEvent[]>): ScanReport[] {
@@ -166,10 +208,11 @@ function watchManifests(
   let reloadTimer: NodeJS.Timeout | undefined;
   const reload = () => {
     reloadTimer = undefined;
-    loadAppliedObjects(args.paths).then(
-      ({ objects }) => {
-        setObjects(objects);
-        reconciler.update(objects);
+    loadScanObjects(args).then(
+      (loaded) => {
+        if (typeof loaded === 'string') throw new Error(loaded);
+        setObjects(loaded.objects);
+        reconciler.update(loaded.objects);
       },
       (err: unknown) => process.stderr.write(`tagline scan: ${errorMessage(err)}\n`),
     );

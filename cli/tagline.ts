@@ -6,8 +6,8 @@ import { runDiff } from './diff';
 import { errorMessage } from '../common/errors';
 
 const USAGE = `usage:
-  tagline check <files or folders...> [--format text|json]
-  tagline scan <files or folders...> [--db FILE] [--format table|json|yaml|describe] [--watch]
+  tagline check <files or folders...> [--format text|json] [--flux-version VERSION]
+  tagline scan <files or folders...> [--db FILE] [--format table|json|yaml|describe] [--watch] [--flux-version VERSION]
   tagline get [--kubeconfig FILE] [--context NAME] [-n NAMESPACE | -A]
   tagline diff <files or folders...> [--kubeconfig FILE] [--context NAME] [-A]`;
 

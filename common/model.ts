@@ -104,13 +104,43 @@ export interface ServiceAccountObject {
   source?: SourceLocation;
 }
 
+/** An ImageRepository found in the workspace that the controller would not reconcile, and why. */
+export interface SkippedObject {
+  apiVersion: string;
+  kind: 'ImageRepository';
+  /** The name is empty when the manifest has none. */
+  metadata: { name: string; namespace: string };
+  /** e.g. `spec.interval is missing`, `apiVersion image.toolkit.fluxcd.io/v1beta2 is not served by Flux 2.9.5`. */
+  reason: string;
+  source?: SourceLocation;
+}
+
 export interface WorkspaceObjects {
   imageRepositories: ImageRepositoryObject[];
   secrets: SecretObject[];
   serviceAccounts: ServiceAccountObject[];
+  /** ImageRepositories found and not reconciled (absent when there are none). */
+  skipped?: SkippedObject[];
   /** Admissible ImagePolicies (absent when a producer predates them). */
   imagePolicies?: ImagePolicyObject[];
   namespaces?: NamespaceObject[];
+}
+
+/** Where a Flux version was found: the setting, a FluxInstance, install manifests, controller images, CRDs. */
+export type FluxSourceKind = 'setting' | 'FluxInstance' | 'install' | 'controller' | 'crd';
+
+export interface DetectedFlux {
+  /** `2.6.4`, or the newest known release a range allows (`2.x` → `2.9.5`), or a minor only (`2.7`). */
+  version: string;
+  /** `2.6`: the key into the served-versions table. */
+  minor: string;
+  kind: FluxSourceKind;
+  /** Human words for where it came from, e.g. `app.kubernetes.io/version label in clusters/prod/flux-system/gotk-components.yaml`. */
+  source: string;
+  /** The document it came from, when it came from the workspace. */
+  uri?: string;
+  /** What was written, when it was a range (`2.x`). */
+  constraint?: string;
 }
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';

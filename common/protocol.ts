@@ -4,12 +4,26 @@
 // that both ends import (as microsoft/vscode-eslint `$shared/customMessages.ts` does), so the compiler checks
 // sender and receiver against one definition.
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
-import type { ImageRepositoryObject, ImageRepositoryStatus, SecretObject, ServiceAccountObject } from './model';
+import type { DetectedFlux, ImageRepositoryObject, ImageRepositoryStatus, SecretObject, ServiceAccountObject, SkippedObject } from './model';
 
 export interface WorkspaceIndexParams {
+  /** Only those the workspace's Flux would reconcile; the others are in `skipped`. */
   imageRepositories: ImageRepositoryObject[];
   secrets: SecretObject[];
   serviceAccounts: ServiceAccountObject[];
+  /** ImageRepositories found and not reconciled, with the reason. */
+  skipped?: SkippedObject[];
+  /** The Flux the workspace runs, for the status bar. */
+  flux?: FluxSummary;
+}
+
+export interface FluxSummary {
+  /** Empty when no Flux version was found. */
+  found: DetectedFlux[];
+  /** One line: `Flux version: Flux 2.6.4 from …` or why it is unknown. */
+  description: string;
+  /** Set when tagline.fluxVersion is not a version or range. */
+  settingError?: string;
 }
 /** server → client, debounced: the whole workspace index whenever it changes. */
 export const WorkspaceIndexNotification = new NotificationType<WorkspaceIndexParams>('tagline/workspaceIndex');

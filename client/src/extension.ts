@@ -85,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
     signIns.onDidChange(() => void host.restart()),
     // The server sends no index for a workspace without YAML, so the welcome view keys on "none found yet".
     state.onDidChange(() => {
-      const now = state.all().length > 0;
+      const now = state.all().length > 0 || state.skipped().length > 0;
       if (now !== hasRepositories) void vscode.commands.executeCommand('setContext', 'tagline.hasImageRepositories', (hasRepositories = now));
     }),
   );

@@ -7,3 +7,6 @@ export {
   type ChunkCache, type ManifestDocument, type ParsedChunk, type ParsedManifest, type SyntaxProblem, type YamlTree,
 } from './parse';
 export { containsPosition, LineIndex, shiftRange } from './positions';
+export { admissionReason } from './admission';
+export { describeFluxVersions, detectFluxVersions, fluxEvidence, shortPath } from './fluxInstall';
+export { servedObjects } from './served';

@@ -58,6 +58,7 @@ export function mergeObjects(manifests: ParsedManifest[]): WorkspaceObjects {
     objects.imageRepositories.push(...manifest.objects.imageRepositories);
     objects.secrets.push(...manifest.objects.secrets);
     objects.serviceAccounts.push(...manifest.objects.serviceAccounts);
+    if (manifest.objects.skipped) (objects.skipped ??= []).push(...manifest.objects.skipped);
     objects.imagePolicies!.push(...(manifest.objects.imagePolicies ?? []));
     objects.namespaces!.push(...(manifest.objects.namespaces ?? []));
   }

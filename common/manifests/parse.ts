@@ -4,9 +4,11 @@ import { isScalar, parseDocument, type Node, type ParsedNode } from 'yaml';
 import { specHash } from '../flux/generation';
 import type {
   ImagePolicyObject, ImagePolicySpec, ImageRepositoryObject, ImageRepositorySpec, NamespaceObject, Range, SecretObject,
-  ServiceAccountObject, WorkspaceObjects,
+  ServiceAccountObject, SkippedObject, WorkspaceObjects,
 } from '../model';
-import { checkImagePolicySchema, checkImageRepositorySchema, type SchemaError } from './admission';
+import {
+  admissionReason, checkImagePolicySchema, checkImageRepositorySchema, checkImageUpdateAutomationSchema, type SchemaError,
+} from './admission';
 import { fastParse, fastTree } from './fastYaml';
 import { goYamlProblems, KUBECTL_YAML } from './goYamlDocument';
 import { hasTemplateActions, isHelmChartTemplate } from './templates';
@@ -43,12 +45,14 @@ export interface ParsedChunk {
    */
   template?: 'chart' | 'actions';
   syntaxErrors: SyntaxProblem[];
-  /** Errors against schemas/imagerepository-v1.json or schemas/imagepolicy-v1.json (those kinds only). */
+  /** Errors against the schema of the document's kind and version (ImageRepository, ImagePolicy, ImageUpdateAutomation). */
   schemaErrors: SchemaError[];
   /** Relative range of the whole document (its full text, from the `---` line) and of the `spec.image` value. */
   range: Range;
   imageRange?: Range;
   imageRepository?: Omit<ImageRepositoryObject, 'source'>;
+  /** An ImageRepository the API server would not hold (schema, missing name), with the reason. */
+  skipped?: Omit<SkippedObject, 'source'>;
   imagePolicy?: Omit<ImagePolicyObject, 'source'>;
   namespace?: Omit<NamespaceObject, 'source'>;
   secret?: Omit<SecretObject, 'source'>;
@@ -66,6 +70,7 @@ export interface ManifestDocument {
   /** Whole-file range of the document. */
   range: Range;
   imageRepository?: ImageRepositoryObject;
+  skipped?: SkippedObject;
   imagePolicy?: ImagePolicyObject;
   namespace?: NamespaceObject;
   secret?: SecretObject;
@@ -221,10 +226,22 @@ function parseChunkNow(text: string): ParsedChunk {
     if (chunk.schemaErrors.length === 0 && syntaxErrors.length === 0 && metadata) {
       const spec = top.spec as ImageRepositorySpec;
       chunk.imageRepository = { apiVersion: apiVersion!, kind: 'ImageRepository', metadata, spec, specHash: specHash(spec) };
+    } else if (syntaxErrors.length === 0) {
+      const reason = metadata ? admissionReason(chunk.schemaErrors) ?? 'the object is invalid' : 'metadata.name is missing';
+      const meta = isRecord(top.metadata) ? top.metadata : {};
+      chunk.skipped = {
+        apiVersion: apiVersion!, kind: 'ImageRepository', reason,
+        metadata: {
+          name: typeof meta.name === 'string' ? meta.name : '',
+          namespace: typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default',
+        },
+      };
     }
     if (typeof (top.spec as Record<string, unknown> | undefined)?.image === 'string') {
       chunk.imageNames.push(((top.spec as Record<string, unknown>).image as string).trim());
     }
+  } else if (top && kind === 'ImageUpdateAutomation' && apiVersion?.startsWith(FLUX_IMAGE_GROUP + '/')) {
+    chunk.schemaErrors = checkImageUpdateAutomationSchema(top);
   } else if (isImagePolicy && top) {
     chunk.schemaErrors = checkImagePolicySchema(top);
     const metadata = objectMeta(top.metadata);
@@ -279,12 +296,13 @@ export function manifestDocument(uri: string, index: number, startLine: number, 
     uri, index, startLine, chunk,
     get range() { return (range ??= shiftRange(chunk.range, startLine)); },
   };
-  if (!chunk.imageRepository && !chunk.imagePolicy && !chunk.namespace && !chunk.secret && !chunk.serviceAccount) return document;
+  if (!chunk.imageRepository && !chunk.skipped && !chunk.imagePolicy && !chunk.namespace && !chunk.secret && !chunk.serviceAccount) return document;
   const source = { uri, documentIndex: index, range: document.range };
   if (chunk.imageRepository) {
     const imageRange = chunk.imageRange ? shiftRange(chunk.imageRange, startLine) : undefined;
     document.imageRepository = { ...chunk.imageRepository, source: imageRange ? { ...source, imageRange } : source };
   }
+  if (chunk.skipped) document.skipped = { ...chunk.skipped, source };
   if (chunk.imagePolicy) document.imagePolicy = { ...chunk.imagePolicy, source };
   if (chunk.namespace) document.namespace = { ...chunk.namespace, source };
   if (chunk.secret) document.secret = { ...chunk.secret, source };
@@ -307,6 +325,7 @@ export function parseManifestText(uri: string, text: string, cache?: ChunkCache)
     const document = cache ? reuseDocument(uri, index, piece.startLine, chunk) : manifestDocument(uri, index, piece.startLine, chunk);
     documents.push(document);
     if (document.imageRepository) objects.imageRepositories.push(document.imageRepository);
+    if (document.skipped) (objects.skipped ??= []).push(document.skipped);
     if (document.imagePolicy) objects.imagePolicies!.push(document.imagePolicy);
     if (document.namespace) objects.namespaces!.push(document.namespace);
     if (document.secret) objects.secrets.push(document.secret);

@@ -5,16 +5,30 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/**
- * A Go template action (text/template's `{{ … }}`) outside quotes and comments on its line. Quoted actions are
- * plain strings to YAML and to the cluster (a HelmRelease's values for `tpl`, alert texts), so such documents
- * are real manifests.
- */
-const UNQUOTED_ACTION = /^[^"'\n#]*\{\{/m;
+/** A Go template action (text/template's `{{ … }}`) outside quotes and comments on its line. */
+const UNQUOTED_ACTION = /^[^"'#]*\{\{/;
 
-/** True when `text` holds a Go template action where YAML would read it as text of the document itself. */
+/** A line whose value is a block scalar (`key: |`, `- >-`, `key: |2 # note`): the lines below it are text. */
+const BLOCK_SCALAR = /(?:^|:|-)\s*[|>][-+1-9]{0,2}\s*(?:#.*)?$/;
+
+/**
+ * True when `text` holds a Go template action where YAML would read it as text of the document itself. Actions
+ * in quotes or in a block scalar are plain strings to YAML and to the cluster (an ImageUpdateAutomation's
+ * `messageTemplate`, a HelmRelease's values for `tpl`, alert texts), so such documents are real manifests.
+ */
 export function hasTemplateActions(text: string): boolean {
-  return text.includes('{{') && text.includes('}}') && UNQUOTED_ACTION.test(text);
+  if (!text.includes('{{') || !text.includes('}}')) return false;
+  let blockIndent = -1;
+  for (const line of text.split('\n')) {
+    const indent = line.search(/\S/);
+    if (blockIndent >= 0) {
+      if (indent === -1 || indent > blockIndent) continue;
+      blockIndent = -1;
+    }
+    if (UNQUOTED_ACTION.test(line)) return true;
+    if (BLOCK_SCALAR.test(line)) blockIndent = indent;
+  }
+  return false;
 }
 
 const charts = new Map<string, boolean>();

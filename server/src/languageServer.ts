@@ -7,11 +7,14 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
+import type { DetectedFlux } from '../../common/flux/fluxVersion';
+import { describeFluxVersions, servedObjects } from '../../common/manifests';
 import {
   StatusNotification, StoredTagsRequest, WorkspaceIndexNotification,
   type WorkspaceIndexParams,
 } from '../../common/protocol';
 import { codeActions } from './features/codeActions';
+import { workspaceMigration } from './features/migrateWorkspace';
 import { completion } from './features/completion';
 import { documentDiagnostics } from './features/diagnostics';
 import { appliedHover } from './features/appliedHover';
@@ -60,19 +63,23 @@ export class TaglineLanguageServer {
   private indexTimer: NodeJS.Timeout | undefined;
   /** The JSON of the last index sent to the extension host: an unchanged index is not sent again. */
   private lastIndex = '';
+  /** The Flux found at the last index change: when it changes, every open document is judged again. */
+  private lastFlux: readonly DetectedFlux[] | undefined;
+  private lastSettingError: string | undefined;
   /** Kustomize roots, built after the open file's own diagnostics; then every open file is published again. */
   private readonly kustomize = new KustomizeRoots(() => this.index.manifests(), () => {
     this.revalidateAll();
     if (this.diskIndexed) this.disk.scheduleAll();
     clearTimeout(this.indexTimer);
     this.indexTimer = setTimeout(() => this.sendIndex(), INDEX_DEBOUNCE_MS);
-  }, (message) => this.connection.console.error(message));
+  }, (message) => this.connection.console.error(message), () => this.flux());
 
   /** Diagnostics of files that are not open (the whole workspace in Problems). */
   private readonly disk = new DiskDiagnostics({
     closedManifest: (uri) => this.index.closedManifest(uri),
     diskUris: () => this.index.diskUris(),
-    diagnose: (manifest) => documentDiagnostics(manifest, this.index.references(), this.statuses, { validationEnabled: this.settings.validation.enable }, this.builtFor(manifest.uri)),
+    diagnose: (manifest) => documentDiagnostics(manifest, this.index.references(), this.statuses,
+      { validationEnabled: this.settings.validation.enable, flux: this.flux() }, this.builtFor(manifest.uri)),
     send: (uri, diagnostics) => void this.connection.sendDiagnostics({ uri, diagnostics }),
     enabled: () => this.settings.diagnostics.scope === 'workspace',
   });
@@ -86,8 +93,13 @@ export class TaglineLanguageServer {
     this.registerDocuments();
     this.registerStatuses();
     this.registerFeatures();
+    this.lastFlux = this.flux();
     this.index.onDidChange(({ references, policyReferences, uri }) => {
-      if (references) for (const d of this.documents.all()) this.pending.has(d.uri) || this.schedule(d.uri);
+      // A gotk-components.yaml or FluxInstance edited changes what every document's apiVersion means.
+      const flux = this.flux();
+      const fluxChanged = flux !== this.lastFlux;
+      this.lastFlux = flux;
+      if (references || fluxChanged) for (const d of this.documents.all()) this.pending.has(d.uri) || this.schedule(d.uri);
       else if (policyReferences) {
         for (const d of this.documents.all()) {
           if (this.pending.has(d.uri) || this.flushing.has(d.uri) || !isYamlDocument(d)) continue;
@@ -95,7 +107,7 @@ export class TaglineLanguageServer {
         }
       }
       if (this.diskIndexed) {
-        if (references || policyReferences) this.disk.scheduleAll();
+        if (references || policyReferences || fluxChanged) this.disk.scheduleAll();
         else this.disk.schedule(uri);
       }
       this.kustomize.schedule();
@@ -139,12 +151,18 @@ export class TaglineLanguageServer {
     if (!document || !isYamlDocument(document)) return;
     try {
       const manifest = this.manifests.manifest(document);
-      const diagnostics = documentDiagnostics(manifest, this.index.references(), this.statuses, { validationEnabled: this.settings.validation.enable }, this.builtFor(uri));
+      const diagnostics = documentDiagnostics(manifest, this.index.references(), this.statuses,
+        { validationEnabled: this.settings.validation.enable, flux: this.flux() }, this.builtFor(uri));
       this.published.set(uri, diagnostics);
       void this.connection.sendDiagnostics({ uri, version: document.version, diagnostics });
     } catch (err) {
       this.connection.console.error(`tagline: validating ${uri} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
     }
+  }
+
+  /** The Flux the workspace runs: tagline.fluxVersion, or what its manifests say (the same array until it changes). */
+  private flux(): readonly DetectedFlux[] {
+    return this.index.flux(this.settings.fluxVersion).found;
   }
 
   /** What the kustomize roots say of `uri`: whether a root reads it (so it is not checked alone) and its findings. */
@@ -159,7 +177,13 @@ export class TaglineLanguageServer {
 
   // --- the workspace index for the extension host's reconciler ----------------------------------------------
   private sendIndex(): void {
-    const params: WorkspaceIndexParams = this.kustomize.objects(this.index.objects());
+    const { found, settingError } = this.index.flux(this.settings.fluxVersion);
+    if (settingError && settingError !== this.lastSettingError) this.connection.console.warn(`tagline: ${settingError}`);
+    this.lastSettingError = settingError;
+    const params: WorkspaceIndexParams = {
+      ...servedObjects(this.kustomize.objects(this.index.objects()), found),
+      flux: { found: [...found], description: describeFluxVersions(found), ...(settingError ? { settingError } : {}) },
+    };
     const json = JSON.stringify(params);
     if (json === this.lastIndex) return;
     this.lastIndex = json;
@@ -218,6 +242,10 @@ export class TaglineLanguageServer {
       if (this.capabilities.workspace?.configuration) await this.pullSettings();
       else this.settings = readSettings((change.settings as { tagline?: unknown } | undefined)?.tagline);
       this.revalidateAll();
+      // tagline.fluxVersion judges the built objects too, and decides which objects the reconciler gets.
+      this.kustomize.schedule();
+      clearTimeout(this.indexTimer);
+      this.indexTimer = setTimeout(() => this.sendIndex(), INDEX_DEBOUNCE_MS);
     });
 
     connection.onDidChangeWatchedFiles(async (params) => {
@@ -286,7 +314,7 @@ export class TaglineLanguageServer {
       const manifest = this.manifestOf(params.textDocument.uri);
       if (!manifest) return [];
       const snippets = this.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
-      return completion(manifest, params.position, this.index, snippets);
+      return completion(manifest, params.position, this.index, snippets, this.flux());
     });
 
     connection.onHover(async (params) => {
@@ -303,7 +331,8 @@ export class TaglineLanguageServer {
       return { ...own, contents: { kind: 'markdown' as const, value: own ? `${own.contents.value}\n\n---\n\n${applied}` : applied } };
     });
 
-    connection.onCodeAction((params) => codeActions(params.textDocument.uri, params.range, this.published.get(params.textDocument.uri) ?? []));
+    connection.onCodeAction((params) => codeActions(params.textDocument.uri, params.range, this.published.get(params.textDocument.uri) ?? [],
+      () => workspaceMigration(this.index.manifests(), this.index.references(), this.flux())));
 
     connection.onDocumentSymbol((params) => {
       const manifest = this.manifestOf(params.textDocument.uri);

@@ -2,6 +2,8 @@
 // them with `workspace/didChangeConfiguration`, and with neither the defaults apply.
 export interface ServerSettings {
   validation: { enable: boolean };
+  /** tagline.fluxVersion: the Flux version or range the workspace's cluster runs; wins over the manifests. */
+  fluxVersion?: string;
   /** `workspace`: every file holding a Flux image document is published; `openFiles`: only open editors. */
   diagnostics: { scope: 'workspace' | 'openFiles' };
 }
@@ -9,9 +11,11 @@ export interface ServerSettings {
 export const DEFAULT_SETTINGS: ServerSettings = { validation: { enable: true }, diagnostics: { scope: 'workspace' } };
 
 export function readSettings(value: unknown): ServerSettings {
-  const section = (value ?? {}) as { validation?: { enable?: unknown }; diagnostics?: { scope?: unknown } };
+  const section = (value ?? {}) as { validation?: { enable?: unknown }; diagnostics?: { scope?: unknown }; fluxVersion?: unknown };
+  const fluxVersion = typeof section.fluxVersion === 'string' && section.fluxVersion.trim() !== '' ? section.fluxVersion : undefined;
   return {
     validation: { enable: section.validation?.enable !== false },
     diagnostics: { scope: section.diagnostics?.scope === 'openFiles' ? 'openFiles' : 'workspace' },
+    ...(fluxVersion ? { fluxVersion } : {}),
   };
 }

@@ -37,7 +37,7 @@ describe('tagline check', () => {
     assert.deepEqual(findings.map((f) => `${f.file}:${f.range.start.line}:${f.range.start.character} ${f.severity} ${f.code}`), [
       'test/fixtures/lsp/check/repos.yaml:7:9 error image.tag',
       'test/fixtures/lsp/check/repos.yaml:10:10 warning secretRef.wrongType',
-      'test/fixtures/lsp/check/repos.yaml:12:12 error apiVersion.deprecated',
+      'test/fixtures/lsp/check/repos.yaml:12:12 warning apiVersion.unknownFlux',
       'test/fixtures/lsp/check/repos.yaml:18:9 error image.scheme',
       'test/fixtures/lsp/check/repos.yaml:19:12 error schema.pattern',
       'test/fixtures/lsp/check/repos.yaml:20:11 error schema.pattern',
@@ -64,14 +64,41 @@ describe('tagline check', () => {
     const { code, stdout } = check('test/fixtures/lsp/clean/repo.yaml');
     assert.equal(code, 0);
     assert.equal(stdout,
+      'Flux version: unknown (no gotk-components.yaml, Flux install manifest or FluxInstance found; set tagline.fluxVersion)\n' +
       "test/fixtures/lsp/clean/repo.yaml:10:11 information secretRef.notFound Secret 'flux-system/not-in-git' is not in the workspace; it may exist only in the cluster.\n");
+  });
+
+  test('judges a repository by the Flux version in its gotk-components.yaml, and names it in the header', () => {
+    const pinned = check('test/fixtures/flux/pinned-2.6');
+    assert.equal(pinned.code, 0, pinned.stdout);
+    assert.equal(pinned.stdout.split('\n')[0],
+      'Flux version: Flux 2.6.4 from the "# Flux Version" header in clusters/production/flux-system/gotk-components.yaml');
+    assert.deepEqual(pinned.stdout.split('\n').slice(1).filter(Boolean).map((l) => l.split(' ').slice(0, 3).join(' ')), [
+      'test/fixtures/flux/pinned-2.6/clusters/production/apps/image-automation.yaml:1:13 information apiVersion.removedLater',
+      'test/fixtures/flux/pinned-2.6/clusters/production/apps/image-automation.yaml:10:13 information apiVersion.removedLater',
+      'test/fixtures/flux/pinned-2.6/clusters/production/apps/image-automation.yaml:22:13 information apiVersion.removedLater',
+    ]);
+    const at29 = check('test/fixtures/flux/at-2.9');
+    assert.equal(at29.code, 1);
+    assert.equal(at29.stdout.split('\n')[1],
+      'test/fixtures/flux/at-2.9/clusters/production/apps/image-automation.yaml:1:13 error apiVersion.unserved image.toolkit.fluxcd.io/v1beta2 ImageRepository is not served by Flux 2.9.5, from the "# Flux Version" header in clusters/production/flux-system/gotk-components.yaml (image-reflector-controller v1.2.5 serves v1). (Kustomization flux-system/flux-system in clusters/production/flux-system/gotk-sync.yaml)');
+  });
+
+  test('--flux-version wins over the manifests, and a bad one is refused', () => {
+    const run = check('test/fixtures/flux/at-2.9', '--flux-version', '2.8.x');
+    assert.equal(run.code, 0, run.stdout);
+    assert.equal(run.stdout.split('\n')[0], 'Flux version: Flux 2.8.8 (2.8.x) from --flux-version');
+    assert.match(run.stdout, /:1:13 warning apiVersion\.deprecated v1beta2 ImageRepository is deprecated, upgrade to v1 \(Flux 2\.8\.8 \(2\.8\.x\), from --flux-version\)\. Flux 2\.9 \(image-reflector-controller v1\.2\.5\) no longer serves it\. \(Kustomization flux-system\/flux-system in clusters\/production\/flux-system\/gotk-sync\.yaml\)\n/);
+    assert.deepEqual(check('test/fixtures/flux/at-2.9', '--flux-version', 'newest'), {
+      code: 2, stdout: '', stderr: 'tagline check: --flux-version "newest" is not a Flux version or range Tagline knows (e.g. 2.6.4, 2.x)\n',
+    });
   });
 
   test('leaves Helm chart templates alone: one information per file, exit 0, nothing on stderr', () => {
     const { code, stdout, stderr } = check('test/fixtures/chart');
     assert.equal(stderr, '');
     assert.equal(code, 0);
-    assert.deepEqual(stdout.trim().split('\n').map((line) => line.split(' ').slice(0, 3).join(' ')), [
+    assert.deepEqual(stdout.trim().split('\n').slice(1).map((line) => line.split(' ').slice(0, 3).join(' ')), [
       'test/fixtures/chart/charts/sub/templates/repo.yaml:1:1 information template.skipped',
       'test/fixtures/chart/templates/imagerepository.yaml:1:1 information template.skipped',
       'test/fixtures/chart/templates/plain.yaml:1:1 information template.skipped',

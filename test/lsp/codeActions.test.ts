@@ -49,7 +49,7 @@ describe('quick fixes and outline', () => {
   }
 
   test('migrates a deprecated apiVersion', async () => {
-    const action = await fixFor('apiVersion.deprecated');
+    const action = await fixFor('apiVersion.unknownFlux');
     assert.equal(action.title, 'Migrate to image.toolkit.fluxcd.io/v1');
     assert.equal(action.kind, 'quickfix');
     assert.match(apply(TEXT, action.edit!.changes![uri]), /^apiVersion: image\.toolkit\.fluxcd\.io\/v1\nkind/);

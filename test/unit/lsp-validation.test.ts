@@ -88,11 +88,27 @@ describe('other semantic checks', () => {
     assert.deepEqual(codes(check(repo('  image: alpine\n  interval: 1m\n  timeout: 90s\n'))), ['timeout.exceedsInterval']);
   });
 
-  test('flags v1beta2 as no longer served with a migration fix', () => {
+  test('warns about v1beta2 when no Flux version is known, with a migration fix', () => {
     const [d] = check(repo('  image: alpine\n  interval: 5m\n', 'apiVersion: image.toolkit.fluxcd.io/v1beta2'));
-    assert.equal(d.code, 'apiVersion.deprecated');
+    assert.equal(d.code, 'apiVersion.unknownFlux');
+    assert.equal(d.severity, 2);
     assert.equal(at(d), '0:12-0:43');
     assert.equal(d.data?.fixes[0].edits[0].newText, 'image.toolkit.fluxcd.io/v1');
+  });
+
+  test('judges the apiVersion of ImagePolicy and ImageUpdateAutomation against the Flux found', () => {
+    const policy = 'apiVersion: image.toolkit.fluxcd.io/v1beta2\nkind: ImagePolicy\nmetadata:\n  name: app\nspec:\n  imageRepositoryRef:\n    name: app\n  policy:\n    semver:\n      range: 1.x\n';
+    const automation = 'apiVersion: image.toolkit.fluxcd.io/v1beta1\nkind: ImageUpdateAutomation\nmetadata:\n  name: app\nspec:\n  interval: 5m\n  sourceRef:\n    kind: GitRepository\n    name: repo\n';
+    const at = (minor: string) => [{ version: minor, minor, kind: 'setting' as const, source: 'the tagline.fluxVersion setting' }];
+    const judged = (text: string, flux: ReturnType<typeof at>) => {
+      const manifest = parseManifestText('file:///p.yaml', text);
+      return validateManifest(manifest, new ObjectIndex(manifest.objects), flux).map((d) => `${d.severity} ${d.code}`);
+    };
+    // Beside the ImagePolicy's own checks (its repository is not in this workspace).
+    assert.deepEqual(judged(policy, at('2.8')), ['2 apiVersion.deprecated', '3 imageRepositoryRef.notFound']);
+    assert.deepEqual(judged(policy, at('2.9')), ['1 apiVersion.unserved', '3 imageRepositoryRef.notFound']);
+    assert.deepEqual(judged(automation, at('2.5')), ['2 apiVersion.deprecated']);
+    assert.deepEqual(judged(automation, at('2.7')), ['1 apiVersion.unserved']);
   });
 
   test('adds a missing interval at the indentation of the spec', () => {
@@ -105,7 +121,7 @@ describe('other semantic checks', () => {
 
   test('leaves other kinds and other API groups alone', () => {
     assert.deepEqual(check('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: Bad_Name}\nspec: {image: 1}\n'), []);
-    assert.deepEqual(check('apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageUpdateAutomation\nmetadata: {name: x}\nspec: {}\n'), []);
+    assert.deepEqual(check('apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: x}\nspec: {}\n'), []);
   });
 
   test('reports YAML syntax errors only in our documents', () => {

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { parseGoDuration } from '../../../common/flux/duration';
 import type { WorkspaceObjects } from '../../../common/model';
-import type { ObjectStatus, StatusParams } from '../../../common/protocol';
+import type { ObjectStatus, StatusParams, WorkspaceIndexParams } from '../../../common/protocol';
 import { Reconciler } from '../reconciler';
 import { TagStore } from '../store';
 import type { TaglineLog } from './log';
@@ -131,11 +131,21 @@ export class ReconcilerHost implements vscode.Disposable {
     return this.queue;
   }
 
-  onWorkspaceIndex(index: WorkspaceObjects): void {
-    this.log.debug(`workspace index: ${index.imageRepositories.length} ImageRepositories, ${index.secrets.length} Secrets, ${index.serviceAccounts.length} ServiceAccounts`);
+  onWorkspaceIndex(index: WorkspaceIndexParams): void {
+    this.log.debug(`workspace index: ${index.imageRepositories.length} ImageRepositories, ${index.secrets.length} Secrets, ${index.serviceAccounts.length} ServiceAccounts, ${index.skipped?.length ?? 0} not scanned`);
     this.lastIndex = index;
-    this.state.setObjects(index.imageRepositories);
+    this.state.setObjects(index.imageRepositories, index.skipped ?? [], index.flux);
     this.reconciler?.update(index);
+    this.logSkipped(index);
+  }
+
+  /** What the last index skipped, so each skipped object is logged once, not on every index. */
+  private loggedSkips = new Set<string>();
+
+  private logSkipped(index: WorkspaceIndexParams): void {
+    const now = new Set((index.skipped ?? []).map((s) => `${s.metadata.namespace}/${s.metadata.name || '<no name>'}: not scanned: ${s.reason}`));
+    for (const line of now) if (!this.loggedSkips.has(line)) this.log.warn(line);
+    this.loggedSkips = now;
   }
 
   async storedTags(canonicalImageName: string): Promise<string[] | null> {

@@ -2,8 +2,9 @@
 // reconciler's statuses and events for them, and whether the reconciler runs. Views and the status bar only
 // read this.
 import * as vscode from 'vscode';
-import type { FluxEvent, ImageRepositoryObject, ImageRepositoryStatus } from '../../../common/model';
+import type { FluxEvent, ImageRepositoryObject, ImageRepositoryStatus, SkippedObject } from '../../../common/model';
 import { objectKey } from '../../../common/model';
+import type { FluxSummary } from '../../../common/protocol';
 
 export interface RepositoryView {
   key: string;
@@ -20,6 +21,8 @@ const EVENTS_PER_OBJECT = 50;
 
 export class TaglineState implements vscode.Disposable {
   private objects = new Map<string, ImageRepositoryObject>();
+  private skippedObjects: SkippedObject[] = [];
+  private fluxSummary: FluxSummary | undefined;
   private readonly statuses = new Map<string, { status: ImageRepositoryStatus; scanning: boolean }>();
   private readonly events = new Map<string, FluxEvent[]>();
   private indexReceived = false;
@@ -28,8 +31,11 @@ export class TaglineState implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
 
-  setObjects(objects: ImageRepositoryObject[]): void {
+  /** The server's index: the objects the reconciler gets, those it does not (with the reason), the Flux found. */
+  setObjects(objects: ImageRepositoryObject[], skipped: SkippedObject[] = [], flux?: FluxSummary): void {
     this.objects = new Map(objects.map((o) => [objectKey(o.metadata), o]));
+    this.skippedObjects = skipped;
+    this.fluxSummary = flux;
     this.indexReceived = true;
     for (const key of [...this.statuses.keys()]) if (!this.objects.has(key)) this.statuses.delete(key);
     this.changed.fire();
@@ -79,6 +85,16 @@ export class TaglineState implements vscode.Disposable {
   /** False until the server sent its first index: the tree then shows a spinner, not the welcome view. */
   get hasIndex(): boolean {
     return this.indexReceived;
+  }
+
+  /** ImageRepositories found and not reconciled, sorted by namespace/name. */
+  skipped(): SkippedObject[] {
+    return [...this.skippedObjects].sort((a, b) => objectKey(a.metadata).localeCompare(objectKey(b.metadata)));
+  }
+
+  /** The Flux the workspace runs, as the server found it (undefined before its first index). */
+  get flux(): FluxSummary | undefined {
+    return this.fluxSummary;
   }
 
   get(key: string): RepositoryView | undefined {

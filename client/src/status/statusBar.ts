@@ -41,6 +41,11 @@ export class TaglineStatusBar implements vscode.Disposable {
     return this.summary.text;
   }
 
+  /** Tooltip shown now (with the Flux version); the extension-host tests read it. */
+  get tooltip(): string {
+    return typeof this.summary.tooltip === 'string' ? this.summary.tooltip : this.summary.tooltip?.value ?? '';
+  }
+
   /** Shows the spinner for the duration of `work`. */
   async withSpinner<T>(label: string, work: () => Promise<T>): Promise<T> {
     this.scans++;
@@ -72,20 +77,23 @@ export class TaglineStatusBar implements vscode.Disposable {
       this.database.show();
     }
     const views = this.state.all();
+    const skipped = this.state.skipped().length;
     const rs: ReconcilerState = this.state.reconciler;
-    if (views.length === 0) {
+    if (views.length === 0 && skipped === 0) {
       this.summary.hide();
       return;
     }
-    const counts = summarise(views.map(healthOf));
-    const icon = views.some((v) => ['failing', 'stalled'].includes(healthOf(v))) ? '$(warning)' : '$(tag)';
-    this.summary.text = rs === 'running' ? `${icon} ${counts}` : `$(shield) ${views.length} ImageRepositor${views.length === 1 ? 'y' : 'ies'}`;
-    this.summary.tooltip = {
+    const counts = [summarise(views.map(healthOf)), ...(skipped > 0 ? [`${skipped} not scanned`] : [])].filter(Boolean).join(' · ');
+    const icon = skipped > 0 || views.some((v) => ['failing', 'stalled'].includes(healthOf(v))) ? '$(warning)' : '$(tag)';
+    const total = views.length + skipped;
+    this.summary.text = rs === 'running' ? `${icon} ${counts}` : `$(shield) ${total} ImageRepositor${total === 1 ? 'y' : 'ies'}`;
+    const flux = this.state.flux;
+    this.summary.tooltip = [{
       running: `Tagline: ${counts}`,
       untrusted: 'Tagline: Restricted Mode — registries are not scanned until the workspace is trusted.',
       disabled: 'Tagline: the reconciler is disabled (tagline.reconciler.enable).',
       failed: 'Tagline: the reconciler could not start — see Tagline: Show Logs.',
-    }[rs];
+    }[rs], ...(flux ? [flux.description] : []), ...(flux?.settingError ? [flux.settingError] : [])].join('\n');
     this.summary.show();
   }
 

@@ -1,7 +1,9 @@
 // The "Image Repositories" tree: namespace → ImageRepository → latest tags, as `flux get image repository -A`
-// groups them. Icons follow the conditions (host/health.ts).
+// groups them. Icons follow the conditions (host/health.ts); ImageRepositories found and not reconciled (an
+// apiVersion the workspace's Flux does not serve, a spec the CRD rejects) are listed too, with the reason.
 import * as vscode from 'vscode';
 import { getCondition } from '../../../common/flux/conditions';
+import type { SkippedObject } from '../../../common/model';
 import { healthOf, type Health } from '../host/health';
 import type { RepositoryView, TaglineState } from '../host/state';
 import { timeAgo } from '../../../common/timeAgo';
@@ -9,6 +11,7 @@ import { timeAgo } from '../../../common/timeAgo';
 export type TreeNode =
   | { kind: 'namespace'; namespace: string }
   | { kind: 'repository'; key: string }
+  | { kind: 'skipped'; namespace: string; index: number }
   | { kind: 'tag'; key: string; tag: string; canonicalImageName?: string }
   | { kind: 'info'; key: string; text: string };
 
@@ -20,6 +23,7 @@ export const HEALTH_ICONS: Record<Health, vscode.ThemeIcon> = {
   suspended: new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('disabledForeground')),
   unknown: new vscode.ThemeIcon('circle-large-outline'),
 };
+const SKIPPED_ICON = new vscode.ThemeIcon('eye-closed', new vscode.ThemeColor('problemsWarningIcon.foreground'));
 
 export class RepositoryTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
@@ -36,12 +40,16 @@ export class RepositoryTree implements vscode.TreeDataProvider<TreeNode>, vscode
 
   getChildren(node?: TreeNode): TreeNode[] {
     const all = this.state.all();
+    const skipped = this.state.skipped();
     if (!node) {
-      const namespaces = [...new Set(all.map((v) => v.object.metadata.namespace))].sort();
+      const namespaces = [...new Set([...all.map((v) => v.object.metadata.namespace), ...skipped.map((s) => s.metadata.namespace)])].sort();
       return namespaces.map((namespace) => ({ kind: 'namespace', namespace }));
     }
     if (node.kind === 'namespace') {
-      return all.filter((v) => v.object.metadata.namespace === node.namespace).map((v) => ({ kind: 'repository', key: v.key }));
+      return [
+        ...all.filter((v) => v.object.metadata.namespace === node.namespace).map((v): TreeNode => ({ kind: 'repository', key: v.key })),
+        ...skipped.flatMap((s, index): TreeNode[] => (s.metadata.namespace === node.namespace ? [{ kind: 'skipped', namespace: node.namespace, index }] : [])),
+      ];
     }
     if (node.kind === 'repository') {
       const view = this.state.get(node.key);
@@ -57,6 +65,7 @@ export class RepositoryTree implements vscode.TreeDataProvider<TreeNode>, vscode
 
   getParent(node: TreeNode): TreeNode | undefined {
     if (node.kind === 'repository') return { kind: 'namespace', namespace: node.key.split('/')[0] };
+    if (node.kind === 'skipped') return { kind: 'namespace', namespace: node.namespace };
     if (node.kind === 'tag' || node.kind === 'info') return { kind: 'repository', key: node.key };
     return undefined;
   }
@@ -72,6 +81,8 @@ export class RepositoryTree implements vscode.TreeDataProvider<TreeNode>, vscode
       }
       case 'repository':
         return this.repositoryItem(node.key);
+      case 'skipped':
+        return skippedItem(this.state.skipped()[node.index]);
       case 'tag': {
         const item = new vscode.TreeItem(node.tag, vscode.TreeItemCollapsibleState.None);
         item.id = `tag:${node.key}:${node.tag}`;
@@ -117,6 +128,26 @@ export class RepositoryTree implements vscode.TreeDataProvider<TreeNode>, vscode
     this.sub.dispose();
     this.changed.dispose();
   }
+}
+
+function skippedItem(object: SkippedObject | undefined): vscode.TreeItem {
+  const name = object?.metadata.name || '(no name)';
+  const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.None);
+  item.id = `skipped:${object?.metadata.namespace}/${name}:${object?.source?.uri ?? ''}:${object?.source?.range.start.line ?? ''}`;
+  if (!object) return item;
+  item.iconPath = SKIPPED_ICON;
+  item.description = `not scanned: ${object.reason}`;
+  item.tooltip = new vscode.MarkdownString().appendMarkdown(`**${object.metadata.namespace}/${name}** — not scanned\n\n`).appendText(object.reason);
+  item.contextValue = 'imageRepository.skipped';
+  item.accessibilityInformation = { label: `${name}, not scanned: ${object.reason}` };
+  if (object.source) {
+    const r = object.source.range;
+    item.command = {
+      command: 'vscode.open', title: 'Open manifest',
+      arguments: [vscode.Uri.parse(object.source.uri), { selection: new vscode.Range(r.start.line, 0, r.start.line, 0) }],
+    };
+  }
+  return item;
 }
 
 /** e.g. `12 tags · scanned 3 minutes ago`, or the failure reason when there is no scan to show. */

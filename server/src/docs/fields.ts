@@ -2,7 +2,7 @@
 export interface FieldDoc { summary: string; details?: string }
 
 export const FIELD_DOCS: Record<string, FieldDoc> = {
-  apiVersion: { summary: 'API group and version.', details: 'The controller serves only `image.toolkit.fluxcd.io/v1`; `v1beta1` and `v1beta2` are gone.' },
+  apiVersion: { summary: 'API group and version.', details: 'Which versions are served depends on the Flux release the cluster runs: `v1beta1` and `v1beta2` up to Flux 2.6, `v1` and the deprecated `v1beta2` in 2.7 and 2.8, only `v1` from 2.9. Tagline reads the version from `gotk-components.yaml`, a `FluxInstance` or `tagline.fluxVersion`.' },
   kind: { summary: 'ImageRepository: a repository whose tags Flux lists on a schedule.' },
   metadata: { summary: 'Name, namespace, labels and annotations.' },
   'metadata.name': { summary: 'Name of the ImageRepository, unique in its namespace.', details: "A DNS subdomain: lowercase letters, digits, `-` and `.`. ImagePolicies refer to it by this name." },

@@ -7,12 +7,17 @@ import type { Position, Range, SecretObject } from '../../../common/model';
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver-types';
 import repositorySchema from '../../../schemas/imagerepository-v1.json';
 import policySchema from '../../../schemas/imagepolicy-v1.json';
+import automationSchema from '../../../schemas/imageupdateautomation-v1.json';
+import { AUTOMATION_FIELD_DOCS } from '../docs/automationFields';
 import { FIELD_DOCS, type FieldDoc } from '../docs/fields';
 import { POLICY_FIELD_DOCS } from '../docs/policyFields';
 import { IMAGE_POLICY_SNIPPET, IMAGE_REPOSITORY_SNIPPET, policyKindSnippets } from '../../../common/flux/snippet';
-import { certSecretProblem, namespaceOf, proxySecretProblem, pullSecretProblem, SERVED_API_VERSION } from '../validation';
+import { certSecretProblem, isImageUpdateAutomation, namespaceOf, proxySecretProblem, pullSecretProblem, SERVED_API_VERSION } from '../validation';
 import type { WorkspaceIndex } from '../workspace/index';
 import { completionContext, type Segment } from './completionContext';
+import type { DetectedFlux } from '../../../common/model';
+import { servedByFlux, type ImageKind } from '../../../common/flux/servedVersions';
+import { fluxLabel } from '../../../common/flux/fluxVersion';
 
 const Kind = CompletionItemKind;
 const PlainText = InsertTextFormat.PlainText;
@@ -27,48 +32,49 @@ interface SchemaNode {
   description?: string;
 }
 
-/** The schema and field docs of the document's kind. */
-interface KindInfo { schema: SchemaNode & { definitions?: Record<string, SchemaNode> }; docs: Record<string, FieldDoc> }
-const REPOSITORY: KindInfo = { schema: repositorySchema as KindInfo['schema'], docs: FIELD_DOCS };
-const POLICY: KindInfo = { schema: policySchema as KindInfo['schema'], docs: POLICY_FIELD_DOCS };
-let info: KindInfo = REPOSITORY;
+/** The schema and field docs of the kind being completed. */
+interface KindSchema { root: SchemaNode & { definitions?: Record<string, SchemaNode> }; docs: Record<string, FieldDoc> }
 
-function resolve(node: SchemaNode | undefined): SchemaNode | undefined {
+const REPOSITORY: KindSchema = { root: repositorySchema as KindSchema['root'], docs: FIELD_DOCS };
+const POLICY: KindSchema = { root: policySchema as KindSchema['root'], docs: POLICY_FIELD_DOCS };
+const AUTOMATION: KindSchema = { root: automationSchema as KindSchema['root'], docs: AUTOMATION_FIELD_DOCS };
+
+function resolve(node: SchemaNode | undefined, kind: KindSchema = REPOSITORY): SchemaNode | undefined {
   if (node?.$ref) {
     const name = node.$ref.replace('#/definitions/', '');
-    return info.schema.definitions?.[name];
+    return kind.root.definitions?.[name];
   }
   return node;
 }
 
-function schemaAt(path: Segment[]): SchemaNode | undefined {
-  let node: SchemaNode | undefined = info.schema;
+function schemaAt(path: Segment[], kind: KindSchema = REPOSITORY): SchemaNode | undefined {
+  let node: SchemaNode | undefined = kind.root;
   for (const segment of path) {
-    node = resolve(node);
+    node = resolve(node, kind);
     node = segment === '[]' ? node?.items : node?.properties?.[segment];
     if (!node) return undefined;
   }
-  return resolve(node);
+  return resolve(node, kind);
 }
 
 
 const INTERVALS = ['1m', '5m', '10m', '30m', '1h', '6h', '12h', '24h'];
 const TIMEOUTS = ['30s', '1m', '2m', '5m', '10m', '30m'];
 
-function docFor(path: Segment[]): CompletionItem['documentation'] {
-  const doc = info.docs[path.join('.').replace(/\.\[\]/g, '[]')];
+function docFor(path: Segment[], kind: KindSchema = REPOSITORY): CompletionItem['documentation'] {
+  const doc = kind.docs[path.join('.').replace(/\.\[\]/g, '[]')];
   return doc ? { kind: 'markdown', value: doc.summary + (doc.details ? `\n\n${doc.details}` : '') } : undefined;
 }
 
-function keyItems(path: Segment[], indent: number, siblings: Set<string>, snippets: boolean, range: Range): CompletionItem[] {
-  const node = schemaAt(path);
+function keyItems(path: Segment[], indent: number, siblings: Set<string>, snippets: boolean, range: Range, kind: KindSchema = REPOSITORY): CompletionItem[] {
+  const node = schemaAt(path, kind);
   if (!node?.properties) return [];
   const pad = ' '.repeat(indent + 2);
-  const kindSnippets = info === POLICY && path.join('.') === 'spec.policy' ? policyKindSnippets(' '.repeat(indent)) : undefined;
+  const kindSnippets = kind === POLICY && path.join('.') === 'spec.policy' ? policyKindSnippets(' '.repeat(indent)) : undefined;
   return Object.entries(node.properties)
     .filter(([key]) => !siblings.has(key) && key !== 'status')
     .map(([key, child], i) => {
-      const resolved = resolve(child);
+      const resolved = resolve(child, kind);
       let text = `${key}: `;
       if (snippets && kindSnippets && key in kindSnippets) {
         text = kindSnippets[key as keyof typeof kindSnippets];
@@ -83,7 +89,7 @@ function keyItems(path: Segment[], indent: number, siblings: Set<string>, snippe
         label: key,
         kind: Kind.Property,
         detail: resolved?.type,
-        documentation: docFor([...path, key]),
+        documentation: docFor([...path, key], kind),
         insertTextFormat: snippets ? Snippet : PlainText,
         sortText: String(i).padStart(2, '0'),
         textEdit: { range, newText: text },
@@ -107,14 +113,17 @@ function plain(snippet: string): string {
   return snippet.replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$0/g, '');
 }
 
+/** `flux`: the Flux the workspace runs; apiVersion values are the versions it serves (v1 when none is known). */
 export function completion(
-  manifest: ParsedManifest, position: Position, index: WorkspaceIndex, snippets: boolean,
+  manifest: ParsedManifest, position: Position, index: WorkspaceIndex, snippets: boolean, flux: readonly DetectedFlux[] = [],
 ): CompletionItem[] {
   const document = documentAtLine(manifest, position.line);
   if (!document) return [];
   const { chunk } = document;
-  const ours = chunk.isImageRepository || chunk.isImagePolicy;
-  info = chunk.isImagePolicy ? POLICY : REPOSITORY;
+  const automation = isImageUpdateAutomation(chunk);
+  const ours = chunk.isImageRepository || chunk.isImagePolicy || automation;
+  const kind = automation ? AUTOMATION : chunk.isImagePolicy ? POLICY : REPOSITORY;
+  const kindName = automation ? 'ImageUpdateAutomation' : chunk.isImagePolicy ? 'ImagePolicy' : 'ImageRepository';
   const blank = chunk.kind === undefined && (chunk.apiVersion === undefined || chunk.apiVersion.startsWith(FLUX_IMAGE_GROUP + '/'));
   if (!ours && !blank) return [];
   const lines = chunk.text.split('\n').map((l) => l.replace(/\r$/, ''));
@@ -145,18 +154,19 @@ export function completion(
         sortText: '01',
       }];
     }
-    const items = keyItems(context.path, context.indent, context.siblings, snippets, replace);
+    const items = keyItems(context.path, context.indent, context.siblings, snippets, replace, kind);
     return items;
   }
 
   const key = context.key!;
   const path = [...context.path, key];
   const dotted = path.join('.');
-  const node = schemaAt(path);
+  const node = schemaAt(path, kind);
   const namespace = namespaceOf(chunk);
-  if (dotted === 'apiVersion') return [valueItem(SERVED_API_VERSION, Kind.Value, 'served version', replace)];
-  if (dotted === 'kind') return [valueItem(info === POLICY ? 'ImagePolicy' : 'ImageRepository', Kind.Value, undefined, replace)];
-  if (info === POLICY && dotted === 'spec.imageRepositoryRef.name') {
+  if (dotted === 'apiVersion') return apiVersionItems(kindName, flux, replace);
+  if (dotted === 'kind') return [valueItem(kindName, Kind.Value, undefined, replace)];
+  if (automation) return automationValues(dotted, node, namespace, index, replace);
+  if (kind === POLICY && dotted === 'spec.imageRepositoryRef.name') {
     const ref = (chunk.value as { spec?: { imageRepositoryRef?: { namespace?: unknown } } } | undefined)?.spec?.imageRepositoryRef;
     const refNamespace = typeof ref?.namespace === 'string' && ref.namespace !== '' ? ref.namespace : namespace;
     const seen = new Set<string>();
@@ -164,7 +174,7 @@ export function completion(
       .filter((r) => r.metadata.namespace === refNamespace && !seen.has(r.metadata.name) && !!seen.add(r.metadata.name))
       .map((r) => valueItem(r.metadata.name, Kind.Reference, `ImageRepository ${r.spec.image} in ${refNamespace}`, replace));
   }
-  if (info === POLICY && dotted === 'spec.imageRepositoryRef.namespace') {
+  if (kind === POLICY && dotted === 'spec.imageRepositoryRef.namespace') {
     const namespaces = new Set(index.objects().imageRepositories.map((r) => r.metadata.namespace));
     return [...namespaces].sort().map((ns) => valueItem(ns, Kind.Value, 'namespace with ImageRepositories', replace));
   }
@@ -199,4 +209,31 @@ export function completion(
     return [...namespaces].sort().map((ns) => valueItem(ns, Kind.Value, 'namespace in the workspace', replace));
   }
   return [];
+}
+
+/** Values in an ImageUpdateAutomation: enums, durations, and Secret names for the signing key. */
+function automationValues(dotted: string, node: SchemaNode | undefined, namespace: string, index: WorkspaceIndex, replace: Range): CompletionItem[] {
+  if (node?.enum) return node.enum.map((v) => valueItem(v, Kind.Enum, undefined, replace));
+  if (node?.type === 'boolean') return ['true', 'false'].map((v) => valueItem(v, Kind.Value, undefined, replace));
+  if (dotted === 'spec.interval') return INTERVALS.map((v, i) => ({ ...valueItem(v, Kind.Value, 'Go duration', replace), sortText: String(i).padStart(2, '0') }));
+  if (dotted === 'spec.git.commit.signingKey.secretRef.name') {
+    const seen = new Set<string>();
+    return index.objects().secrets
+      .filter((s) => s.metadata.namespace === namespace && !seen.has(s.metadata.name) && !!seen.add(s.metadata.name))
+      .map((s) => valueItem(s.metadata.name, Kind.Reference, `Secret ${s.type ?? 'Opaque'} in ${namespace}`, replace));
+  }
+  return [];
+}
+
+/** The versions every Flux found serves, storage version first, deprecated ones marked; v1 when none is known. */
+function apiVersionItems(kind: ImageKind, flux: readonly DetectedFlux[], replace: Range): CompletionItem[] {
+  if (flux.length === 0) return [valueItem(SERVED_API_VERSION, Kind.Value, 'served version', replace)];
+  const served = (servedByFlux(kind, flux[0].minor) ?? [])
+    .filter((v) => flux.every((f) => servedByFlux(kind, f.minor)?.some((w) => w.name === v.name)))
+    .sort((a, b) => Number(b.storage === true) - Number(a.storage === true));
+  return served.map((v, i) => ({
+    ...valueItem(`${FLUX_IMAGE_GROUP}/${v.name}`, Kind.Value, `${v.deprecationWarning ? 'deprecated, ' : ''}served by ${flux.map(fluxLabel).join(', ')}`, replace),
+    sortText: String(i).padStart(2, '0'),
+    ...(v.deprecationWarning ? { tags: [1 as const] } : {}),
+  }));
 }

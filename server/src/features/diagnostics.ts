@@ -1,10 +1,15 @@
 // The one publisher of diagnostics for a document: text checks, cross-document references and conditions.
+import type { DetectedFlux } from '../../../common/flux/fluxVersion';
 import type { ParsedManifest } from '../../../common/manifests';
 import { byPosition, validateManifest, type ReferenceIndex, type TaglineDiagnostic } from '../validation';
 import type { StatusStore } from '../workspace/statuses';
 import { conditionDiagnostics, withoutDuplicates } from './conditions';
 
-export interface DiagnosticsSettings { validationEnabled: boolean }
+export interface DiagnosticsSettings {
+  validationEnabled: boolean;
+  /** The Flux the workspace runs (the same array while it does not change). */
+  flux?: readonly DetectedFlux[];
+}
 
 /** What the kustomize roots say about a file: whether a root reads it (then only built objects are checked). */
 export interface BuiltDiagnostics { covered: boolean; diagnostics: TaglineDiagnostic[] }
@@ -13,7 +18,7 @@ export function documentDiagnostics(
   manifest: ParsedManifest, references: ReferenceIndex, statuses: StatusStore, settings: DiagnosticsSettings,
   built?: BuiltDiagnostics,
 ): TaglineDiagnostic[] {
-  const standalone = settings.validationEnabled && !built?.covered ? validateManifest(manifest, references) : [];
+  const standalone = settings.validationEnabled && !built?.covered ? validateManifest(manifest, references, settings.flux) : [];
   const own = settings.validationEnabled && built?.diagnostics.length
     ? [...standalone, ...built.diagnostics].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character)
     : standalone;

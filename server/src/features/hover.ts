@@ -7,7 +7,9 @@ import { compileExclusion, DEFAULT_EXCLUSION } from '../../../common/flux/exclus
 import { parseImageReference } from '../../../common/flux/reference';
 import { objectKey, type ImageRepositoryObject, type Position, type Range } from '../../../common/model';
 import { Commands, type ObjectStatus } from '../../../common/protocol';
+import { automationFieldDocMarkdown } from '../docs/automationFields';
 import { fieldDocMarkdown } from '../docs/fields';
+import { isImageUpdateAutomation } from '../validation';
 import { POLICY_FIELD_DOCS } from '../docs/policyFields';
 import { explainPolicy } from '../../../common/flux/policy/explain';
 import type { ImagePolicySpec } from '../../../common/model';
@@ -183,6 +185,7 @@ export async function hover(manifest: ParsedManifest, position: Position, ctx: H
     const marked = await markerHover(document, position, ctx);
     if (marked) return marked;
   }
+  if (document && isImageUpdateAutomation(document.chunk)) return automationHover(document, position);
   if (document?.chunk.isImagePolicy) return policyHover(document, position, ctx);
   if (!document?.chunk.isImageRepository) return null;
   const hit = pathAt(document, position);
@@ -213,4 +216,15 @@ export async function hover(manifest: ParsedManifest, position: Position, ctx: H
   if (doc) parts.push(doc);
   if (parts.length === 0) return null;
   return { contents: { kind: 'markdown', value: parts.join('\n\n---\n\n') }, ...(range ? { range } : {}) };
+}
+
+/** ImageUpdateAutomation: the field's doc. */
+function automationHover(document: NonNullable<ReturnType<typeof documentAtLine>>, position: Position): HoverResult | null {
+  const hit = pathAt(document, position);
+  if (!hit || hit.path.length === 0) return null;
+  const doc = automationFieldDocMarkdown(hit.path.filter((_, i) => !(typeof hit.path[i] === 'number' && i === hit.path.length - 1)));
+  if (!doc) return null;
+  const rel = nodeRange(document.chunk.lines, hit.node);
+  const range = rel ? { start: { line: rel.start.line + document.startLine, character: rel.start.character }, end: { line: rel.end.line + document.startLine, character: rel.end.character } } : undefined;
+  return { contents: { kind: 'markdown', value: doc }, ...(range ? { range } : {}) };
 }

@@ -6,11 +6,12 @@ import { isMap, isScalar, isSeq, parse, stringify, type Node } from 'yaml';
 import { appliedObject, type AppliedObject } from '../../../common/kustomize/applied';
 import type { RootBuild, WorkspaceBuild } from '../../../common/kustomize/builds';
 import { KUSTOMIZATION_FILE_NAMES } from '../../../common/kustomize/roots';
-import { isFluxImageRepository, manifestDocument, parseChunk, type ManifestDocument, type ParsedManifest } from '../../../common/manifests';
+import { FLUX_IMAGE_GROUP, manifestDocument, parseChunk, type ManifestDocument, type ParsedManifest } from '../../../common/manifests';
 import type { Range, WorkspaceObjects } from '../../../common/model';
 import { ObjectIndex } from './references';
 import { Severity, SOURCE, type SeverityValue, type TaglineDiagnostic } from './types';
 import { validateDocument } from './validate';
+import type { DetectedFlux } from '../../../common/flux/fluxVersion';
 import { nodeAt, nodeRange, pathAt, type PathSegment } from '../../../common/manifests/yamlPath';
 
 /** A built object next to the base document it came from. */
@@ -27,7 +28,7 @@ export interface BuiltValidation {
   covered: Set<string>;
   /** Diagnostics by file URI. */
   diagnostics: Map<string, TaglineDiagnostic[]>;
-  /** ImageRepositories, Secrets and ServiceAccounts as applied, with the base documents as source. */
+  /** The objects as applied (ImageRepositories, skipped ones, ImagePolicies, Namespaces, Secrets, ServiceAccounts), with the base documents as source. */
   objects: WorkspaceObjects;
   documents: BuiltDocument[];
 }
@@ -271,7 +272,8 @@ function builtDocuments(build: RootBuild, manifests: ManifestsByPath): BuiltDocu
   return build.response.objects.map((object) => {
     const applied = appliedObject(object, build.root.path);
     const base = baseDocument(applied, manifests);
-    const chunk = parseChunk(stringify(applied.object));
+    // No folding: a long quoted string (a messageTemplate) stays on its line, as in kustomize's output.
+    const chunk = parseChunk(stringify(applied.object, { lineWidth: 0 }));
     const document = manifestDocument(base?.uri ?? `kustomize:${build.root.id}`, base?.index ?? 0, 0, chunk);
     if (base) {
       const source = { uri: base.uri, documentIndex: base.index, range: base.range };
@@ -285,9 +287,9 @@ function builtDocuments(build: RootBuild, manifests: ManifestsByPath): BuiltDocu
 
 /**
  * Validates every root's built objects. `raw` are the objects of files no root reads (Secrets and ServiceAccounts
- * there still answer references).
+ * there still answer references). `flux` is the Flux the workspace runs, which judges each apiVersion.
  */
-export function validateBuilds(workspace: WorkspaceBuild, manifests: ManifestsByPath, raw: WorkspaceObjects): BuiltValidation {
+export function validateBuilds(workspace: WorkspaceBuild, manifests: ManifestsByPath, raw: WorkspaceObjects, flux: readonly DetectedFlux[] = []): BuiltValidation {
   const covered = new Set<string>();
   const findings = new Findings();
   const documents: BuiltDocument[] = [];
@@ -323,16 +325,26 @@ export function validateBuilds(workspace: WorkspaceBuild, manifests: ManifestsBy
     }
   }
 
-  const objects: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [] };
+  const objects: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [], imagePolicies: [], namespaces: [] };
   for (const { document } of documents) {
     if (document.imageRepository) objects.imageRepositories.push(document.imageRepository);
+    if (document.skipped) (objects.skipped ??= []).push(document.skipped);
+    if (document.imagePolicy) objects.imagePolicies!.push(document.imagePolicy);
+    if (document.namespace) objects.namespaces!.push(document.namespace);
     if (document.secret) objects.secrets.push(document.secret);
     if (document.serviceAccount) objects.serviceAccounts.push(document.serviceAccount);
   }
-  const index = new ObjectIndex({ secrets: [...raw.secrets, ...objects.secrets], serviceAccounts: [...raw.serviceAccounts, ...objects.serviceAccounts] });
+  const index = new ObjectIndex({
+    secrets: [...raw.secrets, ...objects.secrets],
+    serviceAccounts: [...raw.serviceAccounts, ...objects.serviceAccounts],
+    imageRepositories: [...raw.imageRepositories, ...objects.imageRepositories],
+    imagePolicies: [...(raw.imagePolicies ?? []), ...objects.imagePolicies!],
+    namespaces: [...(raw.namespaces ?? []), ...objects.namespaces!],
+  });
   for (const built of documents) {
-    if (!isFluxImageRepository(built.applied.apiVersion, built.applied.kind)) continue;
-    for (const diagnostic of validateDocument(built.document, index)) {
+    // Every image.toolkit.fluxcd.io kind: ImageRepository, ImagePolicy, ImageUpdateAutomation.
+    if (typeof built.applied.apiVersion !== 'string' || !built.applied.apiVersion.startsWith(FLUX_IMAGE_GROUP + '/')) continue;
+    for (const diagnostic of validateDocument(built.document, index, flux)) {
       const hit = pathAt(built.document, diagnostic.range.start);
       const located = hit ? locateField(built, hit.path, manifests) : undefined;
       const where = located ?? (built.base ? { uri: built.base.uri, range: kindRange(built.base) } : undefined);

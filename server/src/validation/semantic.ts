@@ -15,10 +15,6 @@ import { Severity, SOURCE, type QuickFix, type SeverityValue, type TaglineDiagno
 import { keyAt, nodeAt, nodeRange, scalarText } from '../../../common/manifests/yamlPath';
 
 export const SERVED_API_VERSION = `${FLUX_IMAGE_GROUP}/v1`;
-const FORMER_VERSIONS: Record<string, string> = {
-  v1beta2: 'deprecated in image-reflector-controller v1.0 and no longer served since v1.2',
-  v1beta1: 'no longer served since image-reflector-controller v1.0',
-};
 const CLOUD_PROVIDERS = new Set(['aws', 'azure', 'gcp']);
 const FEATURE_GATE_MESSAGE =
   'to use spec.serviceAccountName for provider authentication please enable the ObjectLevelWorkloadIdentity feature gate in the controller';
@@ -40,22 +36,6 @@ class Collector {
 
   replaceFix(title: string, node: Node, newValue: string): QuickFix {
     return { title, edits: [{ range: nodeRange(this.chunk.lines, node)!, newText: scalarText(node, newValue) }], preferred: true };
-  }
-}
-
-function checkApiVersion(c: Collector): void {
-  const apiVersion = c.chunk.apiVersion;
-  if (!apiVersion || apiVersion === SERVED_API_VERSION) return;
-  const node = c.node(['apiVersion']);
-  if (!node) return;
-  const version = apiVersion.slice(FLUX_IMAGE_GROUP.length + 1);
-  const fix = c.replaceFix(`Migrate to ${SERVED_API_VERSION}`, node, SERVED_API_VERSION);
-  const history = FORMER_VERSIONS[version];
-  if (history) {
-    c.add(node, Severity.Error, 'apiVersion.deprecated',
-      `${apiVersion} ImageRepository is ${history}; use ${SERVED_API_VERSION} (the spec is the same).`, [fix]);
-  } else {
-    c.add(node, Severity.Error, 'apiVersion.unserved', `${apiVersion} is not a served version of ImageRepository; use ${SERVED_API_VERSION}.`, [fix]);
   }
 }
 
@@ -135,7 +115,6 @@ function checkDurations(c: Collector, spec: Record<string, unknown>): void {
 export function semanticDiagnostics(chunk: ParsedChunk): TaglineDiagnostic[] {
   if (chunk.isImagePolicy) return policyDiagnostics(chunk);
   const c = new Collector(chunk);
-  checkApiVersion(c);
   const top = chunk.value as Record<string, unknown>;
   const spec = top && typeof top === 'object' ? top.spec : undefined;
   if (spec && typeof spec === 'object' && !Array.isArray(spec)) {

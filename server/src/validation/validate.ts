@@ -1,7 +1,9 @@
 // Validation of whole files, with no LSP connection: the server publishes the result, `tagline check` prints it.
 // What depends only on a document's text is cached per parsed document; references are recomputed each time
 // from the index, which is cheap.
+import type { DetectedFlux } from '../../../common/flux/fluxVersion';
 import type { ManifestDocument, ParsedChunk, ParsedManifest } from '../../../common/manifests';
+import { apiVersionDiagnostics, isImageKind } from './apiVersions';
 import { nearMissDiagnostics } from './nearMiss';
 import { referenceDiagnostics, type ReferenceIndex } from './references';
 import { schemaDiagnostics } from './schemaDiagnostics';
@@ -21,11 +23,21 @@ function checkReferences(chunk: ParsedChunk, index: ReferenceIndex): TaglineDiag
   return diagnostics;
 }
 
-/** An ImageRepository or ImagePolicy, or a document so broken that its kind is unknown but its text says it is one. */
+/** The kinds validated in full. */
+const VALIDATED_KINDS = /kind:\s*(ImageRepository|ImagePolicy|ImageUpdateAutomation)\b/;
+
+export function isImageUpdateAutomation(chunk: ParsedChunk): boolean {
+  return chunk.kind === 'ImageUpdateAutomation' && chunk.apiVersion?.startsWith('image.toolkit.fluxcd.io/') === true;
+}
+
+/**
+ * An ImageRepository, ImagePolicy or ImageUpdateAutomation, or a document so broken that its kind is unknown but
+ * its text says it is one.
+ */
 export function isOurDocument(chunk: ParsedChunk): boolean {
-  if (chunk.isImageRepository || chunk.isImagePolicy) return true;
+  if (chunk.isImageRepository || chunk.isImagePolicy || isImageUpdateAutomation(chunk)) return true;
   // Text first: reading syntaxErrors makes a lazily parsed document parse.
-  return chunk.text.includes('image.toolkit.fluxcd.io/') && /kind:\s*Image(Repository|Policy)\b/.test(chunk.text) && chunk.syntaxErrors.length > 0;
+  return chunk.text.includes('image.toolkit.fluxcd.io/') && VALIDATED_KINDS.test(chunk.text) && chunk.syntaxErrors.length > 0;
 }
 
 function checkText(chunk: ParsedChunk): TaglineDiagnostic[] {
@@ -37,41 +49,52 @@ function checkText(chunk: ParsedChunk): TaglineDiagnostic[] {
         range: error.range, severity: Severity.Error, code: `yaml.${error.code}`, source: SOURCE, message: error.message,
       }));
     } else {
-      diagnostics = [...schemaDiagnostics(chunk), ...semanticDiagnostics(chunk)].sort(byPosition);
+      const semantic = chunk.isImageRepository || chunk.isImagePolicy ? semanticDiagnostics(chunk) : [];
+      diagnostics = [...schemaDiagnostics(chunk), ...semantic].sort(byPosition);
     }
     textChecks.set(chunk, diagnostics);
   }
   return diagnostics;
 }
 
-/** Whole results per document wrapper (same text, same place), valid while the same index is used. */
-const documentChecks = new WeakMap<ManifestDocument, { index: ReferenceIndex; diagnostics: TaglineDiagnostic[] }>();
+/** Whole results per document wrapper (same text, same place), valid while the same index and Flux are used. */
+const documentChecks = new WeakMap<ManifestDocument, { index: ReferenceIndex; flux: readonly DetectedFlux[]; diagnostics: TaglineDiagnostic[] }>();
 
-export function validateDocument(document: ManifestDocument, index: ReferenceIndex): TaglineDiagnostic[] {
+/**
+ * Diagnostics of one document. `flux` is the Flux the workspace runs (`detectFluxVersions`); pass the same array
+ * while it does not change, so results stay cached. Empty means none was found.
+ */
+export function validateDocument(document: ManifestDocument, index: ReferenceIndex, flux: readonly DetectedFlux[] = NO_FLUX): TaglineDiagnostic[] {
   const cached = documentChecks.get(document);
-  if (cached?.index === index) return cached.diagnostics;
-  const diagnostics = checkDocument(document, index);
-  documentChecks.set(document, { index, diagnostics });
+  if (cached?.index === index && cached.flux === flux) return cached.diagnostics;
+  const diagnostics = checkDocument(document, index, flux);
+  documentChecks.set(document, { index, flux, diagnostics });
   return diagnostics;
 }
 
-function checkDocument(document: ManifestDocument, index: ReferenceIndex): TaglineDiagnostic[] {
+const NO_FLUX: readonly DetectedFlux[] = [];
+
+function checkDocument(document: ManifestDocument, index: ReferenceIndex, flux: readonly DetectedFlux[]): TaglineDiagnostic[] {
   const { chunk } = document;
   const markers = markerDiagnostics(chunk, index).map((d) => shiftDiagnostic(d, document.startLine));
   if (!isOurDocument(chunk)) {
     const nearMisses = nearMissDiagnostics(chunk).map((d) => shiftDiagnostic(d, document.startLine));
     return nearMisses.length > 0 ? [...nearMisses, ...markers].sort(byPosition) : markers;
   }
-  if (markers.length > 0) return [...checkOurDocument(document, index), ...markers].sort(byPosition);
-  return checkOurDocument(document, index);
+  if (markers.length > 0) return [...checkOurDocument(document, index, flux), ...markers].sort(byPosition);
+  return checkOurDocument(document, index, flux);
 }
 
-function checkOurDocument(document: ManifestDocument, index: ReferenceIndex): TaglineDiagnostic[] {
+function checkOurDocument(document: ManifestDocument, index: ReferenceIndex, flux: readonly DetectedFlux[]): TaglineDiagnostic[] {
   const { chunk } = document;
+  const healthy = chunk.syntaxErrors.length === 0;
   const own = checkText(chunk);
-  const references = chunk.syntaxErrors.length === 0 ? checkReferences(chunk, index) : [];
-  if (own.length === 0 && references.length === 0) return [];
-  const all = references.length === 0 ? own : [...own, ...references].sort(byPosition);
+  // Every image.toolkit.fluxcd.io kind's apiVersion is judged beside the kind's own checks.
+  const imageKind = isImageKind(chunk.kind) && chunk.apiVersion?.startsWith('image.toolkit.fluxcd.io/') === true;
+  const served = healthy && imageKind ? apiVersionDiagnostics(chunk, flux) : [];
+  const references = healthy && (chunk.isImageRepository || chunk.isImagePolicy) ? checkReferences(chunk, index) : [];
+  if (own.length === 0 && references.length === 0 && served.length === 0) return [];
+  const all = references.length === 0 && served.length === 0 ? own : [...served, ...own, ...references].sort(byPosition);
   return all.map((d) => shiftDiagnostic(d, document.startLine));
 }
 
@@ -88,10 +111,11 @@ function templateNote(manifest: ParsedManifest): TaglineDiagnostic | undefined {
   return { range: { start: at, end: at }, severity: Severity.Information, code: 'template.skipped', source: SOURCE, message: TEMPLATE_NOTES[first.chunk.template!] };
 }
 
-export function validateManifest(manifest: ParsedManifest, index: ReferenceIndex): TaglineDiagnostic[] {
+/** Diagnostics of every document of a file, judging apiVersions against `flux` (empty: no Flux version found). */
+export function validateManifest(manifest: ParsedManifest, index: ReferenceIndex, flux: readonly DetectedFlux[] = NO_FLUX): TaglineDiagnostic[] {
   const out: TaglineDiagnostic[] = [];
   const note = templateNote(manifest);
   if (note) out.push(note);
-  for (const document of manifest.documents) out.push(...validateDocument(document, index));
+  for (const document of manifest.documents) out.push(...validateDocument(document, index, flux));
   return out;
 }

@@ -3,8 +3,8 @@
 import { KustomizeBuilds, KustomizeModule, modulePath } from '../../../common/kustomize';
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { loadManifests, mergeObjects, type LoadedManifest } from '../../../common/manifests';
-import type { WorkspaceObjects } from '../../../common/model';
+import { mergeObjects, type LoadedManifest } from '../../../common/manifests';
+import type { DetectedFlux, WorkspaceObjects } from '../../../common/model';
 import { validateBuilds, type BuiltValidation } from './built';
 import { ObjectIndex } from './references';
 import type { TaglineDiagnostic } from './types';
@@ -19,10 +19,13 @@ export interface WorkspaceCheck {
 }
 
 /**
- * Builds the kustomize roots under `limit` (a folder) from `loaded` and validates everything. Without the
- * kustomize module (a build without Go), every file is validated as written.
+ * Builds the kustomize roots under `limit` (a folder) from `loaded` and validates everything, judging apiVersions
+ * against `flux` (`detectFluxVersions`; empty: none found). Without the kustomize module (a build without Go), every
+ * file is validated as written.
  */
-export async function checkWorkspace(loaded: LoadedManifest[], limit: string, module = new KustomizeModule()): Promise<WorkspaceCheck> {
+export async function checkWorkspace(
+  loaded: LoadedManifest[], limit: string, flux: readonly DetectedFlux[] = [], module = new KustomizeModule(),
+): Promise<WorkspaceCheck> {
   let built: BuiltValidation | undefined;
   if (module.available()) {
     const builds = new KustomizeBuilds(module, modulePath(limit));
@@ -32,7 +35,7 @@ export async function checkWorkspace(loaded: LoadedManifest[], limit: string, mo
       const byPath = new Map(loaded.map((l) => [modulePath(l.path), l.manifest]));
       const covered = new Set(workspace.builds.flatMap((b) => b.response.read));
       const raw = mergeObjects(loaded.filter((l) => !covered.has(modulePath(l.path))).map((l) => l.manifest));
-      built = validateBuilds(workspace, byPath, raw);
+      built = validateBuilds(workspace, byPath, raw, flux);
     } finally {
       module.dispose();
     }
@@ -41,27 +44,24 @@ export async function checkWorkspace(loaded: LoadedManifest[], limit: string, mo
   const rawObjects = mergeObjects(standalone.map((l) => l.manifest));
   const objects: WorkspaceObjects = built
     ? {
+      ...rawObjects,
       imageRepositories: [...rawObjects.imageRepositories, ...built.objects.imageRepositories],
       secrets: [...rawObjects.secrets, ...built.objects.secrets],
       serviceAccounts: [...rawObjects.serviceAccounts, ...built.objects.serviceAccounts],
+      imagePolicies: [...(rawObjects.imagePolicies ?? []), ...(built.objects.imagePolicies ?? [])],
+      namespaces: [...(rawObjects.namespaces ?? []), ...(built.objects.namespaces ?? [])],
+      ...(rawObjects.skipped || built.objects.skipped ? { skipped: [...(rawObjects.skipped ?? []), ...(built.objects.skipped ?? [])] } : {}),
     }
     : rawObjects;
   const index = new ObjectIndex(objects);
   const diagnostics = new Map<string, TaglineDiagnostic[]>();
   for (const { path, manifest } of loaded) {
-    const own = built?.covered.has(modulePath(path)) ? [] : validateManifest(manifest, index);
+    const own = built?.covered.has(modulePath(path)) ? [] : validateManifest(manifest, index, flux);
     const fromBuilds = built?.diagnostics.get(manifest.uri) ?? [];
     const all = fromBuilds.length ? [...own, ...fromBuilds].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character) : own;
     if (all.length) diagnostics.set(path, all);
   }
   return { diagnostics, objects, built };
-}
-
-/** The objects Flux applies from files or folders (built roots plus files no root reads), for `tagline scan`. */
-export async function loadAppliedObjects(paths: string[]): Promise<{ objects: WorkspaceObjects }> {
-  const loaded = await loadManifests(paths);
-  const { objects } = await checkWorkspace(loaded, checkedFolder(paths));
-  return { objects };
 }
 
 /** The folder kustomize roots are looked for in: the one named folder, else the folder common to all paths. */

@@ -1,7 +1,8 @@
 // Every manifest of the workspace: files on disk (kept current by file-watch events) overlaid by open editors.
 // Cross-document checks, completion of Secret/ServiceAccount/image names and the extension host's reconciler
 // all read from here.
-import type { ParsedManifest } from '../../../common/manifests';
+import type { DetectedFlux } from '../../../common/flux/fluxVersion';
+import { detectFluxVersions, type ParsedManifest } from '../../../common/manifests';
 import type { WorkspaceObjects } from '../../../common/model';
 import { ObjectIndex } from '../validation';
 
@@ -18,6 +19,7 @@ export class WorkspaceIndex {
   private objectsCache: WorkspaceObjects | undefined;
   private referencesCache: ObjectIndex | undefined;
   private imageNamesCache: string[] | undefined;
+  private fluxCache: { setting: string | undefined; found: DetectedFlux[]; settingError?: string; json: string; stale: boolean } | undefined;
   private referenceSignature = new Map<string, string>();
   private policyReferenceSignature = new Map<string, string>();
   private readonly listeners: ((change: IndexChange) => void)[] = [];
@@ -68,6 +70,7 @@ export class WorkspaceIndex {
         objects.imageRepositories.push(...manifest.objects.imageRepositories);
         objects.secrets.push(...manifest.objects.secrets);
         objects.serviceAccounts.push(...manifest.objects.serviceAccounts);
+        if (manifest.objects.skipped) (objects.skipped ??= []).push(...manifest.objects.skipped);
         objects.imagePolicies!.push(...(manifest.objects.imagePolicies ?? []));
         objects.namespaces!.push(...(manifest.objects.namespaces ?? []));
       }
@@ -79,6 +82,23 @@ export class WorkspaceIndex {
   references(): ObjectIndex {
     this.referencesCache ??= new ObjectIndex(this.objects());
     return this.referencesCache;
+  }
+
+  /**
+   * The Flux the workspace runs (see detectFluxVersions). The same array is returned until the answer changes,
+   * so per-document validation results cached against it stay valid across unrelated edits.
+   */
+  flux(setting?: string): { found: readonly DetectedFlux[]; settingError?: string } {
+    const cached = this.fluxCache;
+    if (cached && cached.setting === setting && !cached.stale) return cached;
+    const detected = detectFluxVersions(this.manifests().flatMap((m) => m.documents), setting);
+    const json = JSON.stringify(detected);
+    if (cached && cached.setting === setting && cached.json === json) {
+      cached.stale = false;
+      return cached;
+    }
+    this.fluxCache = { setting, ...detected, json, stale: false };
+    return this.fluxCache;
   }
 
   imageNames(): string[] {
@@ -97,6 +117,8 @@ export class WorkspaceIndex {
   private changed(uri: string): void {
     this.objectsCache = undefined;
     this.imageNamesCache = undefined;
+    // Recomputed on the next ask; kept (same array) if the answer is the same.
+    if (this.fluxCache) this.fluxCache.stale = true;
     // Only Secrets and ServiceAccounts (without positions) can change another document's diagnostics, and for
     // ImagePolicies also ImageRepository names and accessFrom, and Namespace labels.
     const manifest = this.current(uri);

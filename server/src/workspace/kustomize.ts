@@ -6,6 +6,7 @@ import { posix } from 'node:path';
 import { KUSTOMIZATION_FILE_NAMES, KustomizeBuilds, KustomizeModule, modulePath, type WorkspaceBuild } from '../../../common/kustomize';
 import type { ParsedManifest } from '../../../common/manifests';
 import type { WorkspaceObjects } from '../../../common/model';
+import type { DetectedFlux } from '../../../common/model';
 import { validateBuilds, type BuiltValidation, type ManifestsByPath } from '../validation/built';
 
 /** Rebuilds start this long after the last change, so a burst of edits builds once. */
@@ -35,6 +36,8 @@ export class KustomizeRoots {
     private readonly manifests: () => ParsedManifest[],
     private readonly onBuilt: (result: BuiltValidation) => void,
     private readonly log: (message: string) => void,
+    /** The Flux the workspace runs, which judges each built object's apiVersion. */
+    private readonly flux: () => readonly DetectedFlux[] = () => [],
   ) {}
 
   /** The latest result (undefined before the first build, or without the module). */
@@ -71,7 +74,12 @@ export class KustomizeRoots {
     const built = this.latest;
     if (!built) return indexed;
     const standalone = <T extends { source?: { uri: string } }>(list: T[]) => list.filter((o) => !o.source || !this.covers(o.source.uri));
+    const skipped = [...standalone(indexed.skipped ?? []), ...(built.objects.skipped ?? [])];
     return {
+      ...indexed,
+      ...(skipped.length > 0 ? { skipped } : { skipped: undefined }),
+      imagePolicies: [...standalone(indexed.imagePolicies ?? []), ...(built.objects.imagePolicies ?? [])],
+      namespaces: [...standalone(indexed.namespaces ?? []), ...(built.objects.namespaces ?? [])],
       imageRepositories: [...standalone(indexed.imageRepositories), ...built.objects.imageRepositories],
       secrets: [...standalone(indexed.secrets), ...built.objects.secrets],
       serviceAccounts: [...standalone(indexed.serviceAccounts), ...built.objects.serviceAccounts],
@@ -132,13 +140,16 @@ export class KustomizeRoots {
     }
     const byPath: ManifestsByPath = current;
     const covered = new Set(merged.builds.flatMap((b) => b.response.read));
-    const raw: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [] };
+    const raw: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [], imagePolicies: [], namespaces: [] };
     for (const [path, manifest] of current) {
       if (covered.has(path)) continue;
+      raw.imageRepositories.push(...manifest.objects.imageRepositories);
+      raw.imagePolicies!.push(...(manifest.objects.imagePolicies ?? []));
+      raw.namespaces!.push(...(manifest.objects.namespaces ?? []));
       raw.secrets.push(...manifest.objects.secrets);
       raw.serviceAccounts.push(...manifest.objects.serviceAccounts);
     }
-    this.latest = validateBuilds(merged, byPath, raw);
+    this.latest = validateBuilds(merged, byPath, raw, this.flux());
     this.manifestsByPath = byPath;
     this.onBuilt(this.latest);
   }

@@ -1,0 +1,183 @@
+// Which apiVersions each Flux release serves, the Flux version found in a workspace, and the verdict on a
+// document's apiVersion (the table is read from the controllers' CRDs per release).
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { judgeApiVersion } from '../../common/flux/apiVersionVerdict';
+import { parseConstraint, resolveFluxVersion, type DetectedFlux } from '../../common/flux/fluxVersion';
+import {
+  controllerRelease, fluxMinorOfController, fluxMinorServing, removedIn, servedByController, servedByFlux, type ImageKind,
+} from '../../common/flux/servedVersions';
+import { detectFluxVersions, parseManifestText } from '../../common/manifests';
+import { checkImageRepositorySchema, checkImageUpdateAutomationSchema } from '../../common/manifests/admission';
+
+const names = (kind: ImageKind, minor: string) => servedByFlux(kind, minor)?.map((v) => v.name + (v.deprecationWarning ? ' (deprecated)' : ''));
+
+describe('served versions per Flux release', () => {
+  test('image-reflector-controller: v1beta1+v1beta2 up to Flux 2.6, v1+v1beta2 in 2.7-2.8, v1 only from 2.9', () => {
+    for (const kind of ['ImageRepository', 'ImagePolicy'] as const) {
+      assert.deepEqual(names(kind, '2.0'), ['v1beta1', 'v1beta2']);
+      assert.deepEqual(names(kind, '2.6'), ['v1beta1', 'v1beta2']);
+      assert.deepEqual(names(kind, '2.7'), ['v1', 'v1beta2 (deprecated)']);
+      assert.deepEqual(names(kind, '2.8'), ['v1', 'v1beta2 (deprecated)']);
+      assert.deepEqual(names(kind, '2.9'), ['v1']);
+    }
+  });
+
+  test('image-automation-controller: v1beta1 alone up to 2.2, v1beta2 from 2.3, v1 from 2.7, v1 only from 2.9', () => {
+    assert.deepEqual(names('ImageUpdateAutomation', '2.2'), ['v1beta1']);
+    assert.deepEqual(names('ImageUpdateAutomation', '2.3'), ['v1beta1 (deprecated)', 'v1beta2']);
+    assert.deepEqual(names('ImageUpdateAutomation', '2.6'), ['v1beta1 (deprecated)', 'v1beta2']);
+    assert.deepEqual(names('ImageUpdateAutomation', '2.7'), ['v1', 'v1beta2 (deprecated)']);
+    assert.deepEqual(names('ImageUpdateAutomation', '2.9'), ['v1']);
+  });
+
+  test('keeps the CRDs\' own deprecation warnings', () => {
+    assert.equal(servedByController('ImageRepository', 'v1.1.2')?.[1].deprecationWarning, 'v1beta2 ImageRepository is deprecated, upgrade to v1');
+    assert.equal(servedByController('ImageUpdateAutomation', 'v0.41.2')?.[0].deprecationWarning, 'v1beta1 ImageUpdateAutomation is deprecated, upgrade to v1beta2');
+  });
+
+  test('maps Flux releases to controller releases and back', () => {
+    assert.equal(controllerRelease('2.6', 'image-reflector-controller'), 'v0.35.2');
+    assert.equal(controllerRelease('2.6', 'image-automation-controller'), 'v0.41.2');
+    assert.equal(controllerRelease('2.9', 'image-reflector-controller'), 'v1.2.5');
+    assert.equal(fluxMinorOfController('image-reflector-controller', 'v1.0.1'), '2.7');
+    assert.equal(fluxMinorOfController('image-automation-controller', 'v0.38.0'), '2.3');
+    assert.equal(fluxMinorOfController('image-reflector-controller', 'v9.9.9'), undefined);
+  });
+
+  test('names the first release that removes a version', () => {
+    assert.equal(removedIn('ImageRepository', 'v1beta2', '2.6'), '2.9');
+    assert.equal(removedIn('ImageRepository', 'v1beta1', '2.6'), '2.7');
+    assert.equal(removedIn('ImageUpdateAutomation', 'v1beta1', '2.5'), '2.7');
+    assert.equal(removedIn('ImageRepository', 'v1', '2.9'), undefined);
+  });
+
+  test('tells the newest Flux from the versions a CRD serves', () => {
+    assert.equal(fluxMinorServing('ImageRepository', ['v1beta2', 'v1']), '2.8');
+    assert.equal(fluxMinorServing('ImageRepository', ['v1']), '2.9');
+    assert.equal(fluxMinorServing('ImageRepository', ['v1alpha1']), undefined);
+  });
+});
+
+describe('Flux versions and ranges', () => {
+  test('resolves versions and Masterminds ranges to the newest known release', () => {
+    const cases: [string, string | undefined][] = [
+      ['2.6.4', '2.6.4'], ['v2.6.4', '2.6.4'], ['2.7', '2.7'], ['2.x', '2.9.5'], ['2.6.x', '2.6.4'], ['2.6.*', '2.6.4'],
+      ['~2.7', '2.7.5'], ['~2.7.2', '2.7.5'], ['^2.5', '2.9.5'], ['>=2.5 <2.8', '2.7.5'], ['>=2.5.0, <2.7.0', '2.6.4'],
+      ['2.2.0 - 2.4', '2.4.0'], ['<2.0.0 || 2.3.x', '2.3.0'], ['!=2.9.5, 2.9.x', '2.9.4'], ['2.12.0', '2.12.0'],
+      ['1.x', undefined], ['latest', undefined], ['', undefined],
+    ];
+    for (const [written, version] of cases) assert.equal(resolveFluxVersion(written)?.version, version, written);
+    assert.equal(resolveFluxVersion('2.12.0')?.minor, '2.9');
+  });
+
+  test('rejects text that is not a constraint', () => {
+    assert.equal(parseConstraint('>=two'), undefined);
+    assert.equal(parseConstraint('2.6 &&'), undefined);
+  });
+});
+
+function doc(uri: string, text: string) {
+  return parseManifestText(uri, text).documents;
+}
+
+describe('finding the Flux version in a workspace', () => {
+  const header = '---\n# This manifest was generated by flux. DO NOT EDIT.\n# Flux Version: v2.6.4\n# Components: source-controller\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: flux-system\n';
+  const labels = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  labels:\n    app.kubernetes.io/part-of: flux\n    app.kubernetes.io/version: "v2.8.3"\n  name: flux-system\n';
+  const image = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: image-reflector-controller\nspec:\n  template:\n    spec:\n      containers:\n      - image: ghcr.io/fluxcd/image-reflector-controller:v1.0.4\n';
+  const instance = 'apiVersion: fluxcd.controlplane.io/v1\nkind: FluxInstance\nmetadata:\n  name: flux\nspec:\n  distribution:\n    version: "2.7.x"\n';
+  const crd = 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: imagerepositories.image.toolkit.fluxcd.io\nspec:\n  versions:\n  - name: v1\n    served: true\n  - name: v1beta2\n    served: true\n';
+  const url = 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- https://github.com/fluxcd/flux2/releases/download/v2.5.1/install.yaml\n';
+
+  test('reads the gotk-components.yaml header, labels, install URL, controller image, FluxInstance and CRD', () => {
+    const one = (text: string) => detectFluxVersions(doc('file:///r/clusters/prod/flux-system/x.yaml', text)).found.map((f) => `${f.kind} ${f.version}`);
+    assert.deepEqual(one(header), ['install 2.6.4']);
+    assert.deepEqual(one(labels), ['install 2.8.3']);
+    assert.deepEqual(one(url), ['install 2.5.1']);
+    assert.deepEqual(one(image), ['controller 2.7']);
+    assert.deepEqual(one(instance), ['FluxInstance 2.7.5']);
+    assert.deepEqual(one(crd), ['crd 2.8']);
+  });
+
+  test('says where it found the version', () => {
+    const [found] = detectFluxVersions(doc('file:///r/clusters/prod/flux-system/gotk-components.yaml', header)).found;
+    assert.equal(found.source, 'the "# Flux Version" header in clusters/prod/flux-system/gotk-components.yaml');
+    const [fromInstance] = detectFluxVersions(doc('file:///r/clusters/home/flux-instance.yaml', instance)).found;
+    assert.equal(fromInstance.constraint, '2.7.x');
+    assert.equal(fromInstance.source, 'FluxInstance flux spec.distribution.version "2.7.x" in r/clusters/home/flux-instance.yaml');
+  });
+
+  test('prefers the setting, then FluxInstance, then install manifests, then images, then CRDs', () => {
+    const all = [...doc('file:///a.yaml', header), ...doc('file:///b.yaml', image), ...doc('file:///c.yaml', crd)];
+    assert.deepEqual(detectFluxVersions(all).found.map((f) => f.version), ['2.6.4']);
+    assert.deepEqual(detectFluxVersions([...all, ...doc('file:///d.yaml', instance)]).found.map((f) => f.kind), ['FluxInstance']);
+    assert.deepEqual(detectFluxVersions(all, '2.x').found.map((f) => `${f.kind} ${f.version} ${f.constraint}`), ['setting 2.9.5 2.x']);
+    assert.deepEqual(detectFluxVersions(all, 'newest').settingError, 'tagline.fluxVersion "newest" is not a Flux version or range Tagline knows (e.g. 2.6.4, 2.x)');
+  });
+
+  test('keeps every Flux minor of a fleet, and finds nothing in plain app manifests', () => {
+    const fleet = [...doc('file:///r/clusters/a/gotk.yaml', header), ...doc('file:///r/clusters/b/gotk.yaml', labels)];
+    assert.deepEqual(detectFluxVersions(fleet).found.map((f) => f.minor), ['2.6', '2.8']);
+    assert.deepEqual(detectFluxVersions(doc('file:///app.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n')).found, []);
+  });
+});
+
+function flux(minor: string, version = minor): DetectedFlux {
+  return { version, minor, kind: 'setting', source: 'the tagline.fluxVersion setting' };
+}
+
+describe('judging an apiVersion', () => {
+  test('served, deprecated with the removing release, unserved with what is served', () => {
+    assert.deepEqual(judgeApiVersion('ImageRepository', 'v1', [flux('2.9', '2.9.5')]), { level: 'served', message: '' });
+    assert.deepEqual(judgeApiVersion('ImageRepository', 'v1beta2', [flux('2.8', '2.8.8')]), {
+      level: 'deprecated', migrateTo: 'v1',
+      message: 'v1beta2 ImageRepository is deprecated, upgrade to v1 (Flux 2.8.8, from the tagline.fluxVersion setting). Flux 2.9 (image-reflector-controller v1.2.5) no longer serves it.',
+    });
+    assert.deepEqual(judgeApiVersion('ImageRepository', 'v1beta2', [flux('2.9', '2.9.5')]), {
+      level: 'unserved', migrateTo: 'v1',
+      message: 'image.toolkit.fluxcd.io/v1beta2 ImageRepository is not served by Flux 2.9.5, from the tagline.fluxVersion setting (image-reflector-controller v1.2.5 serves v1).',
+    });
+  });
+
+  test('at Flux 2.6, v1beta2 is fine and v1 is not served yet', () => {
+    assert.equal(judgeApiVersion('ImagePolicy', 'v1beta2', [flux('2.6')]).level, 'servedUntil');
+    const v1 = judgeApiVersion('ImageUpdateAutomation', 'v1', [flux('2.6', '2.6.4')]);
+    assert.equal(v1.level, 'unserved');
+    assert.equal(v1.migrateTo, 'v1beta2');
+  });
+
+  test('without a Flux version: warns about old versions, passes v1, rejects versions no release served', () => {
+    assert.equal(judgeApiVersion('ImageRepository', 'v1', []).level, 'served');
+    assert.equal(judgeApiVersion('ImageRepository', 'v1beta2', []).level, 'unknownFlux');
+    assert.equal(judgeApiVersion('ImageRepository', 'v1alpha1', []).level, 'unserved');
+  });
+
+  test('with clusters on several versions, an error only if none serves it', () => {
+    assert.equal(judgeApiVersion('ImageRepository', 'v1beta2', [flux('2.6'), flux('2.9')]).level, 'servedBySome');
+    assert.equal(judgeApiVersion('ImageRepository', 'v1beta1', [flux('2.7'), flux('2.9')]).level, 'unserved');
+  });
+});
+
+describe('admission per apiVersion', () => {
+  const repo = (version: string, spec: string) => ({ apiVersion: `image.toolkit.fluxcd.io/${version}`, kind: 'ImageRepository', metadata: { name: 'a' }, spec: JSON.parse(spec) });
+  const errors = (value: unknown) => checkImageRepositorySchema(value).map((e) => `${e.instancePath} ${e.keyword}`);
+
+  test('v1beta2 uses the v1 schema; v1beta1 has no provider', () => {
+    assert.deepEqual(errors(repo('v1beta2', '{"image":"a","interval":"5m","provider":"aws"}')), []);
+    assert.deepEqual(errors(repo('v1beta1', '{"image":"a","interval":"5m"}')), []);
+    assert.deepEqual(errors(repo('v1beta1', '{"image":"a","interval":"5m","provider":"aws"}')), ['/spec additionalProperties']);
+  });
+
+  test('ImageUpdateAutomation v1 requires interval and sourceRef, checks strategy and signing key type', () => {
+    const iua = (version: string, spec: unknown) => checkImageUpdateAutomationSchema({ apiVersion: `image.toolkit.fluxcd.io/${version}`, kind: 'ImageUpdateAutomation', metadata: { name: 'a' }, spec })
+      .map((e) => `${e.instancePath} ${e.keyword}`);
+    const ok = { interval: '30m', sourceRef: { kind: 'GitRepository', name: 'flux-system' }, git: { commit: { author: { email: 'a@b' } } }, update: { path: './clusters', strategy: 'Setters' } };
+    assert.deepEqual(iua('v1', ok), []);
+    assert.deepEqual(iua('v1', { sourceRef: { name: 'x' } }), ['/spec required']);
+    assert.deepEqual(iua('v1', { ...ok, update: { strategy: 'Regex' } }), ['/spec/update/strategy enum']);
+    const signed = { ...ok, git: { commit: { author: { email: 'a@b' }, signingKey: { secretRef: { name: 's' }, type: 'ssh' } } } };
+    assert.deepEqual(iua('v1', signed), []);
+    assert.deepEqual(iua('v1beta2', signed), ['/spec/git/commit/signingKey additionalProperties']);
+    assert.deepEqual(iua('v1beta1', { ...ok, policySelector: { matchLabels: { a: 'b' } } }), ['/spec additionalProperties']);
+  });
+});
