@@ -3,7 +3,7 @@ export { splitDocuments, type TextChunk } from './chunks';
 export { findManifestFiles, isYamlPath, loadManifests, loadWorkspaceObjects, mergeObjects, type LoadedManifest } from './load';
 export { isFluxImagePolicy, isFluxImageRepository, repositoryOf, FLUX_IMAGE_GROUP } from './objects';
 export {
-  documentAtLine, manifestDocument, parseChunk, parseManifestText,
+  addDocumentObjects, documentAtLine, emptyWorkspaceObjects, manifestDocument, parseChunk, parseManifestText,
   type ChunkCache, type ManifestDocument, type ParsedChunk, type ParsedManifest, type SyntaxProblem, type YamlTree,
 } from './parse';
 export { containsPosition, LineIndex, shiftRange } from './positions';

@@ -316,7 +316,7 @@ export function manifestDocument(uri: string, index: number, startLine: number, 
  */
 export function parseManifestText(uri: string, text: string, cache?: ChunkCache): ParsedManifest {
   const documents: ManifestDocument[] = [];
-  const objects: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [], imagePolicies: [], namespaces: [] };
+  const objects = emptyWorkspaceObjects();
   const used = cache ? new Map<string, ParsedChunk>() : undefined;
   const chartTemplate = isHelmChartTemplate(uri);
   splitDocuments(text).forEach((piece, index) => {
@@ -324,12 +324,7 @@ export function parseManifestText(uri: string, text: string, cache?: ChunkCache)
     used?.set(piece.text, chunk);
     const document = cache ? reuseDocument(uri, index, piece.startLine, chunk) : manifestDocument(uri, index, piece.startLine, chunk);
     documents.push(document);
-    if (document.imageRepository) objects.imageRepositories.push(document.imageRepository);
-    if (document.skipped) (objects.skipped ??= []).push(document.skipped);
-    if (document.imagePolicy) objects.imagePolicies!.push(document.imagePolicy);
-    if (document.namespace) objects.namespaces!.push(document.namespace);
-    if (document.secret) objects.secrets.push(document.secret);
-    if (document.serviceAccount) objects.serviceAccounts.push(document.serviceAccount);
+    addDocumentObjects(objects, document);
   });
   if (cache && used) {
     // Keep only what the current text uses, so the cache cannot grow with every keystroke.
@@ -353,3 +348,18 @@ export function documentAtLine(manifest: ParsedManifest, line: number): Manifest
   return found;
 }
 
+
+/** An empty object table, with every kind the index carries (a kind left out here is silently dropped). */
+export function emptyWorkspaceObjects(): WorkspaceObjects {
+  return { imageRepositories: [], secrets: [], serviceAccounts: [], imagePolicies: [], namespaces: [] };
+}
+
+/** Adds what one parsed (or built) document holds to `objects`: the one place that decides which kinds count. */
+export function addDocumentObjects(objects: WorkspaceObjects, document: ManifestDocument): void {
+  if (document.imageRepository) objects.imageRepositories.push(document.imageRepository);
+  if (document.skipped) (objects.skipped ??= []).push(document.skipped);
+  if (document.imagePolicy) objects.imagePolicies!.push(document.imagePolicy);
+  if (document.namespace) objects.namespaces!.push(document.namespace);
+  if (document.secret) objects.secrets.push(document.secret);
+  if (document.serviceAccount) objects.serviceAccounts.push(document.serviceAccount);
+}

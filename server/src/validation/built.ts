@@ -6,7 +6,7 @@ import { isMap, isScalar, isSeq, parse, stringify, type Node } from 'yaml';
 import { appliedObject, type AppliedObject } from '../../../common/kustomize/applied';
 import type { RootBuild, WorkspaceBuild } from '../../../common/kustomize/builds';
 import { KUSTOMIZATION_FILE_NAMES } from '../../../common/kustomize/roots';
-import { FLUX_IMAGE_GROUP, manifestDocument, parseChunk, type ManifestDocument, type ParsedManifest } from '../../../common/manifests';
+import { addDocumentObjects, emptyWorkspaceObjects, FLUX_IMAGE_GROUP, manifestDocument, parseChunk, type ManifestDocument, type ParsedManifest } from '../../../common/manifests';
 import type { Range, WorkspaceObjects } from '../../../common/model';
 import { ObjectIndex } from './references';
 import { Severity, SOURCE, type SeverityValue, type TaglineDiagnostic } from './types';
@@ -325,15 +325,8 @@ export function validateBuilds(workspace: WorkspaceBuild, manifests: ManifestsBy
     }
   }
 
-  const objects: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [], imagePolicies: [], namespaces: [] };
-  for (const { document } of documents) {
-    if (document.imageRepository) objects.imageRepositories.push(document.imageRepository);
-    if (document.skipped) (objects.skipped ??= []).push(document.skipped);
-    if (document.imagePolicy) objects.imagePolicies!.push(document.imagePolicy);
-    if (document.namespace) objects.namespaces!.push(document.namespace);
-    if (document.secret) objects.secrets.push(document.secret);
-    if (document.serviceAccount) objects.serviceAccounts.push(document.serviceAccount);
-  }
+  const objects = emptyWorkspaceObjects();
+  for (const { document } of documents) addDocumentObjects(objects, document);
   const index = new ObjectIndex({
     secrets: [...raw.secrets, ...objects.secrets],
     serviceAccounts: [...raw.serviceAccounts, ...objects.serviceAccounts],
