@@ -14,6 +14,9 @@
 //	{"kind":"semver","constraint":">=1.0","versions":[…]}  Masterminds semver/v3 NewConstraint (String),
 //	    NewVersion (String, Compare with the next version, Check, Validate), StrictNewVersion,
 //	    fluxcd/pkg/version v0.16.0 ParseVersion.
+//	{"kind":"setters","input":"<file>","setters":{"ns:p:tag":"1.2.0"}}
+//	    image-automation-controller v1.2.0's Setters strategy on one file with kyaml v0.21.1 (setters.go):
+//	    the file as the automation would write it back.
 //
 // Answers carry "ok" and either the results or "error" (Go's own error text).
 package main
@@ -34,13 +37,14 @@ import (
 )
 
 type request struct {
-	Kind       string   `json:"kind"`
-	Input      string   `json:"input"`
-	Insecure   bool     `json:"insecure"`
-	Pattern    string   `json:"pattern"`
-	Subjects   []string `json:"subjects"`
-	Constraint string   `json:"constraint"`
-	Versions   []string `json:"versions"`
+	Kind       string            `json:"kind"`
+	Input      string            `json:"input"`
+	Insecure   bool              `json:"insecure"`
+	Pattern    string            `json:"pattern"`
+	Subjects   []string          `json:"subjects"`
+	Constraint string            `json:"constraint"`
+	Versions   []string          `json:"versions"`
+	Setters    map[string]string `json:"setters"`
 }
 
 type answer map[string]any
@@ -97,6 +101,8 @@ func handle(req request) answer {
 		return a
 	case "semver":
 		return semverCheck(req.Constraint, req.Versions)
+	case "setters":
+		return setters(req.Input, req.Setters)
 	}
 	return answer{"ok": false, "error": "oracle: unknown kind " + strconv.Quote(req.Kind)}
 }

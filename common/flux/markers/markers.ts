@@ -7,8 +7,9 @@
 // - the comment, with its leading `#`s removed, must be a JSON object of string values (Go's
 //   json.Unmarshal into map[string]string) whose `$imagepolicy` names a setter `<ns>:<name>` (whole image),
 //   `<ns>:<name>:tag`, `<ns>:<name>:name` or `<ns>:<name>:digest`.
-import { isCollection, isScalar, parseDocument, visit, type Node } from 'yaml';
+import { isCollection, isScalar, parseAllDocuments, visit, type Node, type Scalar } from 'yaml';
 import type { ImageRef } from '../../model';
+import type { OldScalar, ScalarStyle } from './quoting';
 
 export const SETTER_SHORT_HAND = '$imagepolicy';
 /** The screening token: `fmt.Sprintf("%q", "$imagepolicy")`. */
@@ -27,6 +28,8 @@ export interface ImagePolicyMarker {
   valueRange: [number, number];
   /** Offsets of the comment text, from its `#`. */
   commentRange: [number, number];
+  /** How the value is written (style, explicit tag, flow context): what the automation's encoder starts from. */
+  scalar: OldScalar;
 }
 
 /** A comment that names `$imagepolicy` but is no marker the automation would use, and why. */
@@ -112,17 +115,32 @@ function headComment(text: string, valueStart: number): { text: string; start: n
   return { text: lines.map((l) => l.text).join('\n'), start: lines[0].start };
 }
 
+const STYLES: Record<string, ScalarStyle> = {
+  PLAIN: 'plain', QUOTE_SINGLE: 'single', QUOTE_DOUBLE: 'double', BLOCK_LITERAL: 'literal', BLOCK_FOLDED: 'folded',
+};
+
+function oldScalar(node: Scalar, flow: boolean): OldScalar {
+  const style = STYLES[node.type ?? 'PLAIN'] ?? 'plain';
+  const value = style === 'plain' ? (node.source ?? '') : String(node.value ?? '');
+  const explicitTag = node.tag ? node.tag.replace(/^tag:yaml\.org,2002:/, '!!') : undefined;
+  return { style, value, flow, ...(explicitTag ? { explicitTag } : {}) };
+}
+
 /**
- * Markers of one YAML document text (as the automation reads a file, after the `"$imagepolicy"` screen). A
- * document that does not parse is skipped, as kio skips nothing but fails the whole run: the caller names it.
+ * Markers of a YAML text, one document or a whole file (as the automation reads a file, after the
+ * `"$imagepolicy"` screen). A text with a document that does not parse gives no markers and its first error:
+ * the automation's ScreeningLocalReader (image-automation-controller internal/update/filereader.go) records such
+ * a file as a problem file and leaves it alone; the caller names it.
  */
 export function findMarkers(text: string): { markers: ImagePolicyMarker[]; problems: MarkerProblem[]; syntaxError?: string } {
   const markers: ImagePolicyMarker[] = [];
   const problems: MarkerProblem[] = [];
   if (!text.includes(SCREENING_TOKEN)) return { markers, problems };
-  const doc = parseDocument(text, { keepSourceTokens: false });
-  if (doc.errors.length > 0) return { markers, problems, syntaxError: doc.errors[0].message.split('\n')[0] };
-  const consider = (node: Node, comment: { text: string; start: number } | undefined) => {
+  const docs = parseAllDocuments(text, { keepSourceTokens: false });
+  if (!Array.isArray(docs)) return { markers, problems };
+  const broken = docs.find((d) => d.errors.length > 0);
+  if (broken) return { markers, problems, syntaxError: broken.errors[0].message.split('\n')[0] };
+  const consider = (node: Node, comment: { text: string; start: number } | undefined, flow: boolean) => {
     if (!comment || !comment.text.includes(SETTER_SHORT_HAND)) return;
     const commentRange: [number, number] = [comment.start, comment.start + comment.text.length];
     const found = shortHand(comment.text);
@@ -141,30 +159,35 @@ export function findMarkers(text: string): { markers: ImagePolicyMarker[]; probl
       return;
     }
     const range = node.range!;
+    const scalar = oldScalar(node, flow);
     markers.push({
       setter: found.setter,
       policy: { namespace: setter.namespace, name: setter.name },
       field: setter.field,
-      value: typeof node.value === 'string' ? node.value : String(node.value),
+      value: scalar.value,
       valueRange: [range[0], range[1]],
       commentRange,
+      scalar,
     });
   };
-  visit(doc, {
-    Pair(_, pair) {
-      const value = pair.value as Node | null;
-      if (!value || !('range' in value) || !value.range) return;
-      const end = isCollection(value) && !value.flow ? undefined : value.range[1];
-      if (end !== undefined) consider(value, lineComment(text, end));
-    },
-    Seq(_, seq) {
-      if (seq.flow) return;
-      for (const item of seq.items as Node[]) {
-        if (!item || !('range' in item) || !item.range) continue;
-        const line = isCollection(item) && !item.flow ? undefined : lineComment(text, item.range[1]);
-        consider(item, line ?? (isScalar(item) ? headComment(text, item.range[0]) : undefined));
-      }
-    },
-  });
+  const inFlow = (path: readonly unknown[]) => path.some((p) => isCollection(p) && p.flow === true);
+  for (const doc of docs) {
+    visit(doc, {
+      Pair(_, pair, path) {
+        const value = pair.value as Node | null;
+        if (!value || !('range' in value) || !value.range) return;
+        const end = isCollection(value) && !value.flow ? undefined : value.range[1];
+        if (end !== undefined) consider(value, lineComment(text, end), inFlow(path));
+      },
+      Seq(_, seq) {
+        if (seq.flow) return;
+        for (const item of seq.items as Node[]) {
+          if (!item || !('range' in item) || !item.range) continue;
+          const line = isCollection(item) && !item.flow ? undefined : lineComment(text, item.range[1]);
+          consider(item, line ?? (isScalar(item) ? headComment(text, item.range[0]) : undefined), false);
+        }
+      },
+    });
+  }
   return { markers, problems };
 }

@@ -1,0 +1,110 @@
+// The setters' quoting against image-automation-controller v1.2.0's own libraries: test/oracle runs its Setters
+// strategy with kyaml v0.21.1 and go-yaml v3 on one file, and Tagline's fileSetters edits must give the same
+// marked line (the rest of the file is where kyaml re-serialises, reported separately by reformatReport).
+// Every old value style × every new value shape, plus seeded random tags.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { ensureBinary } from '../../scripts/go-build.mjs';
+import { applyEdits, fileSetters } from '../../common/flux/markers/setters';
+import { reformatReport } from '../../common/flux/markers/reformat';
+
+let oracle: ChildProcessWithoutNullStreams;
+let buffered = '';
+const waiting: ((line: unknown) => void)[] = [];
+
+function ask(input: string, setters: Record<string, string>): Promise<{ ok: boolean; output?: string; error?: string; changed?: boolean }> {
+  return new Promise((resolve) => {
+    waiting.push(resolve as (line: unknown) => void);
+    oracle.stdin.write(JSON.stringify({ kind: 'setters', input, setters }) + '\n');
+  });
+}
+
+before(() => {
+  const { path } = ensureBinary('flux-oracle');
+  oracle = spawn(path, [], { stdio: ['pipe', 'pipe', 'pipe'] });
+  oracle.stdout.setEncoding('utf8');
+  oracle.stdout.on('data', (chunk: string) => {
+    buffered += chunk;
+    let newline: number;
+    while ((newline = buffered.indexOf('\n')) >= 0) {
+      const line = JSON.parse(buffered.slice(0, newline));
+      buffered = buffered.slice(newline + 1);
+      waiting.shift()!(line);
+    }
+  });
+});
+after(() => oracle?.stdin.end());
+
+const OLD = ['latest', '"1.0"', "'x'", '1.0', '5', '2023-12-31', 'true', 'yes', '~', 'null', '!!str 5', '&a v1', '0x1F', '.5', '1e3', 'v1.0.0', '2023-1-2', '"2023-12-31"'];
+const NEW = ['2024-01-15', '2024-1-5', '2024-13-01', '1.1', '10', 'v2', 'yes', 'on', 'y', 'off', 'true', '0x1F', '0o17', '017', '08', '1_000', '1e3', '.5', '.inf', 'nan', 'NaN', '-1', '+1', '1.2.3', 'main-20240115', '20240115', '1:20', 'null', '~', '1e400', '99999999999999999999', '0b101', '-0b101'];
+
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+}
+
+describe('setter quoting against kyaml and go-yaml v3', () => {
+  it('writes every old style and new value as the automation does', async () => {
+    const random = seeded(Number(process.env.TAGLINE_ORACLE_SEED ?? 11));
+    const alphabet = '0123456789._-eEbBoOxXyYnN+';
+    const extra = Array.from({ length: 300 }, () => {
+      const n = 1 + Math.floor(random() * 6);
+      let s = String(Math.floor(random() * 10));
+      for (let i = 1; i < n; i++) s += alphabet[Math.floor(random() * alphabet.length)];
+      return s;
+    });
+    const problems: string[] = [];
+    for (const old of OLD) {
+      for (const value of [...NEW, ...extra]) {
+        for (const [shape, line] of [['map', `  tag: ${old} # {"$imagepolicy": "ns:p:tag"}`], ['seq', `  - ${old} # {"$imagepolicy": "ns:p:tag"}`]] as const) {
+          const text = `spec:\n${shape === 'seq' ? 'args:\n' : ''}${line}\n`;
+          const want = await ask(text, { 'ns:p:tag': value });
+          const result = fileSetters(text, () => ({ latestRef: { name: 'r', tag: value } }));
+          const ours = applyEdits(text, result.edits);
+          // Compare the marked line only: kyaml may also re-indent the rest (reformatReport says so).
+          const pick = (t: string) => t.split('\n').find((l) => l.includes('$imagepolicy'));
+          if (!want.ok) { problems.push(`${old} -> ${value}: oracle error ${want.error}`); continue; }
+          if (want.changed && pick(want.output!) !== pick(ours)) problems.push(`${JSON.stringify(old)} -> ${JSON.stringify(value)} (${shape}): kyaml ${pick(want.output!)} | tagline ${pick(ours)}`);
+          if (!want.changed && result.edits.length > 0) problems.push(`${old} -> ${value}: kyaml changes nothing, tagline edits`);
+        }
+      }
+    }
+    assert.deepEqual(problems.slice(0, 15), []);
+  });
+
+  it('says when kyaml would reformat a file, and only then', async () => {
+    const files = [
+      'a: 1\n\nimage: x:1 # {"$imagepolicy": "ns:p"}\n',
+      '---\nimage: x:1 # {"$imagepolicy": "ns:p"}\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nlist:\n- a\n- b\nother:\n  - c\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nlist:\n  - a\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nscript: |\n  echo hi  \n  done\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nmap:\n    deep: 1\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nb: c\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\n---\nb: c\n\n---\nd: e\n',
+      'image: x:1   # {"$imagepolicy": "ns:p"}\nb:    c\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nb: c\n...\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nother:\n  - c\nlist:\n- a\n',
+      '# head\nimage: x:1 # {"$imagepolicy": "ns:p"}\nb:\n  # about c\n  c: d\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nb: {c: d}\ne: [f, g]\nh: "q"\ni: \'s\'\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\r\nb: c\r\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nb: c',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nb:\n- c: 1\n  d: 2\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nb: >\n  folded\n  text\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nb: |-\n  x\n\n  y\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nb: &anc c\nd: *anc\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nb: c # trailing\n\n# foot\n',
+      'apiVersion: v1\nkind: List\nitems:\n  - image: x:1 # {"$imagepolicy": "ns:p"}\n    args:\n    - a\n',
+    ];
+    const problems: string[] = [];
+    for (const text of files) {
+      const want = await ask(text, { 'ns:p': 'x:2' });
+      assert.ok(want.ok, want.error);
+      const ours = applyEdits(text, fileSetters(text, () => ({ latestRef: { name: 'x', tag: '2' } })).edits);
+      const report = reformatReport(text);
+      if ((want.output !== ours) !== (report.length > 0)) problems.push(`${JSON.stringify(text)}: kyaml writes ${JSON.stringify(want.output)}; report ${JSON.stringify(report)}`);
+    }
+    assert.deepEqual(problems, []);
+  });
+});
