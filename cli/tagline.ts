@@ -3,13 +3,15 @@ import { runCheck } from './check';
 import { runScan } from './scan';
 import { runGet } from './get';
 import { runDiff } from './diff';
+import { runUpdate } from './update';
 import { errorMessage } from '../common/errors';
 
 const USAGE = `usage:
   tagline check <files or folders...> [--format text|json] [--flux-version VERSION]
   tagline scan <files or folders...> [--db FILE] [--format table|json|yaml|describe] [--watch] [--flux-version VERSION]
   tagline get [--kubeconfig FILE] [--context NAME] [-n NAMESPACE | -A]
-  tagline diff <files or folders...> [--kubeconfig FILE] [--context NAME] [-A]`;
+  tagline diff <files or folders...> [--kubeconfig FILE] [--context NAME] [-A]
+  tagline update <files or folders...> [--db FILE] [--write]`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -22,6 +24,8 @@ async function main(argv: string[]): Promise<number> {
       return runGet(rest);
     case 'diff':
       return runDiff(rest);
+    case 'update':
+      return runUpdate(rest);
     case '-h':
     case '--help':
     case 'help':
