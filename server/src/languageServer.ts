@@ -14,6 +14,7 @@ import {
   type WorkspaceIndexParams,
 } from '../../common/protocol';
 import { codeActions } from './features/codeActions';
+import { markerCodeActions } from './features/markerActions';
 import { workspaceMigration } from './features/migrateWorkspace';
 import { completion } from './features/completion';
 import { documentDiagnostics } from './features/diagnostics';
@@ -324,6 +325,7 @@ export class TaglineLanguageServer {
         statuses: this.statuses, storedTags: (name) => this.storedTags(name), now: Date.now,
         imageRepositories: (namespace, name) => this.index.references().imageRepositories(namespace, name),
         imagePolicies: (namespace, name) => this.index.references().imagePolicies(namespace, name),
+        fileText: this.documents.get(params.textDocument.uri)?.getText(),
       });
       const folders = this.folders.filter((f) => f.startsWith('file:')).map((f) => fileURLToPath(f));
       const applied = appliedHover(manifest, params.position, this.kustomize.result, this.kustomize.manifestsByPath, folders);
@@ -331,8 +333,18 @@ export class TaglineLanguageServer {
       return { ...own, contents: { kind: 'markdown' as const, value: own ? `${own.contents.value}\n\n---\n\n${applied}` : applied } };
     });
 
-    connection.onCodeAction((params) => codeActions(params.textDocument.uri, params.range, this.published.get(params.textDocument.uri) ?? [],
-      () => workspaceMigration(this.index.manifests(), this.index.references(), this.flux())));
+    connection.onCodeAction(async (params) => {
+      const actions = codeActions(params.textDocument.uri, params.range, this.published.get(params.textDocument.uri) ?? [],
+        () => workspaceMigration(this.index.manifests(), this.index.references(), this.flux()));
+      const document = this.documents.get(params.textDocument.uri);
+      if (!document || !isYamlDocument(document)) return actions;
+      const markers = await markerCodeActions(params.textDocument.uri, document.getText(), params.range, document, {
+        storedTags: (name) => this.storedTags(name),
+        imageRepositories: (namespace, name) => this.index.references().imageRepositories(namespace, name),
+        imagePolicies: (namespace, name) => this.index.references().imagePolicies(namespace, name),
+      });
+      return [...actions, ...markers];
+    });
 
     connection.onDocumentSymbol((params) => {
       const manifest = this.manifestOf(params.textDocument.uri);

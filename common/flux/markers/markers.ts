@@ -139,7 +139,7 @@ export function findMarkers(text: string): { markers: ImagePolicyMarker[]; probl
   const docs = parseAllDocuments(text, { keepSourceTokens: false });
   if (!Array.isArray(docs)) return { markers, problems };
   const broken = docs.find((d) => d.errors.length > 0);
-  if (broken) return { markers, problems, syntaxError: broken.errors[0].message.split('\n')[0] };
+  if (broken) return { markers, problems, syntaxError: broken.errors[0].message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '') };
   const consider = (node: Node, comment: { text: string; start: number } | undefined, flow: boolean) => {
     if (!comment || !comment.text.includes(SETTER_SHORT_HAND)) return;
     const commentRange: [number, number] = [comment.start, comment.start + comment.text.length];

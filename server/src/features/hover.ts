@@ -16,6 +16,7 @@ import type { ImagePolicySpec } from '../../../common/model';
 import type { ManifestDocument } from '../../../common/manifests';
 import { namespaceOf } from '../validation/references';
 import { findMarkers, SCREENING_TOKEN, setterValue } from '../../../common/flux/markers/markers';
+import { describeReformat, reformatReport } from '../../../common/flux/markers/reformat';
 import { applyPolicy } from '../../../common/flux/policy/policies';
 import type { ImagePolicyObject } from '../../../common/model';
 import { nodeRange, pathAt } from '../../../common/manifests/yamlPath';
@@ -33,6 +34,8 @@ export interface HoverContext {
   imageRepositories?(namespace: string, name: string): ImageRepositoryObject[];
   /** ImagePolicies of the workspace by namespace and name (for marker hovers). */
   imagePolicies?(namespace: string, name: string): ImagePolicyObject[];
+  /** The whole file's text, for what the automation's commit would reformat in it (marker hovers). */
+  fileText?: string;
 }
 
 export function commandLink(command: string, args: unknown[]): string {
@@ -175,6 +178,10 @@ async function markerHover(document: ManifestDocument, position: Position, ctx: 
     } else {
       lines.push('No stored tags for its repository yet: scan it to see what the automation would write.');
     }
+  }
+  const reformat = ctx.fileText !== undefined ? reformatReport(ctx.fileText) : [];
+  if (reformat.length > 0) {
+    lines.push(`When the automation commits to this file, kyaml also rewrites it: ${reformat.map(describeReformat).join('; ')}. Tagline's update changes only the marked values.`);
   }
   return { contents: { kind: 'markdown', value: lines.join('\n\n') }, range };
 }

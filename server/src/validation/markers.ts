@@ -15,8 +15,20 @@ export function markerDiagnostics(chunk: ParsedChunk, index: ReferenceIndex): Ta
     result = findMarkers(chunk.text);
     found.set(chunk, result);
   }
-  const { markers, problems } = result;
+  const { markers, problems, syntaxError } = result;
   const out: TaglineDiagnostic[] = [];
+  if (syntaxError !== undefined) {
+    // image-automation-controller's ScreeningLocalReader records a file it cannot parse as a problem file and
+    // updates nothing in it (internal/update/filereader.go).
+    const at = chunk.text.indexOf(SCREENING_TOKEN);
+    out.push({
+      range: chunk.lines.rangeAt(at, at + SCREENING_TOKEN.length),
+      severity: Severity.Warning,
+      code: 'marker.brokenYaml',
+      source: SOURCE,
+      message: `Image update markers here are skipped: the YAML does not parse (${syntaxError}), and the automation leaves the whole file alone.`,
+    });
+  }
   for (const problem of problems) {
     out.push({ range: chunk.lines.rangeAt(problem.range[0], problem.range[1]), severity: Severity.Warning, code: `marker.${problem.kind}`, source: SOURCE, message: problem.message });
   }
