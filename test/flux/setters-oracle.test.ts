@@ -95,6 +95,8 @@ describe('setter quoting against kyaml and go-yaml v3', () => {
       'image: x:1 # {"$imagepolicy": "ns:p"}\nb: |-\n  x\n\n  y\n',
       'image: x:1 # {"$imagepolicy": "ns:p"}\nb: &anc c\nd: *anc\n',
       'image: x:1 # {"$imagepolicy": "ns:p"}\nb: c # trailing\n\n# foot\n',
+      'spec: {\n  image: x:1 # {"$imagepolicy": "ns:p"}\n  }\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nargs: [\n  a, b]\n',
       'apiVersion: v1\nkind: List\nitems:\n  - image: x:1 # {"$imagepolicy": "ns:p"}\n    args:\n    - a\n',
     ];
     const problems: string[] = [];

@@ -27,7 +27,8 @@ function columnOf(text: string, offset: number): number {
  * blank lines dropped (go-yaml v3 keeps only those before a comment), a leading `---` and a closing `...`
  * dropped, one list indentation per document (the first block sequence's: `-` under its key, or indented),
  * nested mappings indented by 2, one space after `:` and before a line comment, literal and folded blocks with
- * trailing spaces turned into double-quoted lines, folded blocks re-folded, CRLF line ends turned into LF, a
+ * trailing spaces turned into double-quoted lines, folded blocks re-folded, multi-line flow collections put
+ * on one line, CRLF line ends turned into LF, a
  * final line break added. Empty when the file would come back unchanged apart from its values, or when it does
  * not parse (the automation skips such a file).
  */
@@ -42,6 +43,7 @@ export function reformatReport(text: string): Reformat[] {
   const seqMismatch: number[] = [];
   const mapIndent: number[] = [];
   const spacing: number[] = [];
+  const flowSpans: number[] = [];
   for (const doc of docs) {
     let seqStyle: 'compact' | 'wide' | undefined;
     visit(doc, {
@@ -53,6 +55,8 @@ export function reformatReport(text: string): Reformat[] {
           else if (node.type === 'BLOCK_FOLDED') folded.push(lineOf(text, node.range[0]));
         }
       },
+      Map(_, map) { if (map.flow && map.range && text.slice(map.range[0], map.range[1]).includes('\n')) flowSpans.push(lineOf(text, map.range[0])); },
+      Seq(_, seq) { if (seq.flow && seq.range && text.slice(seq.range[0], seq.range[1]).includes('\n')) flowSpans.push(lineOf(text, seq.range[0])); },
       Pair(_, pair) {
         const key = pair.key as Node | null;
         const value = pair.value as Node | null;
@@ -97,6 +101,7 @@ export function reformatReport(text: string): Reformat[] {
   add('spacing is normalised (one space after `:` and before a comment)', spacing);
   add('block scalars with trailing spaces become double-quoted strings', trailingSpaceBlocks);
   add('folded block scalars (`>`) are re-folded', folded);
+  add('flow mappings and lists spanning several lines are written on one line', flowSpans);
   if (text.includes('\r\n')) add('CRLF line ends become LF', [lineOf(text, text.indexOf('\r\n'))]);
   if (text.length > 0 && !text.endsWith('\n')) add('a final line break is added', [lines.length]);
   return out.sort((a, b) => a.lines[0] - b.lines[0]);
