@@ -95,7 +95,29 @@ describe('setter quoting against kyaml and go-yaml v3', () => {
       'image: x:1 # {"$imagepolicy": "ns:p"}\nb: |-\n  x\n\n  y\n',
       'image: x:1 # {"$imagepolicy": "ns:p"}\nb: &anc c\nd: *anc\n',
       'image: x:1 # {"$imagepolicy": "ns:p"}\nb: c # trailing\n\n# foot\n',
-      'spec: {\n  image: x:1 # {"$imagepolicy": "ns:p"}\n  }\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nb: [a, # in flow\n  c]\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nb:\n  - c\n  # trailing comment in list\nd: e\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nb: # comment on key\n  c: d\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nb:\n  c: d\n  # end of map\ne: f\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nb:\n  c: d\n\n  # end of map after blank\ne: f\n',
+      '# top\n\n# second\nimage: x:1 # {"$imagepolicy": "ns:p"}\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nlist:\n  - a # on a\n  # between\n  - b\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nb: c\n# final\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nb:\n  # before c\n\n  c: d\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\n---\n# doc2 head\nb: c\n',
+      'image: | # {"$imagepolicy": "ns:p"}\n  x:1\nb: c\n',
+      'image: >- # {"$imagepolicy": "ns:p"}\n  x:1\nb: c\n',
+      'a:\n  image: |  # {"$imagepolicy": "ns:p"}\n    x:1\n  b: c\n',
+      'image: !!str &a x:1 # {"$imagepolicy": "ns:p"}\n',
+      'image: &a !!str x:1 # {"$imagepolicy": "ns:p"}\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nkey with spaces: v\n"quoted key": v\n? complex\n: v\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nb:\n- a\n-   b\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\na: 1\n\n# about b\nb: 2\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nm:\n  a: 1\n\n  # about b\n  b: 2\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nm:\n  a: 1\n# col0 inside\n  b: 2\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\n\n\n# two blanks\nb: 2\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nb: c\n\n',
+      'image: x:1 # {"$imagepolicy": "ns:p"}\nb: c\n\n# foot\n---\nd: e\n',
       'image: x:1 # {"$imagepolicy": "ns:p"}\nargs: [\n  a, b]\n',
       'apiVersion: v1\nkind: List\nitems:\n  - image: x:1 # {"$imagepolicy": "ns:p"}\n    args:\n    - a\n',
     ];
@@ -106,6 +128,19 @@ describe('setter quoting against kyaml and go-yaml v3', () => {
       const ours = applyEdits(text, fileSetters(text, () => ({ latestRef: { name: 'x', tag: '2' } })).edits);
       const report = reformatReport(text);
       if ((want.output !== ours) !== (report.length > 0)) problems.push(`${JSON.stringify(text)}: kyaml writes ${JSON.stringify(want.output)}; report ${JSON.stringify(report)}`);
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it('sets block scalars marked on their header line as the automation does', async () => {
+    const problems: string[] = [];
+    for (const header of ['|', '|-', '>', '>-', '|2', '|+']) {
+      for (const tag of ['2', '1.1', 'yes', '2024-01-15', 'v2']) {
+        const text = `a:\n  image: ${header} # {"$imagepolicy": "ns:p:tag"}\n    1\n  b: c\n`;
+        const want = await ask(text, { 'ns:p:tag': tag });
+        const ours = applyEdits(text, fileSetters(text, () => ({ latestRef: { name: 'x', tag } })).edits);
+        if (!want.ok || want.output !== ours) problems.push(`${header} -> ${tag}: kyaml ${JSON.stringify(want.output ?? want.error)} | tagline ${JSON.stringify(ours)}`);
+      }
     }
     assert.deepEqual(problems, []);
   });

@@ -100,6 +100,21 @@ function lineComment(text: string, valueEnd: number): { text: string; start: num
   return m ? { text: m[1], start: valueEnd + rest.indexOf('#') } : undefined;
 }
 
+/** A block scalar's comment is on its header line (`image: |- # {…}`), which go-yaml v3 makes its line comment. */
+function blockHeaderComment(text: string, valueStart: number): { text: string; start: number } | undefined {
+  const [, end] = lineBounds(text, valueStart);
+  const header = text.slice(valueStart, end).replace(/\r$/, '');
+  const m = /^[|>][0-9+-]*([ \t]+)(#.*?)[ \t]*$/.exec(header);
+  return m ? { text: m[2], start: valueStart + header.indexOf('#') } : undefined;
+}
+
+/** The line comment of a scalar or flow collection that ends at `end` (a block scalar: its header's). */
+function valueComment(text: string, node: Node): { text: string; start: number } | undefined {
+  const range = (node as { range?: [number, number, number] }).range!;
+  if (isScalar(node) && (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED')) return blockHeaderComment(text, range[0]);
+  return lineComment(text, range[1]);
+}
+
 /** go-yaml v3's head comment of a block sequence item: the comment lines directly above its `-` line. */
 function headComment(text: string, valueStart: number): { text: string; start: number } | undefined {
   let [lineStart] = lineBounds(text, valueStart);
@@ -176,14 +191,13 @@ export function findMarkers(text: string): { markers: ImagePolicyMarker[]; probl
       Pair(_, pair, path) {
         const value = pair.value as Node | null;
         if (!value || !('range' in value) || !value.range) return;
-        const end = isCollection(value) && !value.flow ? undefined : value.range[1];
-        if (end !== undefined) consider(value, lineComment(text, end), inFlow(path));
+        if (!isCollection(value) || value.flow) consider(value, valueComment(text, value), inFlow(path));
       },
       Seq(_, seq) {
         if (seq.flow) return;
         for (const item of seq.items as Node[]) {
           if (!item || !('range' in item) || !item.range) continue;
-          const line = isCollection(item) && !item.flow ? undefined : lineComment(text, item.range[1]);
+          const line = isCollection(item) && !item.flow ? undefined : valueComment(text, item);
           consider(item, line ?? (isScalar(item) ? headComment(text, item.range[0]) : undefined), false);
         }
       },

@@ -52,11 +52,13 @@ export function reformatReport(text: string): Reformat[] {
           blockRanges.push([node.range[0], node.range[1]]);
           const body = text.slice(node.range[0], node.range[1]).split('\n').slice(1);
           if (body.some((l) => /[ \t]\r?$/.test(l) && l.trim() !== '')) trailingSpaceBlocks.push(lineOf(text, node.range[0]));
-          else if (node.type === 'BLOCK_FOLDED') folded.push(lineOf(text, node.range[0]));
+          else if (node.type === 'BLOCK_FOLDED' && body.filter((l) => l.trim() !== '').length > 1) folded.push(lineOf(text, node.range[0]));
         }
       },
-      Map(_, map) { if (map.flow && map.range && text.slice(map.range[0], map.range[1]).includes('\n')) flowSpans.push(lineOf(text, map.range[0])); },
-      Seq(_, seq) { if (seq.flow && seq.range && text.slice(seq.range[0], seq.range[1]).includes('\n')) flowSpans.push(lineOf(text, seq.range[0])); },
+      // Without comments go-yaml v3 writes a flow collection on one line; with comments in it the layout may
+      // stay or change, which this does not predict.
+      Map(_, map) { if (map.flow && map.range && /\n/.test(text.slice(map.range[0], map.range[1])) && !/(^|\s)#/.test(text.slice(map.range[0], map.range[1]))) flowSpans.push(lineOf(text, map.range[0])); },
+      Seq(_, seq) { if (seq.flow && seq.range && /\n/.test(text.slice(seq.range[0], seq.range[1])) && !/(^|\s)#/.test(text.slice(seq.range[0], seq.range[1]))) flowSpans.push(lineOf(text, seq.range[0])); },
       Pair(_, pair) {
         const key = pair.key as Node | null;
         const value = pair.value as Node | null;
@@ -79,23 +81,63 @@ export function reformatReport(text: string): Reformat[] {
     });
   }
   const inBlock = (offset: number) => blockRanges.some(([s, e]) => offset > s && offset < e);
-  const lines = text.split('\n');
+  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  const starts: number[] = [];
+  for (let i = 0, at = 0; i < lines.length; at += text.split('\n')[i].length + 1, i++) starts.push(at);
+  const kind = (i: number): 'blank' | 'comment' | 'end' | 'content' => {
+    const t = lines[i].trim();
+    if (inBlock(starts[i])) return 'content';
+    if (t === '') return 'blank';
+    if (t.startsWith('#')) return 'comment';
+    if (/^(---|\.\.\.)(\s|$)/.test(lines[i])) return 'end';
+    return 'content';
+  };
+  const indentOf = (i: number) => /^[ \t]*/.exec(lines[i])![0].length;
+  const nearest = (from: number, step: 1 | -1, want: (k: ReturnType<typeof kind>) => boolean) => {
+    for (let j = from + step; j >= 0 && j < lines.length; j += step) if (want(kind(j))) return j;
+    return -1;
+  };
   const blank: number[] = [];
-  let offset = 0;
-  let firstContent: string | undefined;
+  const movedComments: number[] = [];
+  const dashSpacing: number[] = [];
+  const tagThenAnchor: number[] = [];
+  const explicitKeys: number[] = [];
+  let firstContent = -1;
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].replace(/\r$/, '');
-    const isLast = i === lines.length - 1;
-    if (line.trim() === '' && !isLast && !inBlock(offset)) {
-      const next = lines.slice(i + 1).find((l) => l.trim() !== '');
-      if (next === undefined || !next.trim().startsWith('#')) blank.push(i + 1);
+    const k = kind(i);
+    if (k === 'blank' && i < lines.length - 1) {
+      // go-yaml v3 keeps a blank line only between two comments at the margin, or before the comments that end
+      // a document (its foot comment).
+      const next = nearest(i, 1, (x) => x !== 'blank');
+      const previous = nearest(i, -1, (x) => x !== 'blank');
+      const marginComment = (j: number) => j >= 0 && kind(j) === 'comment' && indentOf(j) === 0;
+      const footFollows = next >= 0 && marginComment(next) && (() => {
+        const after = nearest(next, 1, (x) => x !== 'blank' && x !== 'comment');
+        return after === -1 || kind(after) === 'end';
+      })();
+      if (next === -1 || !(marginComment(next) && (marginComment(previous) || footFollows))) blank.push(i + 1);
     }
-    if (firstContent === undefined && line.trim() !== '' && !line.trim().startsWith('#')) firstContent = line;
-    offset += lines[i].length + 1;
+    if (k === 'comment') {
+      const previous = nearest(i, -1, (x) => x === 'content');
+      const next = nearest(i, 1, (x) => x === 'content');
+      if (previous >= 0 && next >= 0 && indentOf(i) < indentOf(previous) && indentOf(i) < indentOf(next)) movedComments.push(i + 1);
+    }
+    if (k === 'content' && !inBlock(starts[i])) {
+      if (firstContent === -1) firstContent = i;
+      if (/^[ \t]*(- )*-[ \t]{2,}\S/.test(lines[i])) dashSpacing.push(i + 1);
+      if (/(^|[\s:[{,-])!\S*[ \t]+&\S/.test(lines[i])) tagThenAnchor.push(i + 1);
+      if (/^[ \t]*\?[ \t]/.test(lines[i])) explicitKeys.push(i + 1);
+      if (/[|>][0-9+-]*[ \t]{2,}#/.test(lines[i])) spacing.push(i + 1);
+    }
+    if (k === 'end' && firstContent === -1 && /^---/.test(lines[i])) firstContent = -2 - i;
   }
   add('blank lines are dropped', blank);
-  if (firstContent !== undefined && /^---[ \t]*$/.test(firstContent)) add('the leading `---` is dropped', [lines.findIndex((l) => l.replace(/\r$/, '') === firstContent) + 1]);
-  add('`...` document ends are dropped', lines.map((l, i) => (/^\.\.\.[ \t]*\r?$/.test(l) ? i + 1 : 0)).filter((n) => n > 0));
+  if (firstContent <= -2 && /^---[ \t]*$/.test(lines[-2 - firstContent])) add('the leading `---` is dropped', [-1 - firstContent]);
+  add('comments are indented like the node they belong to', movedComments);
+  add('one space after `-` in lists', dashSpacing);
+  add('an explicit tag written before an anchor is written after it', tagThenAnchor);
+  add('explicit `? ` keys are written as plain keys', explicitKeys);
+  add('`...` document ends are dropped', lines.map((l, i) => (/^\.\.\.[ \t]*$/.test(l) ? i + 1 : 0)).filter((n) => n > 0));
   add('lists are indented like the first list of their document', seqMismatch);
   add('nested mappings are re-indented by 2 spaces', mapIndent);
   add('spacing is normalised (one space after `:` and before a comment)', spacing);

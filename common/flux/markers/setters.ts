@@ -42,12 +42,25 @@ function setterEdit(text: string, marker: ImagePolicyMarker, newValue: string): 
   let [start, end] = marker.valueRange;
   const lineStart = lineStartOf(text, start);
   const indent = /^[ \t]*(?:- )*/.exec(text.slice(lineStart))![0].replace(/- /g, '  ').length;
-  let body = scalarText({ ...encoded, tag: '' }, ' '.repeat(indent + 2));
+  let body: string;
   if (marker.scalar.style === 'literal' || marker.scalar.style === 'folded') {
-    // A block scalar's range ends after its last line break; the replacement carries its own.
-    if (!body.endsWith('\n')) body += '\n';
-  } else if (body.endsWith('\n') && !text.slice(start, end).endsWith('\n')) {
-    body = body.slice(0, -1);
+    // A block scalar's range runs from its header (which carries the marker comment) to after its last line
+    // break; its content keeps the indentation it had.
+    const old = text.slice(start, end);
+    const headerEnd = old.indexOf('\n');
+    const header = headerEnd === -1 ? old : old.slice(0, headerEnd);
+    const comment = header.replace(/^[|>][0-9+-]*/, '').replace(/\r$/, '');
+    const contentIndent = /\n([ \t]*)\S/.exec(old)?.[1] ?? ' '.repeat(indent + 2);
+    const eol = header.endsWith('\r') ? '\r\n' : '\n';
+    if (encoded.style === 'literal' || encoded.style === 'folded') {
+      const [indicator, ...lines] = scalarText({ ...encoded, tag: '' }, contentIndent).replace(/\n$/, '').split('\n');
+      body = indicator + comment + eol + lines.join(eol) + eol;
+    } else {
+      body = scalarText({ ...encoded, tag: '' }) + comment.replace(/^[ \t]+#/, ' #') + eol;
+    }
+  } else {
+    body = scalarText({ ...encoded, tag: '' }, ' '.repeat(indent + 2));
+    if (body.endsWith('\n') && !text.slice(start, end).endsWith('\n')) body = body.slice(0, -1);
   }
   const explicit = marker.scalar.explicitTag;
   if (explicit !== undefined) {
