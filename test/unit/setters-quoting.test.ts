@@ -83,4 +83,24 @@ describe('setter quoting as the automation writes values', () => {
     assert.equal(isValueNonString('null'), true);
     assert.equal(isValueNonString('1.2.3'), false);
   });
+  it('sets markers in every document of a file, and none in a file with a document that does not parse', () => {
+    const text = 'a: x:1 # {"$imagepolicy": "ns:p"}\n---\nb: x:1 # {"$imagepolicy": "ns:p"}\n';
+    const lookup = () => ({ latestRef: { name: 'x', tag: '2' } });
+    assert.equal(applyEdits(text, fileSetters(text, lookup).edits), text.replace(/x:1/g, 'x:2'));
+    const broken = fileSetters(text + '---\nc: [\n', lookup);
+    assert.deepEqual(broken.edits, []);
+    assert.match(broken.problem!, /Flow sequence|Unexpected|flow/i);
+  });
+  it('leaves a marked key without a value alone (go-yaml gives that comment to the key), and writes "" for a missing digest', () => {
+    const lookup = () => ({ latestRef: { name: 'x', tag: '2' } });
+    assert.deepEqual(fileSetters('tag: # {"$imagepolicy": "ns:p:tag"}\n', lookup).edits, []);
+    const digest = 'digest: sha256:abc # {"$imagepolicy": "ns:p:digest"}\n';
+    assert.equal(applyEdits(digest, fileSetters(digest, lookup).edits), 'digest: "" # {"$imagepolicy": "ns:p:digest"}\n');
+    assert.equal(set('5', ''), '!!int');
+  });
+  it('reports markers whose policy has no latest image, and leaves them alone', () => {
+    const result = fileSetters('a: x:1 # {"$imagepolicy": "ns:p"}\n', () => ({ reason: 'no tags in database' }));
+    assert.deepEqual(result.edits, []);
+    assert.deepEqual(result.skipped.map((s) => `${s.marker.setter}: ${s.reason}`), ['ns:p: no tags in database']);
+  });
 });

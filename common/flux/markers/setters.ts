@@ -72,8 +72,10 @@ function setterEdit(text: string, marker: ImagePolicyMarker, newValue: string): 
       body = (encoded.tag ? `${encoded.tag} ` : '') + m[2].replace(/^[ \t]+/, '') + body;
     }
   } else if (encoded.tag) {
-    body = `${encoded.tag} ${body}`;
+    body = body === '' ? encoded.tag : `${encoded.tag} ${body}`;
   }
+  // An empty plain value is written as nothing after `key:` (go-yaml v3 leaves one space before a comment).
+  if (body === '' && text[start - 1] === ' ') start--;
   return { marker, range: [start, end], newText: body, newValue };
 }
 

@@ -68,7 +68,7 @@ export async function markerCodeActions(uri: string, text: string, range: Range,
     if (edit.newValue === edit.marker.value) continue;
     const markerRange = toRange([edit.marker.valueRange[0], edit.marker.commentRange[1]]);
     if (!overlaps(markerRange, range)) continue;
-    actions.push({ title: `Update to ${edit.newValue}`, kind: 'quickfix', diagnostics: [], isPreferred: true, edit: { changes: { [uri]: [{ range: toRange(edit.range), newText: edit.newText }] } } });
+    actions.push({ title: `Update to ${edit.newValue === "" ? "\"\" (status.latestRef has no digest)" : edit.newValue}`, kind: 'quickfix', diagnostics: [], isPreferred: true, edit: { changes: { [uri]: [{ range: toRange(edit.range), newText: edit.newText }] } } });
   }
   const touched = findMarkers(text).markers.some((m) => overlaps(toRange([m.valueRange[0], m.commentRange[1]]), range));
   if (touched) {
