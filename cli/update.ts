@@ -6,7 +6,7 @@
 import { relative } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { getCondition } from '../common/flux/conditions';
-import { applyEdits, fileSetters, type PolicyLookup } from '../common/flux/markers/setters';
+import { applyEdits, digestReflectionReason, fileSetters, type PolicyLookup } from '../common/flux/markers/setters';
 import { describeReformat, reformatReport } from '../common/flux/markers/reformat';
 import { SCREENING_TOKEN } from '../common/flux/markers/markers';
 import { parseImageReference } from '../common/flux/reference';
@@ -45,8 +45,8 @@ export function parseUpdateArgs(args: string[], env: NodeJS.ProcessEnv = process
 }
 
 /**
- * Each ImagePolicy of `objects` evaluated as the controller does on the stored tags (no registry is contacted:
- * a policy that reflects digests keeps no latestRef here and its markers are reported), as a PolicyLookup.
+ * Each ImagePolicy of `objects` evaluated as the controller does on the stored tags, as a PolicyLookup. No
+ * registry is contacted: the markers of a policy that reflects digests are reported and left alone.
  */
 export async function storedPolicyLookup(objects: WorkspaceObjects, store: TagStore): Promise<PolicyLookup> {
   const evaluator = new PolicyEvaluator(undefined);
@@ -62,6 +62,8 @@ export async function storedPolicyLookup(objects: WorkspaceObjects, store: TagSt
   return (namespace, name) => {
     const report = byKey.get(`${namespace}/${name}`);
     if (!report) return { reason: `ImagePolicy '${namespace}/${name}' is not in the given files` };
+    const reflect = report.object.spec.digestReflectionPolicy;
+    if (reflect === 'Always' || reflect === 'IfNotPresent') return { reason: digestReflectionReason(namespace, name) };
     if (report.status.latestRef) return { latestRef: report.status.latestRef };
     const ready = getCondition(report.status, 'Ready');
     return { reason: `ImagePolicy '${namespace}/${name}' has no latest image${ready?.message ? `: ${ready.message}` : ''}` };

@@ -179,6 +179,35 @@ describe('tagline update', () => {
     assert.match(stderr, /^tagline update: broken\.yaml: not read, as the automation would not read it: .+\n$/);
   });
 
+  test('leaves the markers of a policy that reflects digests alone and says why', () => {
+    writeFixtures();
+    writeFileSync(join(folder, 'pinned.yaml'), `apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata:
+  name: pinned
+  namespace: shop
+spec:
+  imageRepositoryRef:
+    name: storefront
+  digestReflectionPolicy: IfNotPresent
+  policy:
+    semver:
+      range: '>=1.0.0'
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: pinned
+data:
+  image: ghcr.io/acme/storefront:1.2.0 # {"$imagepolicy": "shop:pinned"}
+`);
+    const { code, stdout, stderr } = update('pinned.yaml', 'policies.yaml');
+    rmSync(join(folder, 'pinned.yaml'));
+    assert.equal(code, 0);
+    assert.equal(stdout, '');
+    assert.equal(stderr, "tagline update: pinned.yaml: line 19: left alone (shop:pinned): ImagePolicy 'shop/pinned' reflects digests, which only the controller knows\n");
+  });
+
   test('a --write interrupted half-way leaves the file whole', () => {
     writeFixtures();
     // Larger than the file size limit below: the kernel stops the write of the new text part-way.

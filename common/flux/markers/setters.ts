@@ -9,6 +9,15 @@ import { encodeSetterValue, scalarText } from './quoting';
 /** What the workspace knows of one ImagePolicy: its status.latestRef, or why there is none. */
 export type PolicyLookup = (namespace: string, name: string) => { latestRef: ImageRef } | { reason: string };
 
+/**
+ * Why a policy that reflects digests (`digestReflectionPolicy: Always|IfNotPresent`) gives no latestRef outside the
+ * cluster: its status.latestRef carries the digest the controller HEADs, which `tagline update` and the editor do
+ * not fetch, and a value without it would differ from what the automation writes.
+ */
+export function digestReflectionReason(namespace: string, name: string): string {
+  return `ImagePolicy '${namespace}/${name}' reflects digests, which only the controller knows`;
+}
+
 /** One marked value the automation writes, as an edit of the file text (offsets, end exclusive). */
 export interface SetterEdit {
   marker: ImagePolicyMarker;

@@ -3,7 +3,7 @@
 // fileSetters, the function `tagline update` writes files with, so the editor and the CLI make the same change.
 import { applyPolicy } from '../../../common/flux/policy/policies';
 import { parseImageReference } from '../../../common/flux/reference';
-import { fileSetters, type PolicyLookup } from '../../../common/flux/markers/setters';
+import { digestReflectionReason, fileSetters, type PolicyLookup } from '../../../common/flux/markers/setters';
 import { findMarkers, SCREENING_TOKEN } from '../../../common/flux/markers/markers';
 import type { ImagePolicyObject, ImageRepositoryObject, Range } from '../../../common/model';
 import type { CodeAction } from './codeActions';
@@ -40,7 +40,7 @@ async function latestRefOf(namespace: string, name: string, ctx: MarkerActionCon
   const policy = ctx.imagePolicies(namespace, name)[0];
   if (!policy) return { reason: `ImagePolicy '${namespace}/${name}' is not in the workspace` };
   const reflect = policy.spec.digestReflectionPolicy;
-  if (reflect === 'Always' || reflect === 'IfNotPresent') return { reason: `ImagePolicy '${namespace}/${name}' reflects digests, which only the controller knows` };
+  if (reflect === 'Always' || reflect === 'IfNotPresent') return { reason: digestReflectionReason(namespace, name) };
   const refNamespace = policy.spec.imageRepositoryRef.namespace || policy.metadata.namespace;
   const repository = ctx.imageRepositories(refNamespace, policy.spec.imageRepositoryRef.name)[0];
   if (!repository) return { reason: `ImageRepository '${refNamespace}/${policy.spec.imageRepositoryRef.name}' is not in the workspace` };
