@@ -91,6 +91,8 @@ describe('image-update marker quick fixes over stdio', () => {
     const value = (hover.contents as { value: string }).value;
     assert.match(value, /The automation writes `ghcr\.io\/acme\/storefront:1\.10\.0` here/);
     assert.match(value, /kyaml also rewrites it: blank lines are dropped \(line 6\)/);
+    const tag = await server.request<Hover>('textDocument/hover', { textDocument: { uri: 'file:///ws/deployment.yaml' }, position: { line: 13, character: 14 } });
+    assert.match((tag.contents as { value: string }).value, /The automation writes `1\.10\.0` here, written as `!!float 1\.10\.0` \(now `1\.0`\)\./);
   });
 
   test('skips markers in YAML that does not parse, names them, and keeps serving', async () => {

@@ -17,6 +17,7 @@ import type { ManifestDocument } from '../../../common/manifests';
 import { namespaceOf } from '../validation/references';
 import { findMarkers, SCREENING_TOKEN, setterValue } from '../../../common/flux/markers/markers';
 import { describeReformat, reformatReport } from '../../../common/flux/markers/reformat';
+import { encodeSetterValue, scalarText } from '../../../common/flux/markers/quoting';
 import { applyPolicy } from '../../../common/flux/policy/policies';
 import type { ImagePolicyObject } from '../../../common/model';
 import { nodeRange, pathAt } from '../../../common/manifests/yamlPath';
@@ -171,7 +172,9 @@ async function markerHover(document: ManifestDocument, position: Position, ctx: 
         lines.push(`The automation writes the digest of ${code(result.latest)} (status.latestRef.digest, with digestReflectionPolicy IfNotPresent or Always).`);
       } else {
         const next = setterValue(marker.field, { name: repository.spec.image, tag: result.latest });
-        lines.push(next === marker.value ? `Up to date: the automation would write ${code(next)}, as here.` : `The automation writes ${code(next)} here (now ${code(marker.value)}).`);
+        const written = scalarText(encodeSetterValue(marker.scalar, next));
+        const as = written !== next ? `, written as ${code(written)}` : '';
+        lines.push(next === marker.value ? `Up to date: the automation would write ${code(next)}, as here.` : `The automation writes ${code(next)} here${as} (now ${code(marker.value)}).`);
       }
     } else if (result && !result.ok) {
       lines.push(`The policy selects nothing (${plainText(result.error)}), so the automation leaves this value alone.`);
