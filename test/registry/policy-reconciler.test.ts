@@ -100,6 +100,7 @@ describe('ImagePolicies in the extension host reconciler, against a real registr
     bed.requests.length = 0;
     const reopened = await sandbox.store(file);
     const after = controllers(reopened);
+    after.repositories.update(objects(repository, policy));
     after.policies.update(objects(repository, policy));
     assert.deepEqual(after.statuses[0]?.status, resolved, 'the stored status is shown at once');
     await after.apply(objects(repository, policy));

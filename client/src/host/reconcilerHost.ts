@@ -98,7 +98,6 @@ export class ReconcilerHost implements vscode.Disposable {
           if (instance === this.reconcilerCount) fn(arg);
         };
         this.reconciler = this.buildReconciler(this.store, settings);
-        this.policies.start(this.store, this.reconciler, this.credentials(), this.lastIndex);
         this.reconciler.onStatus(current((s) => this.publish(s)));
         this.reconciler.onRemoved(current((key) => this.unpublish(key)));
         this.reconciler.onEvent(current((e) => {
@@ -109,6 +108,8 @@ export class ReconcilerHost implements vscode.Disposable {
         this.log.info(`reconciler started (database in ${storageDir})`);
         this.setState('running');
         if (this.lastIndex) this.reconciler.update(this.lastIndex);
+        // After the repositories: a policy's first reconcile reads their stored statuses.
+        this.policies.start(this.store, this.reconciler, this.credentials(), this.lastIndex);
       } catch (err) {
         this.log.error(`reconciler could not start: ${errorMessage(err)}`);
         this.setState('failed');
