@@ -11,6 +11,7 @@ import {
 } from '../../../common/model';
 import type { PolicyReport } from '../../../common/flux/report';
 import { buildScanOptions, headManifestDigest, type CredentialContext } from '../registry';
+import type { TagStore } from '../store';
 
 export interface PolicySource {
   /** The repository's status from the reconciler (for its canonical name). */
@@ -79,11 +80,18 @@ export async function reconcilePolicy(
   };
 }
 
-/** `tagline scan`'s policies: every ImagePolicy reconciled once per call, keeping each status between calls. */
+/**
+ * `tagline scan`'s policies: every ImagePolicy reconciled once per call, keeping each status between calls and,
+ * given a store, in the tag database (read back by the next run and by the editor, as the cluster keeps status).
+ */
 export class PolicyEvaluator {
   private readonly state = new Map<string, PolicyRecord & { events: FluxEvent[] }>();
 
-  constructor(private readonly credentials: CredentialContext | undefined, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly credentials: CredentialContext | undefined,
+    private readonly now: () => number = Date.now,
+    private readonly store?: Pick<TagStore, 'policy' | 'putPolicy'>,
+  ) {}
 
   /** Reconciles every ImagePolicy of `objects` once; a policy with the same key in two files is taken once. */
   async evaluate(objects: WorkspaceObjects, source: PolicySource, signal: AbortSignal = new AbortController().signal): Promise<PolicyReport[]> {
@@ -93,12 +101,18 @@ export class PolicyEvaluator {
       const key = objectKey(policy.metadata);
       if (seen.has(key)) continue;
       seen.add(key);
-      const previous = this.state.get(key);
+      const previous = this.state.get(key) ?? this.stored(key);
       const outcome = await reconcilePolicy(policy, objects, source, previous, this.credentials, this.now(), signal);
       const events = [...(previous?.events ?? []), ...(outcome.event ? [outcome.event] : [])];
       this.state.set(key, { specHash: outcome.specHash, generation: outcome.generation, status: outcome.status, events });
+      this.store?.putPolicy({ key, specHash: outcome.specHash, generation: outcome.generation, status: outcome.status });
       reports.push({ object: policy, status: outcome.status, events });
     }
     return reports;
+  }
+
+  private stored(key: string): (PolicyRecord & { events: FluxEvent[] }) | undefined {
+    const row = this.store?.policy(key);
+    return row ? { specHash: row.specHash, generation: row.generation, status: row.status, events: [] } : undefined;
   }
 }
