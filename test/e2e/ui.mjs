@@ -136,6 +136,17 @@ export function uiChecks({ page, artifacts, plain, basic, repos }) {
       await page.keyboard.press('Escape');
     }],
     ['hover on an ImagePolicy shows the reconciler\'s Ready message and the tag it selects', async () => {
+      // The policy rows sit under their repository in the tree: expand podinfo so the screenshot shows them.
+      await showTree();
+      const repositoryRow = page.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^podinfo$/ }) })
+        .filter({ has: page.locator('.label-description', { hasText: /tags · scanned/ }) }).first();
+      if ((await repositoryRow.getAttribute('aria-expanded')) !== 'true') await repositoryRow.locator('.monaco-tl-twistie').click();
+      await page.waitForFunction(
+        () => [...document.querySelectorAll('.monaco-list-row')].some((r) => r.querySelector('.label-name')?.textContent === 'podinfo'
+          && r.querySelector('.custom-view-tree-node-item-icon.codicon-pass-filled') !== null
+          && r.querySelector('.label-description')?.textContent === 'semver >=6.5.0 → 6.6.0'),
+        null, { timeout: TIMEOUT, polling: 'raf' },
+      );
       await openFile('policies.yaml');
       const kind = page.locator('.editor-group-container.active .view-line', { hasText: 'kind: ImagePolicy' }).first()
         .locator('span span', { hasText: 'ImagePolicy' }).last();
