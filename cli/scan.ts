@@ -89,7 +89,7 @@ export async function runScan(args: string[]): Promise<number> {
     events.set(key, [...(events.get(key) ?? []), e]);
   });
   let current = objects;
-  const evaluator = new PolicyEvaluator({ env: process.env, allowProcesses: true });
+  const evaluator = new PolicyEvaluator({ env: process.env, allowProcesses: true }, Date.now, store);
   let policies: PolicyReport[] = [];
   let lastPolicies = new Map<string, string>();
   // ImagePolicies are evaluated on the stored tags once their repositories are idle, as the controller does

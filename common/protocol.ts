@@ -4,7 +4,10 @@
 // that both ends import (as microsoft/vscode-eslint `$shared/customMessages.ts` does), so the compiler checks
 // sender and receiver against one definition.
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
-import type { DetectedFlux, ImageRepositoryObject, ImageRepositoryStatus, SecretObject, ServiceAccountObject, SkippedObject } from './model';
+import type {
+  DetectedFlux, ImagePolicyObject, ImagePolicyStatus, ImageRepositoryObject, ImageRepositoryStatus, NamespaceObject, SecretObject,
+  ServiceAccountObject, SkippedObject,
+} from './model';
 
 export interface WorkspaceIndexParams {
   /** Only those the workspace's Flux would reconcile; the others are in `skipped`. */
@@ -15,6 +18,9 @@ export interface WorkspaceIndexParams {
   skipped?: SkippedObject[];
   /** The Flux the workspace runs, for the status bar. */
   flux?: FluxSummary;
+  /** ImagePolicies the workspace's Flux would reconcile, and the Namespace manifests their accessFrom reads. */
+  imagePolicies?: ImagePolicyObject[];
+  namespaces?: NamespaceObject[];
 }
 
 export interface FluxSummary {
@@ -43,6 +49,19 @@ export interface StatusParams {
 }
 /** client → server: the current status of some objects (full replacement per key). */
 export const StatusNotification = new NotificationType<StatusParams>('tagline/status');
+
+export interface PolicyObjectStatus {
+  /** `namespace/name` of the ImagePolicy (an ImageRepository may have the same key). */
+  key: string;
+  uri: string;
+  status: ImagePolicyStatus;
+}
+export interface PolicyStatusParams {
+  statuses: PolicyObjectStatus[];
+  removed: string[];
+}
+/** client → server: the reconciler's ImagePolicy statuses (full replacement per key), for diagnostics and hovers. */
+export const PolicyStatusNotification = new NotificationType<PolicyStatusParams>('tagline/policyStatus');
 
 export interface StoredTagsParams { canonicalImageName: string }
 export interface StoredTagsResult { tags: string[] | null }

@@ -61,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
   context.subscriptions.push(
     server.onWorkspaceIndex((index) => host.onWorkspaceIndex(index)),
     host.onDidChangeStatuses((statuses) => void server.sendStatus(statuses)),
+    host.policies.onDidChangeStatuses((statuses) => void server.sendPolicyStatus(statuses)),
     log, state, statusBar, tree, describe, treeView, cluster, clusterTree,
     vscode.window.createTreeView('tagline.cluster', { treeDataProvider: clusterTree, showCollapseAll: true }),
     vscode.languages.registerHoverProvider({ language: 'yaml' }, new ClusterHoverProvider(state, cluster)),

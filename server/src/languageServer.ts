@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { DetectedFlux } from '../../common/flux/fluxVersion';
 import { describeFluxVersions, servedObjects } from '../../common/manifests';
 import {
-  StatusNotification, StoredTagsRequest, WorkspaceIndexNotification,
+  PolicyStatusNotification, StatusNotification, StoredTagsRequest, WorkspaceIndexNotification,
   type WorkspaceIndexParams,
 } from '../../common/protocol';
 import { codeActions } from './features/codeActions';
@@ -289,6 +289,13 @@ export class TaglineLanguageServer {
       }
       if (this.capabilities.workspace?.inlayHint?.refreshSupport) void this.connection.languages.inlayHint.refresh().catch(() => undefined);
     });
+    this.connection.onNotification(PolicyStatusNotification, (params) => {
+      for (const uri of this.statuses.applyPolicies(params)) {
+        if (this.documents.get(uri)) this.schedule(uri);
+        else if (this.diskIndexed) this.disk.schedule(uri);
+      }
+      if (this.capabilities.workspace?.inlayHint?.refreshSupport) void this.connection.languages.inlayHint.refresh().catch(() => undefined);
+    });
   }
 
   private async storedTags(canonicalImageName: string): Promise<string[] | null> {
@@ -364,6 +371,7 @@ export class TaglineLanguageServer {
         imageRepositories: (namespace, name) => this.index.references().imageRepositories(namespace, name),
         imagePolicies: (namespace, name) => this.index.references().imagePolicies(namespace, name),
         allImagePolicies: () => policies,
+        policyStatus: (policy) => this.statuses.forPolicy(policy)?.status,
       };
       const labels = await repositoryPolicyLabels(manifest, ctx);
       const markers = hasMarkers ? await markerInlayHints(manifest, params.range, ctx) : [];

@@ -153,7 +153,7 @@ async function main() {
     await server.stop();
     await runRestricted({ browser, serverMain, vsix, scratch, env, ws, testsFile, plain, basic });
   }
-  for (const png of ['tree-view.png', 'hover.png', 'problems-panel.png']) {
+  for (const png of ['tree-view.png', 'hover.png', 'problems-panel.png', 'policy-hover.png']) {
     if (existsSync(path.join(artifacts, png)) && process.env.TAGLINE_E2E_UPDATE_DOCS === '1') {
       mkdirSync(path.join(repoRoot, 'docs', 'images'), { recursive: true });
       copyFileSync(path.join(artifacts, png), path.join(repoRoot, 'docs', 'images', png));

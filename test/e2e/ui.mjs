@@ -135,6 +135,33 @@ export function uiChecks({ page, artifacts, plain, basic, repos }) {
       await page.locator('.statusbar-item', { hasText: `Copied tag ${repos.podinfo.tags.at(-1)}` }).waitFor({ timeout: TIMEOUT });
       await page.keyboard.press('Escape');
     }],
+    ['hover on an ImagePolicy shows the reconciler\'s Ready message and the tag it selects', async () => {
+      // The policy rows sit under their repository in the tree: expand podinfo so the screenshot shows them.
+      await showTree();
+      const repositoryRow = page.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^podinfo$/ }) })
+        .filter({ has: page.locator('.label-description', { hasText: /tags · scanned/ }) }).first();
+      if ((await repositoryRow.getAttribute('aria-expanded')) !== 'true') await repositoryRow.locator('.monaco-tl-twistie').click();
+      await page.waitForFunction(
+        () => [...document.querySelectorAll('.monaco-list-row')].some((r) => r.querySelector('.label-name')?.textContent === 'podinfo'
+          && r.querySelector('.custom-view-tree-node-item-icon.codicon-pass-filled') !== null
+          && r.querySelector('.label-description')?.textContent === 'semver >=6.5.0 → 6.6.0'),
+        null, { timeout: TIMEOUT, polling: 'raf' },
+      );
+      await openFile('policies.yaml');
+      const kind = page.locator('.editor-group-container.active .view-line', { hasText: 'kind: ImagePolicy' }).first()
+        .locator('span span', { hasText: 'ImagePolicy' }).last();
+      await kind.click();
+      await page.keyboard.press('Control+K');
+      await page.keyboard.press('Control+I');
+      const hover = page.locator('.monaco-hover:not(.hidden)');
+      await hover.filter({ hasText: 'Selects 6.6.0' }).first().waitFor({ timeout: TIMEOUT });
+      const text = await hover.first().innerText();
+      if (!/Ready=True \(Succeeded\): Latest image tag for 127\.0\.0\.1:\d+\/stefanprodan\/podinfo resolved to 6\.6\.0 with digest sha256:/.test(text)) {
+        throw new Error(`the policy hover lacks the reconciler's Ready message:\n${text}`);
+      }
+      await shot('policy-hover.png');
+      await page.keyboard.press('Escape');
+    }],
     ['"rescan all" from the command palette updates the scan time', async () => {
       await openFile('podinfo.yaml');
       await palette('Tagline: Describe ImageRepository');

@@ -107,7 +107,7 @@ describe('tagline scan with ImagePolicies', () => {
     assert.ok(bed.requests.some((r) => r.method === 'HEAD' && r.url.endsWith('/v2/team/app/manifests/1.10.0')), 'the digest came from a HEAD on the manifest');
   });
 
-  it('follows a rescan: a new tag changes the selection, and the table shows policies like flux get image policy', async () => {
+  it('follows a rescan: a new tag changes the selection, the previous ref comes from the database, and the table shows policies like flux get image policy', async () => {
     await bed.seed('team/app', ['1.12.0']);
     writeFileSync(sandbox.path('app.yaml'), manifests(bed.host).replace('  interval: 5m', '  interval: 5m\n  exclusionList: ["^latest$"]'));
     const run = await tagline(['scan', sandbox.path('app.yaml'), '--db', sandbox.path('db.sqlite')], sandbox.env);
@@ -116,6 +116,7 @@ describe('tagline scan with ImagePolicies', () => {
     const rows = tables[1].trim().split('\n').map((l) => l.split('\t').slice(0, -1).map((c) => c.trimEnd()));
     assert.deepEqual(rows[0], ['NAMESPACE', 'NAME', 'IMAGE', 'TAG', 'READY', 'MESSAGE']);
     assert.deepEqual(rows[1].slice(0, 5), ['apps', 'app', `${bed.host}/team/app`, '1.12.0', 'True']);
-    assert.equal(rows[1][5], `Latest image tag for ${bed.host}/team/app resolved to 1.12.0 with digest ${seededManifestDigest}`);
+    // The first run's status is in the database, as the cluster keeps it: the message names the previous ref.
+    assert.equal(rows[1][5], `Latest image tag for ${bed.host}/team/app resolved to 1.12.0 with digest ${seededManifestDigest} (previously ${bed.host}/team/app:1.10.0@${seededManifestDigest})`);
   });
 });

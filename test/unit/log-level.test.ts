@@ -53,3 +53,9 @@ test('errors are always logged, and an unknown setting is info', () => {
   assert.equal(parseLogLevel('toString'), 'info');
   assert.equal(parseLogLevel('trace'), 'trace');
 });
+
+test('names an ImagePolicy\'s events by its kind, as kubectl names the involved object', () => {
+  const policyEvent: FluxEvent = { type: 'Normal', reason: 'Succeeded', message: 'Latest image tag for ghcr.io/a/b resolved to 1.10.0',
+    timestamp: '2026-01-01T00:00:00.000Z', involvedObject: { kind: 'ImagePolicy', namespace: 'apps', name: 'podinfo' } };
+  assert.deepEqual(eventLogLine(policyEvent, 'info'), { level: 'info', text: 'imagepolicy/apps/podinfo: Normal Succeeded Latest image tag for ghcr.io/a/b resolved to 1.10.0' });
+});

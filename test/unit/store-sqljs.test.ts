@@ -1,13 +1,13 @@
 // The sql.js tag database: persistence, migrations, recovery from a damaged file, and two processes sharing it.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import initSqlJs from 'sql.js';
 import { TagStore } from '../../client/src/store';
-import type { ImageRepositoryStatus } from '../../common/model';
+import type { ImagePolicyStatus, ImageRepositoryStatus } from '../../common/model';
 
 const folder = mkdtempSync(join(tmpdir(), 'tagline-store-'));
 after(() => rmSync(folder, { recursive: true, force: true }));
@@ -38,6 +38,50 @@ test('keeps raw tags per image and results per object across a reopen', async ()
   await reopened.close();
 });
 
+const policyStatus = (tag: string): ImagePolicyStatus => ({
+  observedGeneration: 2,
+  conditions: [{ type: 'Ready', status: 'True', reason: 'Succeeded', message: `Latest image tag for x/y resolved to ${tag}`, lastTransitionTime: '2026-01-01T00:00:00Z', observedGeneration: 2 }],
+  latestRef: { name: 'x/y', tag, digest: 'sha256:' + 'a'.repeat(64) },
+  observedPreviousRef: { name: 'x/y', tag: '1.0.0' },
+});
+
+test('keeps ImagePolicy results apart from ImageRepository results of the same key, across a reopen', async () => {
+  const file = dbFile();
+  const store = await TagStore.open({ file });
+  store.putObject({ key: 'apps/app', specHash: 'r', generation: 1, status: status('1'), tags: ['2.0.0'] });
+  store.putPolicy({ key: 'apps/app', specHash: 'p', generation: 2, status: policyStatus('2.0.0') });
+  await store.close();
+  const reopened = await TagStore.open({ file });
+  assert.deepEqual(reopened.policy('apps/app'), { key: 'apps/app', specHash: 'p', generation: 2, status: policyStatus('2.0.0'), updatedAt: reopened.policy('apps/app')!.updatedAt });
+  assert.equal(reopened.object('apps/app')?.status.lastScanResult?.revision, '1');
+  assert.equal(reopened.policy('apps/none'), undefined);
+  reopened.clear();
+  assert.equal(reopened.policy('apps/app'), undefined, 'clearing the database forgets policy results too');
+  await reopened.close();
+});
+
+test('upgrades a version 1 file in place, keeping its tags and statuses', async () => {
+  const file = dbFile();
+  const SQL = await initSqlJs();
+  const v1 = new SQL.Database();
+  v1.exec(`CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version (version) VALUES (1);
+    CREATE TABLE image_tags (canonical_name TEXT PRIMARY KEY, tags TEXT NOT NULL, updated_at INTEGER NOT NULL);
+    CREATE TABLE object_results (key TEXT PRIMARY KEY, spec_hash TEXT NOT NULL, generation INTEGER NOT NULL, status TEXT NOT NULL, tags TEXT, updated_at INTEGER NOT NULL);
+    CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
+  v1.run('INSERT INTO image_tags VALUES (?, ?, ?)', ['x/y', '["1.0.0"]', 5]);
+  mkdirSync(join(file, '..'), { recursive: true });
+  writeFileSync(file, v1.export());
+  v1.close();
+  const store = await TagStore.open({ file });
+  assert.deepEqual(store.imageTags('x/y'), ['1.0.0']);
+  store.putPolicy({ key: 'a/b', specHash: 'p', generation: 1, status: policyStatus('1.0.0') });
+  await store.close();
+  const db = new SQL.Database(readFileSync(file));
+  assert.deepEqual(db.exec('SELECT version FROM schema_version')[0].values, [[2]]);
+  assert.deepEqual(db.exec('SELECT key FROM policy_results')[0].values, [['a/b']]);
+  db.close();
+});
+
 test('writes through a temporary file and rename, leaving no temporary or lock file behind', async () => {
   const file = dbFile();
   const store = await TagStore.open({ file, debounceMs: 10_000 });
@@ -56,7 +100,7 @@ test('creates the schema_version table and migrates a new file to the current ve
   await store.close();
   const SQL = await initSqlJs();
   const db = new SQL.Database(readFileSync(file));
-  assert.deepEqual(db.exec('SELECT version FROM schema_version')[0].values, [[1]]);
+  assert.deepEqual(db.exec('SELECT version FROM schema_version')[0].values, [[2]]);
   db.close();
 });
 
@@ -146,6 +190,26 @@ test('merges another writer\'s rows instead of overwriting them, newest row winn
   assert.equal(merged.object('ns/b-newer')?.status.lastScanResult?.revision, 'b-newer');
   assert.deepEqual(merged.imageTags('img/a-newer'), ['a-newer']);
   assert.deepEqual(merged.imageTags('img/b-newer'), ['b-newer']);
+  await merged.close();
+});
+
+test('merges another writer\'s ImagePolicy results, the newer row winning', async () => {
+  const file = dbFile();
+  let aNow = 0;
+  let bNow = 0;
+  const a = await TagStore.open({ file, debounceMs: 10_000, clock: () => aNow });
+  const b = await TagStore.open({ file, debounceMs: 10_000, clock: () => bNow });
+  aNow = 3000;
+  a.putPolicy({ key: 'ns/p', specHash: 'h', generation: 1, status: policyStatus('3.0.0') });
+  a.putPolicy({ key: 'ns/only-a', specHash: 'h', generation: 1, status: policyStatus('1.0.0') });
+  bNow = 2000;
+  b.putPolicy({ key: 'ns/p', specHash: 'h', generation: 1, status: policyStatus('2.0.0') });
+  await a.flush();
+  await b.flush();
+  await Promise.all([a.close(), b.close()]);
+  const merged = await TagStore.open({ file });
+  assert.equal(merged.policy('ns/p')?.status.latestRef?.tag, '3.0.0');
+  assert.equal(merged.policy('ns/only-a')?.status.latestRef?.tag, '1.0.0');
   await merged.close();
 });
 

@@ -13,6 +13,7 @@ import { createImageRepository } from './create';
 import { openManifest, setSuspend } from './manifest';
 import { signIn, signOut } from './registry';
 import { resolveRepository } from './targets';
+import { policyTarget } from './policyTargets';
 import { errorMessage } from '../../../common/errors';
 
 export interface CommandDeps {
@@ -68,10 +69,14 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       );
     }),
     reg(Commands.describe, async (arg) => {
+      const policy = policyTarget(arg, state);
+      if (policy) return (await d.describe.show(policy, false, 'ImagePolicy')).uri.toString();
       const key = await resolveRepository(arg, state, 'Describe which ImageRepository?');
       return key ? (await d.describe.show(key, false)).uri.toString() : undefined;
     }),
     reg(Commands.showEvents, async (arg) => {
+      const policy = policyTarget(arg, state);
+      if (policy) return (await d.describe.show(policy, true, 'ImagePolicy')).uri.toString();
       const key = await resolveRepository(arg, state, 'Show the events of which ImageRepository?');
       return key ? (await d.describe.show(key, true)).uri.toString() : undefined;
     }),

@@ -23,7 +23,7 @@ export function isLogged(severity: LogLevel, threshold: LogLevel): boolean {
  * itself shows by default.
  */
 export function eventLogLine(e: FluxEvent, threshold: LogLevel): { level: 'info' | 'warning'; text: string } | undefined {
-  const text = `imagerepository/${e.involvedObject.namespace}/${e.involvedObject.name}: ${e.type} ${e.reason} ${e.message}`;
+  const text = `${e.involvedObject.kind.toLowerCase()}/${e.involvedObject.namespace}/${e.involvedObject.name}: ${e.type} ${e.reason} ${e.message}`;
   if (e.type === 'Warning') return isLogged('warning', threshold) ? { level: 'warning', text } : undefined;
   return isLogged(e.type === 'Trace' ? 'trace' : 'info', threshold) ? { level: 'info', text } : undefined;
 }

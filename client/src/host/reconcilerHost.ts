@@ -8,9 +8,10 @@ import * as vscode from 'vscode';
 import { parseGoDuration } from '../../../common/flux/duration';
 import type { WorkspaceObjects } from '../../../common/model';
 import type { ObjectStatus, StatusParams, WorkspaceIndexParams } from '../../../common/protocol';
-import { Reconciler } from '../reconciler';
+import { Reconciler, type CredentialContext } from '../reconciler';
 import { TagStore } from '../store';
 import type { TaglineLog } from './log';
+import { PolicyHost } from './policyHost';
 import { readSettings, type HostSettings, readClusterSettings } from './settings';
 import type { SignIns } from './signIns';
 import type { ReconcilerState, TaglineState } from './state';
@@ -36,13 +37,17 @@ export class ReconcilerHost implements vscode.Disposable {
   readonly onDidChangeStatuses = this.statusesChanged.event;
   private refusal: string | undefined;
   private current: ReconcilerState = 'disabled';
+  /** ImagePolicies, reconciled beside the ImageRepositories (policyHost.ts). */
+  readonly policies: PolicyHost;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly state: TaglineState,
     private readonly log: TaglineLog,
     private readonly signIns: SignIns,
-  ) {}
+  ) {
+    this.policies = new PolicyHost(state, log);
+  }
 
   get reconcilerState(): ReconcilerState {
     return this.current;
@@ -103,6 +108,8 @@ export class ReconcilerHost implements vscode.Disposable {
         this.log.info(`reconciler started (database in ${storageDir})`);
         this.setState('running');
         if (this.lastIndex) this.reconciler.update(this.lastIndex);
+        // After the repositories: a policy's first reconcile reads their stored statuses.
+        this.policies.start(this.store, this.reconciler, this.credentials(), this.lastIndex);
       } catch (err) {
         this.log.error(`reconciler could not start: ${errorMessage(err)}`);
         this.setState('failed');
@@ -114,15 +121,19 @@ export class ReconcilerHost implements vscode.Disposable {
     const maxIntervalMs = parseGoDuration(settings.maxInterval);
     return new Reconciler({
       store,
-      credentials: {
-        env: process.env,
-        allowProcesses: vscode.workspace.isTrusted,
-        extraCaFiles: settings.extraCaFiles,
-        signedIn: (registry) => this.signIns.get(registry),
-      },
+      credentials: this.credentials(settings),
       concurrencyPerHost: settings.concurrencyPerHost,
       maxIntervalMs: maxIntervalMs && maxIntervalMs > 0 ? maxIntervalMs : undefined,
     });
+  }
+
+  private credentials(settings: HostSettings = readSettings()): CredentialContext {
+    return {
+      env: process.env,
+      allowProcesses: vscode.workspace.isTrusted,
+      extraCaFiles: settings.extraCaFiles,
+      signedIn: (registry) => this.signIns.get(registry),
+    };
   }
 
   /** Restarts and clears run one after another, never interleaved. */
@@ -136,6 +147,7 @@ export class ReconcilerHost implements vscode.Disposable {
     this.lastIndex = index;
     this.state.setObjects(index.imageRepositories, index.skipped ?? [], index.flux);
     this.reconciler?.update(index);
+    this.policies.update(index);
     this.logSkipped(index);
   }
 
@@ -261,6 +273,7 @@ export class ReconcilerHost implements vscode.Disposable {
     this.reconciler = undefined;
     this.reconcilerCount++;
     this.stopped.resolve();
+    await this.policies.stop();
     if (r) await r.dispose();
     if (this.sentKeys.size > 0) {
       // The server drops these conditions from its diagnostics: no reconciler, no registry view.
@@ -279,6 +292,7 @@ export class ReconcilerHost implements vscode.Disposable {
     });
     this.stateChanged.dispose();
     this.statusesChanged.dispose();
+    this.policies.dispose();
   }
 }
 

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { FluxEvent, ImageRepositoryObject, ImageRepositoryStatus, SkippedObject } from '../../../common/model';
 import { objectKey } from '../../../common/model';
 import type { FluxSummary } from '../../../common/protocol';
+import { PolicyState } from './policyState';
 
 export interface RepositoryView {
   key: string;
@@ -30,6 +31,8 @@ export class TaglineState implements vscode.Disposable {
   private databaseNotSaved: string | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
+  /** ImagePolicies, their statuses and events (policyState.ts). */
+  readonly policies = new PolicyState(() => this.changed.fire());
 
   /** The server's index: the objects the reconciler gets, those it does not (with the reason), the Flux found. */
   setObjects(objects: ImageRepositoryObject[], skipped: SkippedObject[] = [], flux?: FluxSummary): void {
@@ -71,6 +74,7 @@ export class TaglineState implements vscode.Disposable {
   }
 
   addEvent(event: FluxEvent): void {
+    if (event.involvedObject.kind === 'ImagePolicy') return this.policies.addEvent(event);
     const key = objectKey(event.involvedObject);
     const list = this.events.get(key) ?? [];
     list.push(event);

@@ -8,9 +8,11 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
   Commands,
+  PolicyStatusNotification,
   StatusNotification,
   StoredTagsRequest,
   WorkspaceIndexNotification,
+  type PolicyStatusParams,
   type StatusParams,
   type WorkspaceIndexParams,
 } from '../../../common/protocol';
@@ -65,6 +67,14 @@ export class TaglineLanguageClient implements vscode.Disposable {
     if (params.statuses.length === 0 && params.removed.length === 0) return;
     await this.client.sendNotification(StatusNotification, params).catch((err: unknown) =>
       this.log.debug(`status not sent: ${errorMessage(err)}`));
+  }
+
+  /** Sends ImagePolicy statuses to the server, like sendStatus. */
+  async sendPolicyStatus(params: PolicyStatusParams): Promise<void> {
+    if (!this.client.isRunning()) return;
+    if (params.statuses.length === 0 && params.removed.length === 0) return;
+    await this.client.sendNotification(PolicyStatusNotification, params).catch((err: unknown) =>
+      this.log.debug(`policy status not sent: ${errorMessage(err)}`));
   }
 
   async dispose(): Promise<void> {

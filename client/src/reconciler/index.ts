@@ -6,3 +6,4 @@ export { ScanQueue } from './scan-queue';
 export type { ObjectStatus } from '../../../common/protocol';
 export type { CredentialContext } from '../registry';
 export { PolicyEvaluator, type PolicySource } from './policies';
+export { PolicyReconciler, type PolicyReconcilerOptions } from './policy-reconciler';

@@ -1,2 +1,2 @@
-export { TagStore, type StoredObject, type TagStoreOptions } from './tag-store';
+export { TagStore, type StoredObject, type StoredPolicy, type TagStoreOptions } from './tag-store';
 export { findSqlWasm } from './sqljs';

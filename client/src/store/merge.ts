@@ -1,4 +1,4 @@
-// Merging another window's copy of the tag database into ours, row by row: the newest `updated_at` wins, and a
+// Merging another window's copy of the tag database into ours, row by row (tags, ImageRepository and ImagePolicy results): the newest `updated_at` wins, and a
 // "clear" (`store_meta.cleared_at`) drops every row written before it, in either copy.
 import type { SqlDatabase } from './sqljs';
 
@@ -14,17 +14,20 @@ export function mergeOtherWindow(ours: SqlDatabase, theirs: SqlDatabase): number
   if (theirClear > ourClear) {
     ours.run('DELETE FROM image_tags WHERE updated_at <= ?', [clearedAt]);
     ours.run('DELETE FROM object_results WHERE updated_at <= ?', [clearedAt]);
+    ours.run('DELETE FROM policy_results WHERE updated_at <= ?', [clearedAt]);
     ours.run(`INSERT OR REPLACE INTO store_meta (key, value) VALUES ('cleared_at', ?)`, [String(clearedAt)]);
   }
   mergeTable(theirs, ours, 'image_tags', 'canonical_name', ['canonical_name', 'tags', 'updated_at'], clearedAt);
   mergeTable(theirs, ours, 'object_results', 'key', ['key', 'spec_hash', 'generation', 'status', 'tags', 'updated_at'], clearedAt);
+  mergeTable(theirs, ours, 'policy_results', 'key', ['key', 'spec_hash', 'generation', 'status', 'updated_at'], clearedAt);
   ours.exec('COMMIT');
   return newestStamp(theirs);
 }
 
 /** The newest `updated_at` of either table: a store's next stamp must order after every row it has seen. */
 export function newestStamp(db: SqlDatabase): number {
-  const rows = db.exec('SELECT MAX(updated_at) FROM object_results UNION ALL SELECT MAX(updated_at) FROM image_tags')[0]?.values ?? [];
+  const rows = db.exec('SELECT MAX(updated_at) FROM object_results UNION ALL SELECT MAX(updated_at) FROM image_tags '
+    + 'UNION ALL SELECT MAX(updated_at) FROM policy_results')[0]?.values ?? [];
   return Math.max(0, ...rows.map((row) => Number(row[0] ?? 0)));
 }
 

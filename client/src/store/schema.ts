@@ -12,6 +12,10 @@ const MIGRATIONS: readonly string[] = [
      status TEXT NOT NULL, tags TEXT, updated_at INTEGER NOT NULL);
    -- cleared_at: rows older than a "clear database" in any process are dropped when files are merged.
    CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // Per ImagePolicy: its last status (latestRef, observedPreviousRef, conditions), so a restart shows it unscanned.
+  `CREATE TABLE policy_results (
+     key TEXT PRIMARY KEY, spec_hash TEXT NOT NULL, generation INTEGER NOT NULL,
+     status TEXT NOT NULL, updated_at INTEGER NOT NULL);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,12 +1,12 @@
 // The tag database: one SQLite file through sql.js, held in memory and written back atomically (temp file +
 // rename), debounced. Before each write, under a lock file, a file another window changed is merged in
 // (merge.ts): two windows writing the same file lose nothing. Only tags and Flux statuses are stored;
-// credentials never reach this module.
+// credentials never reach this module. ImagePolicy statuses are kept beside the tags they were computed from.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { ImageRepositoryStatus } from '../../../common/model';
+import type { ImagePolicyStatus, ImageRepositoryStatus } from '../../../common/model';
 import { withFileLock } from './lock';
 import { mergeOtherWindow, newestStamp } from './merge';
 import { migrate } from './schema';
@@ -22,6 +22,15 @@ export interface StoredObject {
   status: ImageRepositoryStatus;
   /** The filtered, sorted tags of the last successful scan of this object. */
   tags: string[] | null;
+  updatedAt: number;
+}
+
+/** An ImagePolicy's last reconcile result, keyed `namespace/name` like objects (a separate table: the kinds share names). */
+export interface StoredPolicy {
+  key: string;
+  specHash: string;
+  generation: number;
+  status: ImagePolicyStatus;
   updatedAt: number;
 }
 
@@ -125,6 +134,22 @@ export class TagStore {
     this.changed();
   }
 
+  policy(key: string): StoredPolicy | undefined {
+    const row = this.one('SELECT key, spec_hash, generation, status, updated_at FROM policy_results WHERE key = ?', [key]);
+    return row ? {
+      key: String(row[0]), specHash: String(row[1]), generation: Number(row[2]),
+      status: JSON.parse(String(row[3])) as ImagePolicyStatus, updatedAt: Number(row[4]),
+    } : undefined;
+  }
+
+  putPolicy(record: Omit<StoredPolicy, 'updatedAt'>): void {
+    this.db.run(
+      'INSERT OR REPLACE INTO policy_results (key, spec_hash, generation, status, updated_at) VALUES (?, ?, ?, ?, ?)',
+      [record.key, record.specHash, record.generation, JSON.stringify(record.status), this.stamp()],
+    );
+    this.changed();
+  }
+
   private storedTags(key: string): string[] | null {
     const row = this.one('SELECT tags FROM object_results WHERE key = ?', [key]);
     return row && row[0] !== null ? (JSON.parse(String(row[0])) as string[]) : null;
@@ -133,7 +158,7 @@ export class TagStore {
   /** Forgets everything, here and (at the next write) in every process sharing the file. */
   clear(): void {
     const at = this.stamp();
-    this.db.exec('DELETE FROM image_tags; DELETE FROM object_results;');
+    this.db.exec('DELETE FROM image_tags; DELETE FROM object_results; DELETE FROM policy_results;');
     this.db.run(`INSERT OR REPLACE INTO store_meta (key, value) VALUES ('cleared_at', ?)`, [String(at)]);
     this.changed();
   }

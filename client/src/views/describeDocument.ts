@@ -1,10 +1,11 @@
-// Read-only `kubectl describe imagerepository` documents (scheme tagline-describe:), refreshed as the status
+// Read-only `kubectl describe imagerepository` (and `imagepolicy`) documents (scheme tagline-describe:), refreshed as the status
 // changes. "Show Events" opens the same document scrolled to its Events table.
 import * as vscode from 'vscode';
 import type { TaglineState } from '../host/state';
-import { describeText } from './describeText';
+import { describePolicyText, describeText } from './describeText';
 
 export const DESCRIBE_SCHEME = 'tagline-describe';
+const POLICY_QUERY = 'ImagePolicy:';
 
 export class DescribeProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
@@ -26,15 +27,27 @@ export class DescribeProvider implements vscode.TextDocumentContentProvider, vsc
     return vscode.Uri.from({ scheme: DESCRIBE_SCHEME, path: `/${namespace}/${name}.describe`, query: key });
   }
 
+  /** The describe document of an ImagePolicy (its key may also name an ImageRepository). */
+  static policyUriFor(key: string): vscode.Uri {
+    const [namespace, name] = key.split('/');
+    return vscode.Uri.from({ scheme: DESCRIBE_SCHEME, path: `/${namespace}/${name}.imagepolicy.describe`, query: `${POLICY_QUERY}${key}` });
+  }
+
   provideTextDocumentContent(uri: vscode.Uri): string {
     this.open.add(uri.toString());
+    if (uri.query.startsWith(POLICY_QUERY)) {
+      const key = uri.query.slice(POLICY_QUERY.length);
+      const policy = this.state.policies.get(key);
+      if (!policy) return `Error from server (NotFound): imagepolicies.image.toolkit.fluxcd.io "${key.split('/')[1]}" not found\n`;
+      return describePolicyText(policy, this.state.policies.eventsFor(key));
+    }
     const view = this.state.get(uri.query);
     if (!view) return `Error from server (NotFound): imagerepositories.image.toolkit.fluxcd.io "${uri.query.split('/')[1]}" not found\n`;
     return describeText(view, this.state.eventsFor(view.key));
   }
 
-  async show(key: string, scrollToEvents: boolean): Promise<vscode.TextDocument> {
-    const doc = await vscode.workspace.openTextDocument(DescribeProvider.uriFor(key));
+  async show(key: string, scrollToEvents: boolean, kind: 'ImageRepository' | 'ImagePolicy' = 'ImageRepository'): Promise<vscode.TextDocument> {
+    const doc = await vscode.workspace.openTextDocument(kind === 'ImagePolicy' ? DescribeProvider.policyUriFor(key) : DescribeProvider.uriFor(key));
     const editor = await vscode.window.showTextDocument(doc, { preview: true });
     if (scrollToEvents) {
       const line = doc.getText().split('\n').findIndex((l) => l.startsWith('Events:'));

@@ -1,4 +1,4 @@
-// The "Image Repositories" tree: namespace → ImageRepository → latest tags, as `flux get image repository -A`
+// The "Image Repositories" tree: namespace → ImageRepository → its ImagePolicies (policyNodes.ts) and latest tags, as `flux get image repository -A`
 // groups them. Icons follow the conditions (host/health.ts); ImageRepositories found and not reconciled (an
 // apiVersion the workspace's Flux does not serve, a spec the CRD rejects) are listed too, with the reason.
 import * as vscode from 'vscode';
@@ -7,11 +7,13 @@ import type { SkippedObject } from '../../../common/model';
 import { healthOf, type Health } from '../host/health';
 import type { RepositoryView, TaglineState } from '../host/state';
 import { timeAgo } from '../../../common/timeAgo';
+import { policyItem } from './policyNodes';
 
 export type TreeNode =
   | { kind: 'namespace'; namespace: string }
   | { kind: 'repository'; key: string }
   | { kind: 'skipped'; namespace: string; index: number }
+  | { kind: 'policy'; key: string; repository: string }
   | { kind: 'tag'; key: string; tag: string; canonicalImageName?: string }
   | { kind: 'info'; key: string; text: string };
 
@@ -53,12 +55,13 @@ export class RepositoryTree implements vscode.TreeDataProvider<TreeNode>, vscode
     }
     if (node.kind === 'repository') {
       const view = this.state.get(node.key);
+      const policies = this.state.policies.forRepository(node.key).map((p): TreeNode => ({ kind: 'policy', key: p.key, repository: node.key }));
       const tags = view?.status?.lastScanResult?.latestTags ?? [];
       if (tags.length === 0) {
         const ready = view?.status && getCondition(view.status, 'Ready');
-        return [{ kind: 'info', key: node.key, text: ready?.status === 'False' ? ready.message : 'no tags scanned yet' }];
+        return [...policies, { kind: 'info', key: node.key, text: ready?.status === 'False' ? ready.message : 'no tags scanned yet' }];
       }
-      return tags.map((tag) => ({ kind: 'tag', key: node.key, tag, canonicalImageName: view?.status?.canonicalImageName }));
+      return [...policies, ...tags.map((tag): TreeNode => ({ kind: 'tag', key: node.key, tag, canonicalImageName: view?.status?.canonicalImageName }))];
     }
     return [];
   }
@@ -67,6 +70,7 @@ export class RepositoryTree implements vscode.TreeDataProvider<TreeNode>, vscode
     if (node.kind === 'repository') return { kind: 'namespace', namespace: node.key.split('/')[0] };
     if (node.kind === 'skipped') return { kind: 'namespace', namespace: node.namespace };
     if (node.kind === 'tag' || node.kind === 'info') return { kind: 'repository', key: node.key };
+    if (node.kind === 'policy') return { kind: 'repository', key: node.repository };
     return undefined;
   }
 
@@ -83,6 +87,8 @@ export class RepositoryTree implements vscode.TreeDataProvider<TreeNode>, vscode
         return this.repositoryItem(node.key);
       case 'skipped':
         return skippedItem(this.state.skipped()[node.index]);
+      case 'policy':
+        return policyItem(this.state.policies.get(node.key), node.key, HEALTH_ICONS);
       case 'tag': {
         const item = new vscode.TreeItem(node.tag, vscode.TreeItemCollapsibleState.None);
         item.id = `tag:${node.key}:${node.tag}`;

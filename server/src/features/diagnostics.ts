@@ -4,6 +4,7 @@ import type { ParsedManifest } from '../../../common/manifests';
 import { byPosition, validateManifest, type ReferenceIndex, type TaglineDiagnostic } from '../validation';
 import type { StatusStore } from '../workspace/statuses';
 import { conditionDiagnostics, withoutDuplicates } from './conditions';
+import { policyConditionDiagnostics } from './policyConditions';
 
 export interface DiagnosticsSettings {
   validationEnabled: boolean;
@@ -26,6 +27,10 @@ export function documentDiagnostics(
   for (const object of manifest.objects.imageRepositories) {
     const status = statuses.forObject(object);
     if (status) conditions.push(...conditionDiagnostics(object, status));
+  }
+  for (const document of manifest.documents) {
+    const status = document.imagePolicy && statuses.forPolicy(document.imagePolicy);
+    if (status) conditions.push(...policyConditionDiagnostics(document, status.status));
   }
   if (conditions.length === 0) return own;
   return [...own, ...withoutDuplicates(own, conditions)].sort(byPosition);

@@ -12,7 +12,7 @@ import { fieldDocMarkdown } from '../docs/fields';
 import { isImageUpdateAutomation } from '../validation';
 import { POLICY_FIELD_DOCS } from '../docs/policyFields';
 import { explainPolicy } from '../../../common/flux/policy/explain';
-import type { ImagePolicySpec } from '../../../common/model';
+import type { ImagePolicySpec, ImagePolicyStatus } from '../../../common/model';
 import type { ManifestDocument } from '../../../common/manifests';
 import { namespaceOf } from '../validation/references';
 import { findMarkers, SCREENING_TOKEN, setterValue } from '../../../common/flux/markers/markers';
@@ -129,6 +129,18 @@ export async function policySelectionMarkdown(document: ManifestDocument, ctx: H
   return lines.join('\n\n');
 }
 
+/** The reconciler's Ready condition of an ImagePolicy and its latestRef (with the reflected digest). */
+export function policyStatusMarkdown(status: ImagePolicyStatus): string {
+  const lines: string[] = [];
+  const stalled = getCondition(status, 'Stalled');
+  const ready = getCondition(status, 'Ready');
+  const shown = stalled?.status === 'True' ? stalled : ready;
+  if (shown) lines.push(`${shown.type}=${shown.status} (${plainText(shown.reason)}): ${plainText(shown.message)}`);
+  const latest = status.latestRef;
+  if (latest) lines.push(`status.latestRef: ${code(`${latest.name}:${latest.tag}${latest.digest ? `@${latest.digest}` : ''}`)}`);
+  return lines.join('\n\n');
+}
+
 async function policyHover(document: ManifestDocument, position: Position, ctx: HoverContext): Promise<HoverResult | null> {
   const hit = pathAt(document, position);
   if (!hit || hit.path.length === 0) return null;
@@ -137,7 +149,9 @@ async function policyHover(document: ManifestDocument, position: Position, ctx: 
   const range = rel ? { start: { line: rel.start.line + document.startLine, character: rel.start.character }, end: { line: rel.end.line + document.startLine, character: rel.end.character } } : undefined;
   const parts: string[] = [];
   const [first, second] = hit.path;
-  if (first === 'kind' || (first === 'metadata' && second === 'name') || (first === 'spec' && (second === 'policy' || second === 'filterTags' || second === 'imageRepositoryRef'))) {
+  if (first === 'kind' || (first === 'metadata' && second === 'name') || (first === 'spec' && (second === 'policy' || second === 'filterTags' || second === 'imageRepositoryRef' || second === 'digestReflectionPolicy'))) {
+    const reconciled = document.imagePolicy && ctx.statuses.forPolicy(document.imagePolicy);
+    if (reconciled) parts.push(policyStatusMarkdown(reconciled.status));
     const selection = await policySelectionMarkdown(document, ctx);
     if (selection) parts.push(selection);
   }

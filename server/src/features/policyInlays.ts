@@ -4,7 +4,8 @@
 import { findMarkers, SCREENING_TOKEN, setterValue } from '../../../common/flux/markers/markers';
 import { applyPolicy } from '../../../common/flux/policy/policies';
 import { parseImageReference } from '../../../common/flux/reference';
-import type { ImagePolicyObject, ImageRepositoryObject, Range } from '../../../common/model';
+import type { ImagePolicyObject, ImagePolicyStatus, ImageRepositoryObject, Range } from '../../../common/model';
+import { getCondition } from '../../../common/flux/conditions';
 import type { ParsedManifest } from '../../../common/manifests';
 import type { InlayHint } from './inlayHints';
 
@@ -14,9 +15,17 @@ export interface PolicyInlayContext {
   imagePolicies(namespace: string, name: string): ImagePolicyObject[];
   /** Every ImagePolicy of the workspace. */
   allImagePolicies(): ImagePolicyObject[];
+  /** The extension host reconciler's status of a policy, when it runs (VS Code). */
+  policyStatus?(policy: ImagePolicyObject): ImagePolicyStatus | undefined;
 }
 
+/**
+ * The tag the policy resolved to: the reconciler's latestRef when it has reconciled the policy (so a policy the
+ * controller would refuse, e.g. AccessDenied, names none), else the policy applied to the stored tags.
+ */
 async function selected(policy: ImagePolicyObject, repository: ImageRepositoryObject, ctx: PolicyInlayContext): Promise<string | undefined> {
+  const status = ctx.policyStatus?.(policy);
+  if (status) return getCondition(status, 'Ready')?.status === 'True' ? status.latestRef?.tag : undefined;
   const parsed = parseImageReference(repository.spec.image, repository.spec.insecure === true);
   if (!parsed.ok) return undefined;
   const tags = await ctx.storedTags(parsed.reference.canonicalImageName);

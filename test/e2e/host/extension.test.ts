@@ -53,7 +53,7 @@ describe('Tagline in the extension host', () => {
   it('groups the tree by namespace and lists latestTags under each repository', () => {
     const namespaces = api.tree.getChildren().map((n) => (n as { namespace: string }).namespace);
     assert.deepEqual(namespaces.filter((n) => n !== undefined), ['apps', 'flux-system']);
-    const tags = api.tree.getChildren({ kind: 'repository', key: PODINFO }).map((n) => (n as { tag: string }).tag);
+    const tags = api.tree.getChildren({ kind: 'repository', key: PODINFO }).flatMap((n) => (n.kind === 'tag' ? [n.tag] : []));
     assert.deepEqual(tags, ['latest', '6.6.0', '6.5.2', '6.5.1', '6.5.0']);
     const item = api.tree.getTreeItem({ kind: 'repository', key: PODINFO });
     assert.match(String(item.description), /^5 tags · scanned /);

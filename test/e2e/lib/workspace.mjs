@@ -21,6 +21,32 @@ spec:
   interval: 1h
 ${extra}`;
 
+export const POLICIES = `apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata:
+  name: podinfo
+  namespace: apps
+spec:
+  imageRepositoryRef:
+    name: podinfo
+  digestReflectionPolicy: IfNotPresent
+  policy:
+    semver:
+      range: '>=6.5.0'
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata:
+  name: next-major
+  namespace: apps
+spec:
+  imageRepositoryRef:
+    name: podinfo
+  policy:
+    semver:
+      range: '>=7.0.0'
+`;
+
 export function writeWorkspace(root, { plainHost, basicHost, username }) {
   const apps = path.join(root, 'apps');
   const infra = path.join(root, 'infra');
@@ -43,6 +69,8 @@ data:
   .dockerconfigjson: ${dockerConfig}
 `);
   writeFileSync(path.join(apps, 'signed-in-app.yaml'), imageRepository(REPOS.signedIn, `${basicHost}/${REPOS.signedIn.repo}`));
+  // ImagePolicies on podinfo's tags: one resolves (with its digest), one finds no version in range.
+  writeFileSync(path.join(apps, 'policies.yaml'), POLICIES);
   // `interval` must be a Go duration: a schema error the language server reports.
   writeFileSync(path.join(apps, 'broken.yaml'), imageRepository({ namespace: 'apps', name: 'broken' }, '127.0.0.1:9/nowhere/broken').replace('interval: 1h', 'interval: every hour'));
   // No Flux document: never in the Problems panel.
