@@ -225,6 +225,47 @@ contexts:
       await proxy.close();
     }
   });
+
+  it('relists on 410 Gone after a real API server restart over a compacted etcd, without duplicate objects', async () => {
+    await namespace('relist');
+    for (const name of ['stays', 'goes']) await cluster.objects.create(repository('relist', name, `${bed.host}/apps/other`, { insecure: true, suspend: true }));
+    const proxy = await tcpProxy(new URL(cluster.server).port);
+    const kubeconfig = join(work, 'relist.kubeconfig');
+    writeFileSync(kubeconfig, readFile(cluster.kubeconfigPath).replace(cluster.server, `https://127.0.0.1:${proxy.port}`));
+    const source = new ClusterSource(loadKubeConfig({ files: [kubeconfig] }));
+    let relists = 0;
+    const upsertedWhileAway: string[] = [];
+    let away = false;
+    source.onDidChange((c) => {
+      if (c.type === 'replaced') relists++;
+      if (away && c.type !== 'state' && c.type !== 'replaced') upsertedWhileAway.push(`${c.type} ${c.object.name}`);
+    });
+    try {
+      await source.start();
+      await waitUntil(source, () => source.state.phase === 'connected');
+      const listsBefore = relists;
+      assert.ok(source.get('ImageRepository', 'relist', 'goes'));
+      // The source keeps the resourceVersion it last saw; meanwhile the cluster moves on without it.
+      away = true;
+      proxy.down();
+      await waitUntil(source, () => source.state.phase === 'disconnected');
+      await cluster.objects.delete(repository('relist', 'goes', ''));
+      await cluster.objects.create(repository('relist', 'arrives', `${bed.host}/apps/other`, { insecure: true, suspend: true }));
+      await cluster.restartApiserver(async () => { await cluster.compactEtcd(); });
+      proxy.up();
+      await waitUntil(source, () => source.state.phase === 'connected' && source.get('ImageRepository', 'relist', 'arrives') !== undefined);
+      // A resumed watch would have delivered DELETED/ADDED events; a relist replaces the whole scope instead.
+      assert.ok(relists > listsBefore, 'the watch from the compacted resourceVersion ended in a relist');
+      assert.deepEqual(upsertedWhileAway, []);
+      assert.equal(source.get('ImageRepository', 'relist', 'goes'), undefined, 'an object deleted while away is gone after the relist');
+      const keys = source.objects().map((o) => `${o.kind}/${o.namespace}/${o.name}`);
+      assert.equal(new Set(keys).size, keys.length);
+      assert.deepEqual(keys.filter((k) => k.includes('/relist/')).sort(), ['ImageRepository/relist/arrives', 'ImageRepository/relist/stays']);
+    } finally {
+      source.stop();
+      await proxy.close();
+    }
+  });
 });
 
 function readFile(path: string): string {
