@@ -23,6 +23,11 @@ const repository = (namespace: string, name: string, image: string, extra: Recor
   spec: { image, interval: '5m', ...extra },
 } as KubernetesObject);
 
+const policy = (namespace: string, name: string, rule: Record<string, unknown>): KubernetesObject => ({
+  apiVersion: 'image.toolkit.fluxcd.io/v1', kind: 'ImagePolicy', metadata: { namespace, name },
+  spec: { imageRepositoryRef: { name: 'same' }, policy: rule },
+} as KubernetesObject);
+
 async function namespace(name: string): Promise<void> {
   await cluster.core.createNamespace({ body: { metadata: { name } } });
 }
@@ -97,11 +102,15 @@ describe('cluster mode against a real kube-apiserver and image-reflector-control
     }
   });
 
-  it('tagline diff reports each kind of drift and exits 1; tagline get prints the flux table', async () => {
+  it('tagline diff reports each kind of drift, of ImageRepositories and ImagePolicies, and exits 1; tagline get prints the flux table', async () => {
     await namespace('drift');
     await cluster.objects.create(repository('drift', 'changed', `${bed.host}/apps/other`, { insecure: true, interval: '10m' }));
     await cluster.objects.create(repository('drift', 'cluster-only', `${bed.host}/apps/other`, { insecure: true }));
     await cluster.objects.create(repository('drift', 'same', `${bed.host}/apps/other`, { insecure: true }));
+    await cluster.objects.create(policy('drift', 'changed-policy', { semver: { range: '>=1.0.0' } }));
+    await cluster.objects.create(policy('drift', 'cluster-policy', { semver: { range: '>=1.0.0' } }));
+    // The API server stores `order: asc` and `digestReflectionPolicy: Never` (CRD defaults): not a difference.
+    await cluster.objects.create(policy('drift', 'same-policy', { alphabetical: {} }));
     const manifests = join(work, 'drift.yaml');
     const doc = (name: string, interval: string) => `apiVersion: image.toolkit.fluxcd.io/v1
 kind: ImageRepository
@@ -113,10 +122,28 @@ spec:
   interval: ${interval}
   insecure: true
 `;
-    writeFileSync(manifests, [doc('changed', '5m'), doc('same', '5m'), doc('local-only', '5m')].join('---\n'));
+    const policyDoc = (name: string, rule: string) => `apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata:
+  name: ${name}
+  namespace: drift
+spec:
+  imageRepositoryRef:
+    name: same
+  policy:
+${rule}
+`;
+    writeFileSync(manifests, [
+      doc('changed', '5m'), doc('same', '5m'), doc('local-only', '5m'),
+      policyDoc('changed-policy', '    semver:\n      range: ">=2.0.0"'), policyDoc('same-policy', '    alphabetical: {}'),
+      policyDoc('local-policy', '    numerical:\n      order: desc'),
+    ].join('---\n'));
     const diff = cli(['diff', manifests]);
     assert.equal(diff.stderr, '');
     assert.equal(diff.stdout, [
+      'ImagePolicy/drift/changed-policy: spec differs from cluster tagline: spec.policy.semver.range ">=2.0.0" (cluster: ">=1.0.0")',
+      'ImagePolicy/drift/cluster-policy: in cluster tagline, not in the workspace',
+      'ImagePolicy/drift/local-policy: not in cluster tagline',
       'ImageRepository/drift/changed: spec differs from cluster tagline: spec.interval "5m" (cluster: "10m")',
       'ImageRepository/drift/cluster-only: in cluster tagline, not in the workspace',
       'ImageRepository/drift/local-only: not in cluster tagline',
@@ -125,7 +152,14 @@ spec:
     assert.equal(diff.code, 1);
     writeFileSync(manifests, doc('same', '5m'));
     const clean = cli(['diff', manifests, '--context', 'tagline']);
-    assert.equal(clean.stdout, 'ImageRepository/drift/changed: in cluster tagline, not in the workspace\nImageRepository/drift/cluster-only: in cluster tagline, not in the workspace\n');
+    assert.equal(clean.stdout, [
+      'ImagePolicy/drift/changed-policy: in cluster tagline, not in the workspace',
+      'ImagePolicy/drift/cluster-policy: in cluster tagline, not in the workspace',
+      'ImagePolicy/drift/same-policy: in cluster tagline, not in the workspace',
+      'ImageRepository/drift/changed: in cluster tagline, not in the workspace',
+      'ImageRepository/drift/cluster-only: in cluster tagline, not in the workspace',
+      '',
+    ].join('\n'));
 
     const get = cli(['get', '-n', 'apps']);
     assert.equal(get.code, 0, get.stderr);

@@ -51,6 +51,8 @@ export interface Cluster {
    * compacted past it (`compactEtcd`).
    */
   restartApiserver(whileDown?: () => Promise<void>): Promise<void>;
+  /** Stops (SIGSTOP) or continues (SIGCONT) the controller process: requests wait, nothing is lost. */
+  pauseController(paused: boolean): void;
   /** Compacts etcd at its current revision (etcd's own v3 gateway, `/v3/kv/compaction`); returns the revision. */
   compactEtcd(): Promise<number>;
   stop(): Promise<void>;
@@ -299,6 +301,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         await apiserver.stop();
         await whileDown?.();
         apiserver = await startApiserver(Date.now() + 60_000);
+      },
+      pauseController(paused) {
+        const pid = programPid(controller);
+        if (pid === undefined) throw new Error('the controller is not running');
+        process.kill(pid, paused ? 'SIGSTOP' : 'SIGCONT');
       },
       async compactEtcd() {
         const post = async (path: string, body: object) => {
