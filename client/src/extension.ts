@@ -64,7 +64,6 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
     host.onDidChangeStatuses((statuses) => void server.sendStatus(statuses)),
     log, state, statusBar, tree, describe, treeView, cluster, clusterTree,
     vscode.window.createTreeView('tagline.cluster', { treeDataProvider: clusterTree, showCollapseAll: true }),
-    vscode.languages.registerHoverProvider({ language: 'yaml' }, new ClusterHoverProvider(state, cluster)),
     ...registerClusterCommands(cluster, state, context.globalState, log),
     server.onWorkspaceIndex((index) => cluster.onWorkspaceIndex(index)),
     cluster.onDidChange(() => {
@@ -91,9 +90,17 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
     }),
   );
   // Not awaited: activation stays fast, and the views fill in as the server's index and statuses arrive.
+  // VS Code shows hovers in the order their providers were registered: the cluster's lines go under the server's.
+  const registerClusterHover = () => context.subscriptions.push(vscode.languages.registerHoverProvider({ language: 'yaml' }, new ClusterHoverProvider(state, cluster)));
   server.start().then(
-    () => log.debug('language server started'),
-    (err: unknown) => log.error(`the Tagline language server did not start: ${errorMessage(err)}`),
+    () => {
+      log.debug('language server started');
+      registerClusterHover();
+    },
+    (err: unknown) => {
+      log.error(`the Tagline language server did not start: ${errorMessage(err)}`);
+      registerClusterHover();
+    },
   );
   void host.restart();
   cluster.restart();

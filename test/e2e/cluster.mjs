@@ -157,16 +157,16 @@ async function startProbe({ cluster, bed, artifacts, log, state }) {
   return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
-/** Answers the first-write confirmation (once, with a screenshot) for as long as the page is open. */
+/** Answers the first-write confirmation (a quick pick; once, with a screenshot) for as long as the page is open. */
 async function answerDialogs(page, state, artifacts) {
   for (;;) {
-    const box = page.locator('.monaco-dialog-box');
+    const question = page.locator('.quick-input-widget', { hasText: 'Tagline writes to a cluster only when you ask' });
     try {
-      await box.waitFor({ state: 'visible', timeout: 0 });
-      state.dialogs.push(await box.innerText());
+      await question.waitFor({ state: 'visible', timeout: 0 });
+      state.dialogs.push(await question.locator('.quick-input-title').innerText());
       await page.screenshot({ path: path.join(artifacts, 'cluster-confirm.png') });
-      await box.locator('.monaco-button', { hasText: 'Yes, and don\'t ask again' }).click();
-      await box.waitFor({ state: 'hidden' });
+      await question.locator('.quick-input-list .monaco-list-row', { hasText: 'Yes, and don\'t ask again' }).click();
+      await question.waitFor({ state: 'hidden' });
     } catch {
       return;
     }
@@ -179,20 +179,17 @@ async function screenshots({ browser, server, root, artifacts }) {
   try {
     await page.goto(workbenchUrl(server.url, root));
     await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
-    const quickOpen = async (keys, text) => {
-      await page.keyboard.press('Escape');
-      await page.keyboard.press(keys);
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible' });
-      await input.fill(text);
-      await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: text.replace(/^>/, '') }).waitFor({ timeout: 30_000 });
-      await page.keyboard.press('Enter');
-    };
-    await quickOpen('F1', '>Tagline: Focus on Cluster View');
-    await page.locator('.monaco-list-row', { hasText: 'Cluster: tagline' }).waitFor({ timeout: 60_000 });
-    await page.locator('.monaco-list-row', { hasText: 'local-only' }).first().waitFor({ timeout: 60_000 });
-    await quickOpen('Control+P', 'podinfo.yaml');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('podinfo.yaml');
+    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'podinfo.yaml' }).waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Enter');
     await page.locator('.tab.active[aria-label^="podinfo.yaml"]').waitFor({ timeout: 45_000 });
+    // The Tagline container, so the screenshot shows both trees beside the hover.
+    await page.locator('.activitybar .action-item a[aria-label^="Tagline"]').first().click();
+    await page.locator('.monaco-list-row', { hasText: 'Cluster: tagline' }).first().waitFor({ timeout: 60_000 });
     const image = page.locator('.editor-group-container.active .view-line', { hasText: 'image:' }).locator('span span', { hasText: '/cluster/podinfo' }).last();
     await image.click();
     await page.keyboard.press('Control+K');
@@ -203,6 +200,7 @@ async function screenshots({ browser, server, root, artifacts }) {
     if (!/cluster tagline: Ready · 4 tags · scanned .+ · latest 6\.7\.0/.test(text) || !text.includes('6.5.1')) {
       throw new Error(`the hover lacks the local tags or the cluster line:\n${text}`);
     }
+    if (text.indexOf('6.5.1') > text.indexOf('cluster tagline:')) throw new Error(`the cluster's line is not under the local view:\n${text}`);
     await page.screenshot({ path: path.join(artifacts, 'cluster-hover.png') });
   } finally {
     await page.close();

@@ -52,7 +52,8 @@ async function hoverText(name: string, line: string): Promise<string> {
   assert.ok(index >= 0, `${line} in ${name}`);
   const at = new vscode.Position(index, document.lineAt(index).text.length - 2);
   const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, at);
-  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+  // appendText escapes spaces as &nbsp;.
+  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n').replace(/&nbsp;/g, ' ');
 }
 
 /** Registry requests of the cluster's repositories so far, by who made them. */
