@@ -46,6 +46,8 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
   const treeView = vscode.window.createTreeView('tagline.repositories', { treeDataProvider: tree, showCollapseAll: true });
   const cluster = new ClusterHost(log);
   const clusterTree = new ClusterTree(cluster);
+  const clusterHover = new ClusterHoverProvider(state, cluster);
+  server.hoverBelow = (local, document, position) => clusterHover.below(local, document, position);
   tree.driftOf = (key) => cluster.driftFor(key).map(({ context, drift }) => `⚠ ${context}: ${workspaceDriftWords(drift)}`);
   let clusterStatusKeys = new Set<string>();
   // With tagline.reconciler.source = cluster, the statuses the editor shows are the cluster's.
@@ -90,17 +92,9 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
     }),
   );
   // Not awaited: activation stays fast, and the views fill in as the server's index and statuses arrive.
-  // VS Code shows hovers in the order their providers were registered: the cluster's lines go under the server's.
-  const registerClusterHover = () => context.subscriptions.push(vscode.languages.registerHoverProvider({ language: 'yaml' }, new ClusterHoverProvider(state, cluster)));
   server.start().then(
-    () => {
-      log.debug('language server started');
-      registerClusterHover();
-    },
-    (err: unknown) => {
-      log.error(`the Tagline language server did not start: ${errorMessage(err)}`);
-      registerClusterHover();
-    },
+    () => log.debug('language server started'),
+    (err: unknown) => log.error(`the Tagline language server did not start: ${errorMessage(err)}`),
   );
   void host.restart();
   cluster.restart();

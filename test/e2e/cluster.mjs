@@ -160,10 +160,11 @@ async function startProbe({ cluster, bed, artifacts, log, state }) {
 /** Answers the first-write confirmation (a quick pick; once, with a screenshot) for as long as the page is open. */
 async function answerDialogs(page, state, artifacts) {
   for (;;) {
-    const question = page.locator('.quick-input-widget', { hasText: 'Tagline writes to a cluster only when you ask' });
+    const question = page.locator('.quick-input-widget', { has: page.locator('.quick-input-list .monaco-list-row', { hasText: 'Yes, and don\'t ask again' }) });
     try {
       await question.waitFor({ state: 'visible', timeout: 0 });
-      state.dialogs.push(await question.locator('.quick-input-title').innerText());
+      const placeholder = await question.locator('input').getAttribute('placeholder');
+      state.dialogs.push(`${await question.locator('.quick-input-title').innerText()} ${placeholder}`);
       await page.screenshot({ path: path.join(artifacts, 'cluster-confirm.png') });
       await question.locator('.quick-input-list .monaco-list-row', { hasText: 'Yes, and don\'t ask again' }).click();
       await question.waitFor({ state: 'hidden' });

@@ -1,5 +1,5 @@
 // The cluster's view of the ImageRepository or ImagePolicy under the cursor, one line per watched context, added
-// to the language server's hover (VS Code shows every provider's hover for the position, the server's first).
+// under the language server's hover (through the language client's hover middleware, so the order is fixed).
 import * as vscode from 'vscode';
 import type { FluxImageKind } from '../../../common/flux/drift';
 import { objectKey } from '../../../common/model';
@@ -7,18 +7,19 @@ import type { TaglineState } from '../host/state';
 import type { ClusterHost } from '../host/clusterHost';
 import { clusterSummary, driftWords } from './clusterTree';
 
-export class ClusterHoverProvider implements vscode.HoverProvider {
+export class ClusterHoverProvider {
   constructor(private readonly state: TaglineState, private readonly host: ClusterHost) {}
 
-  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+  /** The language server's hover (`local`) with the cluster's lines under it; `local` alone when there are none. */
+  below(local: vscode.Hover | undefined, document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     const target = this.objectAt(document.uri.toString(), position.line);
-    if (!target) return undefined;
+    if (!target) return local;
     const lines = hoverLines(this.host, target.key, Date.now(), target.kind);
-    if (lines.length === 0) return undefined;
+    if (lines.length === 0) return local;
     const md = new vscode.MarkdownString();
     for (const line of lines) md.appendMarkdown(`$(cloud) `).appendText(line).appendMarkdown('  \n');
     md.supportThemeIcons = true;
-    return new vscode.Hover(md);
+    return local ? new vscode.Hover([...local.contents, md], local.range) : new vscode.Hover(md);
   }
 
   /** An ImageRepository on its `spec.image` line(s) (or anywhere when it has none), else an ImagePolicy's document. */
