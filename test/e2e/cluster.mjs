@@ -197,9 +197,10 @@ async function screenshots({ browser, server, root, artifacts }) {
     await page.keyboard.press('Control+I');
     const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'cluster tagline:' });
     await hover.first().waitFor({ timeout: 45_000 });
-    const text = await hover.first().innerText();
+    // The cluster lines are escaped text: their spaces render as no-break spaces.
+    const text = (await hover.first().innerText()).replace(/\u00a0/g, ' ');
     if (!/cluster tagline: Ready · 4 tags · scanned .+ · latest 6\.7\.0/.test(text) || !text.includes('6.5.1')) {
-      throw new Error(`the hover lacks the local tags or the cluster line:\n${text}`);
+      throw new Error(`the hover lacks the local tags or the cluster line:\n${text.split('\n').filter((l) => /cluster|tags/.test(l)).join('\n')}`);
     }
     if (text.indexOf('6.5.1') > text.indexOf('cluster tagline:')) throw new Error(`the cluster's line is not under the local view:\n${text}`);
     await page.screenshot({ path: path.join(artifacts, 'cluster-hover.png') });
