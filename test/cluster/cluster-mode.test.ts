@@ -223,6 +223,17 @@ contexts:
     } finally {
       source.stop();
     }
+    // The editor's fallback namespaces come from the workspace index, which may arrive while the first list runs.
+    let indexed: string[] = [];
+    const lazy = new ClusterSource(loadKubeConfig({ files: [kubeconfig] }), { fallbackNamespaces: () => indexed });
+    try {
+      const started = lazy.start();
+      indexed = ['team-a'];
+      await started;
+      assert.deepEqual(lazy.objects().map((o) => `${o.namespace}/${o.name}`), ['team-a/app']);
+    } finally {
+      lazy.stop();
+    }
     const get = cli(['get', '-A'], { KUBECONFIG: kubeconfig });
     assert.equal(get.code, 2);
     assert.ok(get.stderr.includes('cannot list resource "imagerepositories"'), get.stderr);
@@ -260,7 +271,7 @@ contexts:
     }
   });
 
-  it('relists on 410 Gone after a real API server restart over a compacted etcd, without duplicate objects', async () => {
+  it('relists on 410 Gone after a real API server restart over a compacted etcd, without duplicate objects', { timeout: 240_000 }, async () => {
     await namespace('relist');
     for (const name of ['stays', 'goes']) await cluster.objects.create(repository('relist', name, `${bed.host}/apps/other`, { insecure: true, suspend: true }));
     const proxy = await tcpProxy(new URL(cluster.server).port);

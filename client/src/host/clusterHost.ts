@@ -43,10 +43,10 @@ export class ClusterHost implements vscode.Disposable {
     this.stop();
     const { contexts } = readClusterSettings();
     if (!vscode.workspace.isTrusted || contexts.length === 0) return this.refresh();
-    const namespaces = this.workspaceNamespaces();
     for (const context of contexts) {
       try {
-        const source = new ClusterSource(loadKubeConfig({ context }), { fallbackNamespaces: namespaces });
+        // Read when the fallback happens: the index may arrive while the first list is still running.
+        const source = new ClusterSource(loadKubeConfig({ context }), { fallbackNamespaces: () => this.workspaceNamespaces() });
         this.sources.set(context, source);
         source.onDidChange((change) => {
           if (change.type === 'state') this.logState(context, source.state);

@@ -19,7 +19,7 @@ export class ClusterHoverProvider {
     const md = new vscode.MarkdownString();
     for (const line of lines) md.appendMarkdown(`$(cloud) `).appendText(line).appendMarkdown('  \n');
     md.supportThemeIcons = true;
-    return local ? new vscode.Hover([...local.contents, md], local.range) : new vscode.Hover(md);
+    return local ? new vscode.Hover(beforeFieldDocs(local.contents, md), local.range) : new vscode.Hover(md);
   }
 
   /** An ImageRepository on its `spec.image` line(s) (or anywhere when it has none), else an ImagePolicy's document. */
@@ -34,6 +34,24 @@ export class ClusterHoverProvider {
     const policy = this.host.policyAt(uri, line);
     return policy ? { kind: 'ImagePolicy', key: objectKey(policy.metadata) } : undefined;
   }
+}
+
+/**
+ * The server's hover ends with the field's documentation (`**spec.image** — …`, after a `---` rule): the cluster's
+ * lines go before it, next to the local status they are compared with.
+ */
+function beforeFieldDocs(contents: vscode.Hover['contents'], lines: vscode.MarkdownString): vscode.Hover['contents'] {
+  const last = contents[contents.length - 1];
+  const at = last instanceof vscode.MarkdownString ? last.value.lastIndexOf('\n\n---\n\n**') : -1;
+  if (at < 0) return [...contents, lines];
+  const piece = (value: string) => {
+    const md = new vscode.MarkdownString(value, (last as vscode.MarkdownString).supportThemeIcons);
+    md.isTrusted = (last as vscode.MarkdownString).isTrusted;
+    md.supportHtml = (last as vscode.MarkdownString).supportHtml;
+    return md;
+  };
+  const text = (last as vscode.MarkdownString).value;
+  return [...contents.slice(0, -1), piece(text.slice(0, at)), lines, piece(text.slice(at + '\n\n---\n\n'.length))];
 }
 
 /**
