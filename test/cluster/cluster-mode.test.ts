@@ -271,13 +271,15 @@ contexts:
     }
   });
 
-  it('relists on 410 Gone after a real API server restart over a compacted etcd, without duplicate objects', { timeout: 240_000 }, async () => {
+  it('relists on 410 Gone after a real API server restart over a compacted etcd, without duplicate objects', { timeout: 240_000 }, async (t) => {
     await namespace('relist');
     for (const name of ['stays', 'goes']) await cluster.objects.create(repository('relist', name, `${bed.host}/apps/other`, { insecure: true, suspend: true }));
     const proxy = await tcpProxy(new URL(cluster.server).port);
     const kubeconfig = join(work, 'relist.kubeconfig');
     writeFileSync(kubeconfig, readFile(cluster.kubeconfigPath).replace(cluster.server, `https://127.0.0.1:${proxy.port}`));
     const source = new ClusterSource(loadKubeConfig({ files: [kubeconfig] }));
+    // On a timeout the body never reaches `finally`: close the watch and the proxy so the process can end.
+    t.signal.addEventListener('abort', () => { source.stop(); void proxy.close(); });
     let relists = 0;
     const upsertedWhileAway: string[] = [];
     let away = false;
