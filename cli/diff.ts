@@ -3,13 +3,13 @@
 import { delimiter } from 'node:path';
 import { describeDrift, findDrift } from '../common/flux/drift';
 import { loadWorkspaceObjects } from '../common/manifests';
-import { ClusterSource, clusterSubjects, loadKubeConfig, workspaceSubjects } from '../client/src/kubernetes';
+import { ClusterSource, clusterSubjects, loadKubeConfig, workspacePolicySubjects, workspaceSubjects } from '../client/src/kubernetes';
 import { parseClusterArgs } from './cluster-args';
 
 const USAGE = 'usage: tagline diff <files or folders...> [--kubeconfig FILE] [--context NAME] [-A]';
 
 /**
- * Compares the ImageRepositories of the given manifests with the cluster's, in the namespaces the manifests use
+ * Compares the ImageRepositories and ImagePolicies of the given manifests with the cluster's, in the namespaces the manifests use
  * (every namespace with -A, so objects of unmanaged namespaces count too). Exit 0: no drift; 1: drift; 2: the
  * cluster could not be read (the reason is printed).
  */
@@ -22,7 +22,8 @@ export async function runDiff(args: string[], env: NodeJS.ProcessEnv = process.e
   }
   const { objects } = await loadWorkspaceObjects(parsed.paths);
   const config = loadKubeConfig({ files: parsed.kubeconfig?.split(delimiter), context: parsed.context, env });
-  const namespaces = [...new Set(objects.imageRepositories.map((r) => r.metadata.namespace))];
+  const policies = objects.imagePolicies ?? [];
+  const namespaces = [...new Set([...objects.imageRepositories, ...policies].map((o) => o.metadata.namespace))];
   const source = new ClusterSource(config, { fallbackNamespaces: namespaces });
   try {
     await source.start();
@@ -34,8 +35,7 @@ export async function runDiff(args: string[], env: NodeJS.ProcessEnv = process.e
     for (const refused of state.forbidden) process.stderr.write(`tagline: cluster ${source.context}: ${refused}\n`);
     const readable = state.namespaces ?? (parsed.allNamespaces ? undefined : namespaces);
     const cluster = clusterSubjects(source.objects()).filter((o) => parsed.allNamespaces || namespaces.includes(o.namespace));
-    const drift = findDrift(workspaceSubjects(objects.imageRepositories), cluster, {
-      kinds: ['ImageRepository'],
+    const drift = findDrift([...workspaceSubjects(objects.imageRepositories), ...workspacePolicySubjects(policies)], cluster, {
       clusterNamespaces: readable && state.namespaces ? new Set(readable) : undefined,
     });
     for (const d of drift) process.stdout.write(describeDrift(d, source.context) + '\n');

@@ -8,7 +8,7 @@ import { ClusterHost } from './host/clusterHost';
 import { registerClusterCommands } from './commands/cluster';
 import { ClusterTree } from './views/clusterTree';
 import { ClusterHoverProvider } from './views/clusterHover';
-import { driftWords } from './views/clusterTree';
+import { workspaceDriftWords } from './views/clusterTree';
 import { SignIns } from './host/signIns';
 import { TaglineState } from './host/state';
 import { TaglineLanguageClient } from './lsp/languageClient';
@@ -25,6 +25,7 @@ export interface TaglineApi {
   tree: RepositoryTree;
   client: TaglineLanguageClient;
   cluster: ClusterHost;
+  clusterTree: ClusterTree;
   log: TaglineLog;
 }
 
@@ -45,7 +46,9 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
   const treeView = vscode.window.createTreeView('tagline.repositories', { treeDataProvider: tree, showCollapseAll: true });
   const cluster = new ClusterHost(log);
   const clusterTree = new ClusterTree(cluster);
-  tree.driftOf = (key) => cluster.driftFor(key).map(({ context, drift }) => `⚠ ${context}: ${driftWords(drift)}`);
+  const clusterHover = new ClusterHoverProvider(state, cluster);
+  server.hoverBelow = (local, document, position) => clusterHover.below(local, document, position);
+  tree.driftOf = (key) => cluster.driftFor(key).map(({ context, drift }) => `⚠ ${context}: ${workspaceDriftWords(drift)}`);
   let clusterStatusKeys = new Set<string>();
   // With tagline.reconciler.source = cluster, the statuses the editor shows are the cluster's.
   const publishClusterStatuses = () => {
@@ -64,7 +67,6 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
     host.policies.onDidChangeStatuses((statuses) => void server.sendPolicyStatus(statuses)),
     log, state, statusBar, tree, describe, treeView, cluster, clusterTree,
     vscode.window.createTreeView('tagline.cluster', { treeDataProvider: clusterTree, showCollapseAll: true }),
-    vscode.languages.registerHoverProvider({ language: 'yaml' }, new ClusterHoverProvider(state, cluster)),
     ...registerClusterCommands(cluster, state, context.globalState, log),
     server.onWorkspaceIndex((index) => cluster.onWorkspaceIndex(index)),
     cluster.onDidChange(() => {
@@ -97,7 +99,7 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
   );
   void host.restart();
   cluster.restart();
-  return { state, host, statusBar, tree, client: server, cluster, log };
+  return { state, host, statusBar, tree, client: server, cluster, clusterTree, log };
 }
 
 /** Awaited by VS Code: the reconciler stops and the tag database is written before the server goes. */

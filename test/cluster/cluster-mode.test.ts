@@ -23,6 +23,11 @@ const repository = (namespace: string, name: string, image: string, extra: Recor
   spec: { image, interval: '5m', ...extra },
 } as KubernetesObject);
 
+const policy = (namespace: string, name: string, rule: Record<string, unknown>): KubernetesObject => ({
+  apiVersion: 'image.toolkit.fluxcd.io/v1', kind: 'ImagePolicy', metadata: { namespace, name },
+  spec: { imageRepositoryRef: { name: 'same' }, policy: rule },
+} as KubernetesObject);
+
 async function namespace(name: string): Promise<void> {
   await cluster.core.createNamespace({ body: { metadata: { name } } });
 }
@@ -97,11 +102,15 @@ describe('cluster mode against a real kube-apiserver and image-reflector-control
     }
   });
 
-  it('tagline diff reports each kind of drift and exits 1; tagline get prints the flux table', async () => {
+  it('tagline diff reports each kind of drift, of ImageRepositories and ImagePolicies, and exits 1; tagline get prints the flux table', async () => {
     await namespace('drift');
     await cluster.objects.create(repository('drift', 'changed', `${bed.host}/apps/other`, { insecure: true, interval: '10m' }));
     await cluster.objects.create(repository('drift', 'cluster-only', `${bed.host}/apps/other`, { insecure: true }));
     await cluster.objects.create(repository('drift', 'same', `${bed.host}/apps/other`, { insecure: true }));
+    await cluster.objects.create(policy('drift', 'changed-policy', { semver: { range: '>=1.0.0' } }));
+    await cluster.objects.create(policy('drift', 'cluster-policy', { semver: { range: '>=1.0.0' } }));
+    // The API server stores `order: asc` and `digestReflectionPolicy: Never` (CRD defaults): not a difference.
+    await cluster.objects.create(policy('drift', 'same-policy', { alphabetical: {} }));
     const manifests = join(work, 'drift.yaml');
     const doc = (name: string, interval: string) => `apiVersion: image.toolkit.fluxcd.io/v1
 kind: ImageRepository
@@ -113,10 +122,28 @@ spec:
   interval: ${interval}
   insecure: true
 `;
-    writeFileSync(manifests, [doc('changed', '5m'), doc('same', '5m'), doc('local-only', '5m')].join('---\n'));
+    const policyDoc = (name: string, rule: string) => `apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata:
+  name: ${name}
+  namespace: drift
+spec:
+  imageRepositoryRef:
+    name: same
+  policy:
+${rule}
+`;
+    writeFileSync(manifests, [
+      doc('changed', '5m'), doc('same', '5m'), doc('local-only', '5m'),
+      policyDoc('changed-policy', '    semver:\n      range: ">=2.0.0"'), policyDoc('same-policy', '    alphabetical: {}'),
+      policyDoc('local-policy', '    numerical:\n      order: desc'),
+    ].join('---\n'));
     const diff = cli(['diff', manifests]);
     assert.equal(diff.stderr, '');
     assert.equal(diff.stdout, [
+      'ImagePolicy/drift/changed-policy: spec differs from cluster tagline: spec.policy.semver.range ">=2.0.0" (cluster: ">=1.0.0")',
+      'ImagePolicy/drift/cluster-policy: in cluster tagline, not in the workspace',
+      'ImagePolicy/drift/local-policy: not in cluster tagline',
       'ImageRepository/drift/changed: spec differs from cluster tagline: spec.interval "5m" (cluster: "10m")',
       'ImageRepository/drift/cluster-only: in cluster tagline, not in the workspace',
       'ImageRepository/drift/local-only: not in cluster tagline',
@@ -125,7 +152,14 @@ spec:
     assert.equal(diff.code, 1);
     writeFileSync(manifests, doc('same', '5m'));
     const clean = cli(['diff', manifests, '--context', 'tagline']);
-    assert.equal(clean.stdout, 'ImageRepository/drift/changed: in cluster tagline, not in the workspace\nImageRepository/drift/cluster-only: in cluster tagline, not in the workspace\n');
+    assert.equal(clean.stdout, [
+      'ImagePolicy/drift/changed-policy: in cluster tagline, not in the workspace',
+      'ImagePolicy/drift/cluster-policy: in cluster tagline, not in the workspace',
+      'ImagePolicy/drift/same-policy: in cluster tagline, not in the workspace',
+      'ImageRepository/drift/changed: in cluster tagline, not in the workspace',
+      'ImageRepository/drift/cluster-only: in cluster tagline, not in the workspace',
+      '',
+    ].join('\n'));
 
     const get = cli(['get', '-n', 'apps']);
     assert.equal(get.code, 0, get.stderr);
@@ -189,6 +223,17 @@ contexts:
     } finally {
       source.stop();
     }
+    // The editor's fallback namespaces come from the workspace index, which may arrive while the first list runs.
+    let indexed: string[] = [];
+    const lazy = new ClusterSource(loadKubeConfig({ files: [kubeconfig] }), { fallbackNamespaces: () => indexed });
+    try {
+      const started = lazy.start();
+      indexed = ['team-a'];
+      await started;
+      assert.deepEqual(lazy.objects().map((o) => `${o.namespace}/${o.name}`), ['team-a/app']);
+    } finally {
+      lazy.stop();
+    }
     const get = cli(['get', '-A'], { KUBECONFIG: kubeconfig });
     assert.equal(get.code, 2);
     assert.ok(get.stderr.includes('cannot list resource "imagerepositories"'), get.stderr);
@@ -220,6 +265,49 @@ contexts:
       assert.equal(new Set(keys).size, keys.length);
       assert.equal(keys.length, before + 1);
       assert.deepEqual(phases.filter((p, i) => p !== phases[i - 1]).slice(-2), ['disconnected', 'connected']);
+    } finally {
+      source.stop();
+      await proxy.close();
+    }
+  });
+
+  it('relists on 410 Gone after a real API server restart over a compacted etcd, without duplicate objects', { timeout: 240_000 }, async (t) => {
+    await namespace('relist');
+    for (const name of ['stays', 'goes']) await cluster.objects.create(repository('relist', name, `${bed.host}/apps/other`, { insecure: true, suspend: true }));
+    const proxy = await tcpProxy(new URL(cluster.server).port);
+    const kubeconfig = join(work, 'relist.kubeconfig');
+    writeFileSync(kubeconfig, readFile(cluster.kubeconfigPath).replace(cluster.server, `https://127.0.0.1:${proxy.port}`));
+    const source = new ClusterSource(loadKubeConfig({ files: [kubeconfig] }));
+    // On a timeout the body never reaches `finally`: close the watch and the proxy so the process can end.
+    t.signal.addEventListener('abort', () => { source.stop(); void proxy.close(); });
+    let relists = 0;
+    const upsertedWhileAway: string[] = [];
+    let away = false;
+    source.onDidChange((c) => {
+      if (c.type === 'replaced') relists++;
+      if (away && c.type !== 'state' && c.type !== 'replaced') upsertedWhileAway.push(`${c.type} ${c.object.name}`);
+    });
+    try {
+      await source.start();
+      await waitUntil(source, () => source.state.phase === 'connected');
+      const listsBefore = relists;
+      assert.ok(source.get('ImageRepository', 'relist', 'goes'));
+      // The source keeps the resourceVersion it last saw; meanwhile the cluster moves on without it.
+      away = true;
+      proxy.down();
+      await waitUntil(source, () => source.state.phase === 'disconnected');
+      await cluster.objects.delete(repository('relist', 'goes', ''));
+      await cluster.objects.create(repository('relist', 'arrives', `${bed.host}/apps/other`, { insecure: true, suspend: true }));
+      await cluster.restartApiserver(async () => { await cluster.compactEtcd(); });
+      proxy.up();
+      await waitUntil(source, () => source.state.phase === 'connected' && source.get('ImageRepository', 'relist', 'arrives') !== undefined);
+      // A resumed watch would have delivered DELETED/ADDED events; a relist replaces the whole scope instead.
+      assert.ok(relists > listsBefore, 'the watch from the compacted resourceVersion ended in a relist');
+      assert.deepEqual(upsertedWhileAway, []);
+      assert.equal(source.get('ImageRepository', 'relist', 'goes'), undefined, 'an object deleted while away is gone after the relist');
+      const keys = source.objects().map((o) => `${o.kind}/${o.namespace}/${o.name}`);
+      assert.equal(new Set(keys).size, keys.length);
+      assert.deepEqual(keys.filter((k) => k.includes('/relist/')).sort(), ['ImageRepository/relist/arrives', 'ImageRepository/relist/stays']);
     } finally {
       source.stop();
       await proxy.close();

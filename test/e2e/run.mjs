@@ -14,6 +14,7 @@ import { prepareInstallation, startVscodeServer } from './lib/vscodeServer.mjs';
 import { REPOS, writeWorkspace } from './lib/workspace.mjs';
 import { ensureVscodeServer } from './setup.mjs';
 import { restartChecks, uiChecks } from './ui.mjs';
+import { runCluster } from './cluster.mjs';
 
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -67,7 +68,7 @@ async function bundleHostTests() {
   return outfile;
 }
 
-async function runHostTests({ browser, server, workspaceFile, extensionFolder, testsFile, resultsFile, label = 'host' }) {
+async function runHostTests({ browser, server, workspaceFile, extensionFolder, testsFile, resultsFile, label = 'host', timeoutMs = 90_000, during }) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const consoleLines = [];
   page.on('console', (m) => { if (m.type() === 'error') consoleLines.push(m.text()); });
@@ -75,7 +76,8 @@ async function runHostTests({ browser, server, workspaceFile, extensionFolder, t
     const exit = new Promise((resolve) => page.exposeFunction('codeAutomationExit', (code) => resolve(code)));
     const url = workbenchUrl(server.url, workspaceFile, { dev: extensionFolder, tests: testsFile });
     await page.goto(workspaceFile.endsWith('.code-workspace') ? url.replace('?folder=', '?workspace=') : url);
-    const code = await Promise.race([exit, new Promise((r) => setTimeout(() => r('timeout after 90 s'), 90_000).unref())]);
+    during?.(page);
+    const code = await Promise.race([exit, new Promise((r) => setTimeout(() => r(`timeout after ${timeoutMs / 1000} s`), timeoutMs).unref())]);
     const lines = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8').trim().split('\n').filter(Boolean) : [];
     for (const line of lines) {
       const m = line.match(/^(ok|not ok) - (.*)$/s);
@@ -141,19 +143,23 @@ async function main() {
   const browser = await launchBrowser();
   cleanups.push(() => browser.close());
 
-  // TAGLINE_E2E_ONLY=ui|host runs one half (while working on it).
+  // TAGLINE_E2E_ONLY=ui|host|cluster runs one part (while working on it).
   const only = process.env.TAGLINE_E2E_ONLY;
   // The multi-root window goes first: opened as the third window of a server, a `?workspace=` window now and
   // then started with no folders at all (initialize showed `workspaceFolders: []`).
-  if (only !== 'ui') {
+  if (only !== 'ui' && only !== 'cluster') {
     await runHostTests({ browser, server, workspaceFile: ws.workspaceFile, extensionFolder: installation.extensionFolder, testsFile, resultsFile });
   }
-  if (only !== 'host') await runUi({ browser, server, ws, plain, basic });
-  if (only !== 'ui' && only !== 'host') {
+  if (only !== 'host' && only !== 'cluster') await runUi({ browser, server, ws, plain, basic });
+  if (!only) {
     await server.stop();
     await runRestricted({ browser, serverMain, vsix, scratch, env, ws, testsFile, plain, basic });
   }
-  for (const png of ['tree-view.png', 'hover.png', 'problems-panel.png', 'policy-hover.png']) {
+  if (!only || only === 'cluster') {
+    await server.stop();
+    await runCluster({ browser, serverMain, vsix, scratch, env, testsFile, artifacts, repoRoot, log, check, runHostTests });
+  }
+  for (const png of ['tree-view.png', 'hover.png', 'problems-panel.png', 'policy-hover.png', 'cluster-hover.png']) {
     if (existsSync(path.join(artifacts, png)) && process.env.TAGLINE_E2E_UPDATE_DOCS === '1') {
       mkdirSync(path.join(repoRoot, 'docs', 'images'), { recursive: true });
       copyFileSync(path.join(artifacts, png), path.join(repoRoot, 'docs', 'images', png));

@@ -45,6 +45,16 @@ export interface Cluster {
   peakMemoryKiB(): Record<'etcd' | 'kube-apiserver' | 'image-reflector-controller', number>;
   /** Stops the controller and starts it again on the same storage (e.g. after a feature change). */
   restartController(): Promise<void>;
+  /**
+   * Stops kube-apiserver and starts it again on the same port and etcd; `whileDown` runs in between. Its watch
+   * cache starts afresh, so a watch resumed from an older resourceVersion is answered 410 Gone once etcd is
+   * compacted past it (`compactEtcd`).
+   */
+  restartApiserver(whileDown?: () => Promise<void>): Promise<void>;
+  /** Stops (SIGSTOP) or continues (SIGCONT) the controller process: requests wait, nothing is lost. */
+  pauseController(paused: boolean): void;
+  /** Compacts etcd at its current revision (etcd's own v3 gateway, `/v3/kv/compaction`); returns the revision. */
+  compactEtcd(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -210,17 +220,22 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
 
     const server = `https://127.0.0.1:${apiPort}`;
     const file = (name: string) => join(folder, name);
-    const apiserver = spawnTracked(binaries.apiserver, [
+    const apiserverArgs = [
       `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
       `--tls-cert-file=${file('apiserver.crt')}`, `--tls-private-key-file=${file('apiserver.key')}`, `--client-ca-file=${file('ca.crt')}`,
       `--service-account-key-file=${file('sa.pub')}`, `--service-account-signing-key-file=${file('sa.key')}`,
       '--service-account-issuer=https://kubernetes.default.svc', '--api-audiences=https://kubernetes.default.svc',
       '--authorization-mode=RBAC', '--service-cluster-ip-range=10.96.0.0/24', `--cert-dir=${folder}`,
       '--enable-priority-and-fairness=false', '--profiling=false', '--v=0',
-    ]);
-    programs['kube-apiserver'] = apiserver;
-    stops.push(() => apiserver.stop());
-    await waitForReadyz(server, folder, deadline, apiserver);
+    ];
+    const startApiserver = async (readyBy: number) => {
+      const spawned = spawnTracked(binaries.apiserver, apiserverArgs);
+      programs['kube-apiserver'] = spawned;
+      stops.push(() => spawned.stop());
+      await waitForReadyz(server, folder, readyBy, spawned);
+      return spawned;
+    };
+    let apiserver = await startApiserver(deadline);
 
     const kubeconfigPath = file('kubeconfig');
     writeFileSync(kubeconfigPath, kubeconfigYaml(server, folder, 'tagline-admin', 'admin'), { mode: 0o600 });
@@ -280,6 +295,28 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         samplePeaks();
         await controller.stop();
         controller = await startController();
+      },
+      async restartApiserver(whileDown) {
+        samplePeaks();
+        await apiserver.stop();
+        await whileDown?.();
+        apiserver = await startApiserver(Date.now() + 60_000);
+      },
+      pauseController(paused) {
+        const pid = programPid(controller);
+        if (pid === undefined) throw new Error('the controller is not running');
+        process.kill(pid, paused ? 'SIGSTOP' : 'SIGCONT');
+      },
+      async compactEtcd() {
+        const post = async (path: string, body: object) => {
+          const response = await request(`${etcdUrl}${path}`, { method: 'POST', body: JSON.stringify(body) });
+          const text = await response.body.text();
+          if (response.statusCode !== 200) throw new Error(`etcd ${path}: ${response.statusCode} ${text}`);
+          return JSON.parse(text) as { header?: { revision?: string } };
+        };
+        const revision = Number((await post('/v3/kv/range', { key: Buffer.from('/').toString('base64'), limit: 1 })).header?.revision);
+        await post('/v3/kv/compaction', { revision: String(revision), physical: true });
+        return revision;
       },
       stop,
     };

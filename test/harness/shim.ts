@@ -37,6 +37,8 @@ export interface ShimRequest {
   authorization?: string;
   /** When the request arrived (performance.now(), ms). */
   at: number;
+  /** Who asked: Tagline and image-reflector-controller may scan the same registry. */
+  userAgent?: string;
 }
 
 export interface Shim {
@@ -112,7 +114,7 @@ export async function startShim(upstream: string, port = 0): Promise<Shim> {
   const server: Server = createServer(async (req, res) => {
     try {
       const rawUrl = req.url ?? '/';
-      requests.push({ method: req.method ?? 'GET', url: rawUrl, authorization: req.headers.authorization, at: performance.now() });
+      requests.push({ method: req.method ?? 'GET', url: rawUrl, authorization: req.headers.authorization, userAgent: req.headers['user-agent'], at: performance.now() });
       const fault = takeFault(rawUrl);
       if (fault?.delayMs) await sleep(fault.delayMs);
       if (fault?.reset) { req.socket.destroy(); return; }

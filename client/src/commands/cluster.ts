@@ -46,14 +46,20 @@ function keyAtCursor(state: TaglineState): string | undefined {
   return state.all().find((v) => v.object.source?.uri === uri && v.object.source.range.start.line <= line && line <= v.object.source.range.end.line)?.key;
 }
 
+/**
+ * Asks once, before Tagline's first write to any cluster. A quick pick rather than a modal dialog: it is answered
+ * from the keyboard, Escape cancels, and VS Code refuses modal dialogs outright in extension tests and smoke-test
+ * mode, so a modal would leave this path untested.
+ */
 async function confirmFirstWrite(memento: vscode.Memento, what: string): Promise<boolean> {
   if (memento.get<boolean>(CONFIRMED_KEY)) return true;
-  const yes = 'Yes, and don\'t ask again';
-  const answer = await vscode.window.showWarningMessage(
-    `${what}? Tagline writes to a cluster only when you ask: the reconcile.fluxcd.io/requestedAt annotation or spec.suspend, as the flux CLI does.`,
-    { modal: true }, yes,
-  );
-  if (answer !== yes) return false;
+  const yes = { label: 'Yes, and don\'t ask again', description: 'write now; later writes go ahead without asking' };
+  const pick = await vscode.window.showQuickPick([yes, { label: 'Cancel', description: 'write nothing' }], {
+    title: `${what}?`,
+    placeHolder: 'Tagline writes to a cluster only when you ask: the reconcile.fluxcd.io/requestedAt annotation or spec.suspend, as the flux CLI does.',
+    ignoreFocusOut: true,
+  });
+  if (pick !== yes) return false;
   await memento.update(CONFIRMED_KEY, true);
   return true;
 }

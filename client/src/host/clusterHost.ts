@@ -6,9 +6,10 @@ import * as vscode from 'vscode';
 import { describeDrift, findDrift, type Drift } from '../../../common/flux/drift';
 import { AuthenticationFailedReason, ReadOperationFailedReason, StatusFailureReason } from '../../../common/flux/reasons';
 import { errorMessage } from '../../../common/errors';
-import { objectKey, type ImageRepositoryObject, type ImageRepositoryStatus, type WorkspaceObjects } from '../../../common/model';
+import { objectKey, type ImagePolicyObject, type ImageRepositoryObject, type ImageRepositoryStatus, type WorkspaceObjects } from '../../../common/model';
+import type { FluxImageKind } from '../../../common/flux/drift';
 import {
-  ClusterSource, clusterSubjects, loadKubeConfig, workspaceSubjects, type ClusterObject, type ClusterState,
+  ClusterSource, clusterSubjects, loadKubeConfig, workspacePolicySubjects, workspaceSubjects, type ClusterObject, type ClusterState,
 } from '../kubernetes';
 import type { TaglineLog } from './log';
 import { readClusterSettings } from './settings';
@@ -42,10 +43,10 @@ export class ClusterHost implements vscode.Disposable {
     this.stop();
     const { contexts } = readClusterSettings();
     if (!vscode.workspace.isTrusted || contexts.length === 0) return this.refresh();
-    const namespaces = this.workspaceNamespaces();
     for (const context of contexts) {
       try {
-        const source = new ClusterSource(loadKubeConfig({ context }), { fallbackNamespaces: namespaces });
+        // Read when the fallback happens: the index may arrive while the first list is still running.
+        const source = new ClusterSource(loadKubeConfig({ context }), { fallbackNamespaces: () => this.workspaceNamespaces() });
         this.sources.set(context, source);
         source.onDidChange((change) => {
           if (change.type === 'state') this.logState(context, source.state);
@@ -85,18 +86,23 @@ export class ClusterHost implements vscode.Disposable {
     });
   }
 
-  /** The cluster's ImageRepository for a workspace key (`namespace/name`) in each connected context. */
-  clusterObjectsFor(key: string): { context: string; object: ClusterObject }[] {
+  /** The cluster's object for a workspace key (`namespace/name`) in each context (an ImageRepository by default). */
+  clusterObjectsFor(key: string, kind: FluxImageKind = 'ImageRepository'): { context: string; object: ClusterObject }[] {
     const [namespace, name] = key.split('/');
     return [...this.sources].flatMap(([context, s]) => {
-      const object = s.get('ImageRepository', namespace, name);
+      const object = s.get(kind, namespace, name);
       return object ? [{ context, object }] : [];
     });
   }
 
-  driftFor(key: string): { context: string; drift: Drift }[] {
+  driftFor(key: string, kind: FluxImageKind = 'ImageRepository'): { context: string; drift: Drift }[] {
     return [...this.driftByContext].flatMap(([context, list]) =>
-      list.filter((d) => d.kind === 'ImageRepository' && `${d.namespace}/${d.name}` === key).map((drift) => ({ context, drift })));
+      list.filter((d) => d.kind === kind && `${d.namespace}/${d.name}` === key).map((drift) => ({ context, drift })));
+  }
+
+  /** The workspace's ImagePolicy whose document holds `line` of the file `uri`, if any. */
+  policyAt(uri: string, line: number): ImagePolicyObject | undefined {
+    return this.index?.imagePolicies?.find((p) => p.source?.uri === uri && p.source.range.start.line <= line && line <= p.source.range.end.line);
   }
 
   /** For `tagline.reconciler.source: cluster`: the first context's status of each workspace object it has. */
@@ -112,7 +118,8 @@ export class ClusterHost implements vscode.Disposable {
   }
 
   private workspaceNamespaces(): string[] {
-    return [...new Set((this.index?.imageRepositories ?? []).map((r) => r.metadata.namespace))].sort();
+    const objects = [...(this.index?.imageRepositories ?? []), ...(this.index?.imagePolicies ?? [])];
+    return [...new Set(objects.map((o) => o.metadata.namespace))].sort();
   }
 
   private logState(context: string, state: ClusterState): void {
@@ -132,36 +139,38 @@ export class ClusterHost implements vscode.Disposable {
   private refresh(): void {
     this.driftByContext.clear();
     const repositories = this.index?.imageRepositories ?? [];
-    const byKey = new Map(repositories.map((r) => [objectKey(r.metadata), r]));
+    const policies = this.index?.imagePolicies ?? [];
+    const workspace: (ImageRepositoryObject | ImagePolicyObject)[] = [...repositories, ...policies];
+    const byKey = new Map(workspace.map((o) => [`${o.kind}/${objectKey(o.metadata)}`, o]));
     const diagnostics = new Map<string, vscode.Diagnostic[]>();
-    const add = (repo: ImageRepositoryObject | undefined, diagnostic: vscode.Diagnostic) => {
-      if (!repo?.source) return;
-      const list = diagnostics.get(repo.source.uri) ?? [];
+    const add = (object: ImageRepositoryObject | ImagePolicyObject | undefined, diagnostic: vscode.Diagnostic) => {
+      if (!object?.source) return;
+      const list = diagnostics.get(object.source.uri) ?? [];
       list.push(diagnostic);
-      diagnostics.set(repo.source.uri, list);
+      diagnostics.set(object.source.uri, list);
     };
     for (const [context, source] of this.sources) {
       if (source.state.phase === 'connecting') continue;
       const namespaces = source.state.namespaces ? new Set(source.state.namespaces) : undefined;
-      const drift = findDrift(workspaceSubjects(repositories), clusterSubjects(source.objects()), { kinds: ['ImageRepository'], clusterNamespaces: namespaces });
+      const drift = findDrift([...workspaceSubjects(repositories), ...workspacePolicySubjects(policies)], clusterSubjects(source.objects()), { clusterNamespaces: namespaces });
       this.driftByContext.set(context, drift);
       if (source.state.phase !== 'connected') continue;
       for (const d of drift) {
-        const repo = byKey.get(`${d.namespace}/${d.name}`);
-        if (!repo) continue;
-        const diagnostic = new vscode.Diagnostic(rangeOf(repo), describeDrift(d, context), vscode.DiagnosticSeverity.Information);
+        const local = byKey.get(`${d.kind}/${d.namespace}/${d.name}`);
+        if (!local) continue;
+        const diagnostic = new vscode.Diagnostic(rangeOf(local), describeDrift(d, context), vscode.DiagnosticSeverity.Information);
         diagnostic.source = CLUSTER_DIAGNOSTIC_SOURCE;
         diagnostic.code = `cluster.${d.type}`;
-        add(repo, diagnostic);
+        add(local, diagnostic);
       }
-      for (const repo of repositories) {
-        const object = source.get('ImageRepository', repo.metadata.namespace, repo.metadata.name);
+      for (const local of workspace) {
+        const object = source.get(local.kind, local.metadata.namespace, local.metadata.name);
         const failing = object && failingCondition(object);
         if (!failing) continue;
-        const diagnostic = new vscode.Diagnostic(rangeOf(repo), `cluster ${context}: ${failing.message}`, failing.severity);
+        const diagnostic = new vscode.Diagnostic(rangeOf(local), `cluster ${context}: ${failing.message}`, failing.severity);
         diagnostic.source = CLUSTER_DIAGNOSTIC_SOURCE;
         diagnostic.code = failing.reason;
-        add(repo, diagnostic);
+        add(local, diagnostic);
       }
     }
     this.diagnostics.clear();
@@ -183,9 +192,15 @@ export class ClusterHost implements vscode.Disposable {
   }
 }
 
-function rangeOf(repo: ImageRepositoryObject): vscode.Range {
-  const r = repo.source!.imageRange ?? repo.source!.range;
-  return new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
+/** An ImageRepository's `spec.image` value; an ImagePolicy's first line (a whole document would be all underlined). */
+function rangeOf(object: ImageRepositoryObject | ImagePolicyObject): vscode.Range {
+  const source = object.source!;
+  if (source.imageRange) {
+    const r = source.imageRange;
+    return new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
+  }
+  const start = source.range.start;
+  return new vscode.Range(start.line, start.character, start.line, Number.MAX_SAFE_INTEGER);
 }
 
 /** Stalled, or Ready=False, with the severities the language server gives local conditions. */

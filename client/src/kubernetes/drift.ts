@@ -1,6 +1,6 @@
 // Both sides of common/flux/drift.ts from what the cluster source and the workspace index hold.
 import type { DriftSubject } from '../../../common/flux/drift';
-import type { ImageRepositoryObject, ImageRepositoryStatus } from '../../../common/model';
+import type { ImagePolicyObject, ImageRepositoryObject, ImageRepositoryStatus } from '../../../common/model';
 import { readyOf, type ClusterObject } from './objects';
 
 export function clusterSubjects(objects: ClusterObject[]): DriftSubject[] {
@@ -22,4 +22,14 @@ export function workspaceSubjects(repositories: ImageRepositoryObject[], statuse
       ...(ready ? { ready: { status: ready.status, reason: ready.reason, message: ready.message } } : {}),
     };
   });
+}
+
+/** The workspace's ImagePolicies as drift subjects (outcomes are not compared: the editor does not own them). */
+export function workspacePolicySubjects(policies: readonly ImagePolicyObject[]): DriftSubject[] {
+  return policies.map((p) => ({
+    kind: 'ImagePolicy' as const,
+    namespace: p.metadata.namespace,
+    name: p.metadata.name,
+    spec: p.spec as unknown as Record<string, unknown>,
+  }));
 }

@@ -6,6 +6,6 @@ export { discoverImageGroup, FLUX_IMAGE_GROUP, type ServedGroup } from './discov
 export { ClusterSource, FLUX_IMAGE_KINDS, type ClusterChange, type ClusterSourceOptions, type ClusterState, type ConnectionPhase } from './source';
 export { clusterObjectKey, latestImage, slimObject, readyOf, ReconcileRequestAnnotation, type ClusterObject, type ClusterStatus, type ImageRef } from './objects';
 export { goRfc3339Nano, requestReconciliation, setSuspended, type ObjectRef } from './writes';
-export { clusterSubjects, workspaceSubjects } from './drift';
+export { clusterSubjects, workspacePolicySubjects, workspaceSubjects } from './drift';
 export { listObjects, PLURALS, type InformerScope } from './informer';
 export { clusterSummary } from './summary';

@@ -11,8 +11,11 @@ import { clusterObjectKey, type ClusterObject } from './objects';
 export const FLUX_IMAGE_KINDS: FluxImageKind[] = ['ImageRepository', 'ImagePolicy'];
 
 export interface ClusterSourceOptions {
-  /** Namespaces to read one by one when listing across all namespaces is forbidden (the workspace's). */
-  fallbackNamespaces?: string[];
+  /**
+   * Namespaces to read one by one when listing across all namespaces is forbidden (the workspace's); a function is
+   * asked at that moment, so namespaces the workspace index brought in meanwhile count.
+   */
+  fallbackNamespaces?: string[] | (() => string[]);
   /** Objects kept at most; more are counted but not kept (memory stays bounded on a huge cluster). */
   maxObjects?: number;
 }
@@ -73,10 +76,11 @@ export class ClusterSource {
     const all = FLUX_IMAGE_KINDS.map((kind) => this.addInformer(kind, version, undefined));
     const errors = await Promise.all(all.map((i) => i.firstList));
     const refused = errors.filter((e) => e?.forbidden);
-    if (refused.length > 0 && this.options.fallbackNamespaces) {
+    const fallback = this.options.fallbackNamespaces;
+    if (refused.length > 0 && fallback) {
       for (const informer of all) this.removeInformer(informer);
       this.state.forbidden = refused.map((e) => e!.message);
-      this.state.namespaces = [...new Set(this.options.fallbackNamespaces)].sort();
+      this.state.namespaces = [...new Set(typeof fallback === 'function' ? fallback() : fallback)].sort();
       const scoped = this.state.namespaces.flatMap((ns) => FLUX_IMAGE_KINDS.map((kind) => this.addInformer(kind, version, ns)));
       const scopedErrors = await Promise.all(scoped.map((i) => i.firstList));
       this.state.forbidden.push(...scopedErrors.filter((e) => e?.forbidden).map((e) => e!.message));

@@ -43,6 +43,13 @@ export class TaglineLanguageClient implements vscode.Disposable {
       synchronize: { configurationSection: 'tagline' },
       // Hovers carry "Rescan" and "copy" command links; only Tagline's own commands may run from them.
       markdown: { isTrusted: { enabledCommands: [Commands.rescan, Commands.copyTag] }, supportHtml: false },
+      // VS Code orders hovers of several providers by arrival: lines added here stay under the server's.
+      middleware: {
+        provideHover: async (document, position, token, next) => {
+          const local = await next(document, position, token);
+          return this.hoverBelow ? this.hoverBelow(local ?? undefined, document, position) : local;
+        },
+      },
     };
     const traceFile = process.env.TAGLINE_LSP_TRACE_FILE;
     if (traceFile) clientOptions.traceOutputChannel = fileChannel(traceFile);
@@ -52,6 +59,9 @@ export class TaglineLanguageClient implements vscode.Disposable {
       tags: await storedTags(params.canonicalImageName),
     }));
   }
+
+  /** Adds lines under the server's hover (cluster mode), or makes a hover of them when the server has none. */
+  hoverBelow?: (local: vscode.Hover | undefined, document: vscode.TextDocument, position: vscode.Position) => vscode.Hover | undefined;
 
   start(): Promise<void> {
     return this.client.start();

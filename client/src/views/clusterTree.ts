@@ -28,6 +28,18 @@ export function driftWords(d: Drift): string {
   return DRIFT_WORDS[d.type];
 }
 
+/** The same drift, as the workspace side of the tree says it (of the cluster, not of the workspace). */
+const WORKSPACE_DRIFT_WORDS: Record<Drift['type'], string> = {
+  SpecDiffers: 'spec differs from the cluster',
+  NotInWorkspace: 'not in the workspace',
+  NotInCluster: 'not in the cluster',
+  OutcomeDiffers: 'different outcome in the cluster',
+};
+
+export function workspaceDriftWords(d: Drift): string {
+  return WORKSPACE_DRIFT_WORDS[d.type];
+}
+
 export class ClusterTree implements vscode.TreeDataProvider<ClusterNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ClusterNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;

@@ -9,11 +9,14 @@ export async function run(): Promise<void> {
   const loaded = require('mocha') as typeof MochaType | { default: typeof MochaType };
   // mocha 12 is an ES module: require() returns its namespace.
   const Mocha = 'default' in loaded ? loaded.default : loaded;
-  const mocha = new Mocha({ ui: 'bdd', timeout: 30_000, color: false, reporter: Mocha.reporters.Base });
+  const suite = process.env.TAGLINE_E2E_HOST_SUITE;
+  // The cluster suite waits for a real controller on a busy machine.
+  const mocha = new Mocha({ ui: 'bdd', timeout: suite === 'cluster' ? 120_000 : 30_000, color: false, reporter: Mocha.reporters.Base });
   mocha.suite.emit('pre-require', globalThis, 'tagline-host-tests', mocha);
   // Required after pre-require so that describe/it exist when the suites load. The run.mjs session decides
-  // which suite fits its workspace (trusted or Restricted Mode).
-  if (process.env.TAGLINE_E2E_HOST_SUITE === 'restricted') require('./restricted.test');
+  // which suite fits its workspace (trusted, Restricted Mode, or cluster mode).
+  if (suite === 'restricted') require('./restricted.test');
+  else if (suite === 'cluster') require('./cluster.test');
   else {
     require('./extension.test');
     require('./suspendEdit.test');
