@@ -44,11 +44,14 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
   const tree = new RepositoryTree(state);
   const describe = new DescribeProvider(state);
   const treeView = vscode.window.createTreeView('tagline.repositories', { treeDataProvider: tree, showCollapseAll: true });
-  const cluster = new ClusterHost(log);
+  const cluster = new ClusterHost(log, {
+    repositories: () => new Map(state.all().flatMap((v) => (v.status ? [[v.key, v.status] as const] : []))),
+    policies: () => new Map(state.policies.all().flatMap((v) => (v.status ? [[v.key, v.status] as const] : []))),
+  });
   const clusterTree = new ClusterTree(cluster);
   const clusterHover = new ClusterHoverProvider(state, cluster);
   server.hoverBelow = (local, document, position) => clusterHover.below(local, document, position);
-  tree.driftOf = (key) => cluster.driftFor(key).map(({ context, drift }) => `⚠ ${context}: ${workspaceDriftWords(drift)}`);
+  tree.driftOf = (key, kind) => cluster.driftFor(key, kind).map(({ context, drift }) => `⚠ ${context}: ${workspaceDriftWords(drift)}`);
   let clusterStatusKeys = new Set<string>();
   // With tagline.reconciler.source = cluster, the statuses the editor shows are the cluster's.
   const publishClusterStatuses = () => {
@@ -63,8 +66,14 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
 
   context.subscriptions.push(
     server.onWorkspaceIndex((index) => host.onWorkspaceIndex(index)),
-    host.onDidChangeStatuses((statuses) => void server.sendStatus(statuses)),
-    host.policies.onDidChangeStatuses((statuses) => void server.sendPolicyStatus(statuses)),
+    host.onDidChangeStatuses((statuses) => {
+      void server.sendStatus(statuses);
+      cluster.onLocalStatuses();
+    }),
+    host.policies.onDidChangeStatuses((statuses) => {
+      void server.sendPolicyStatus(statuses);
+      cluster.onLocalStatuses();
+    }),
     log, state, statusBar, tree, describe, treeView, cluster, clusterTree,
     vscode.window.createTreeView('tagline.cluster', { treeDataProvider: clusterTree, showCollapseAll: true }),
     ...registerClusterCommands(cluster, state, context.globalState, log),

@@ -57,12 +57,25 @@ async function seed(cluster, root, registry) {
     repository('drifted', image, '10m'), policy('drifted-policy', '>=6.5.0'),
     repository('cluster-only', image, '1h'),
     repository('failing', `${registry}/cluster/missing`, '1h'),
+    // Its pull Secret is in the workspace only: the cluster fails, the laptop (source both) is Ready.
+    { ...repository('hidden-secret', image, '1h'), spec: { ...repository('hidden-secret', image, '1h').spec, secretRef: { name: 'pull-secret' } } },
   ]) await cluster.objects.create(object);
   mkdirSync(root, { recursive: true });
   writeFileSync(path.join(root, 'podinfo.yaml'), `${repositoryDoc('podinfo', image, '1h')}---\n${policyDoc('podinfo', '>=6.0.0')}`);
   writeFileSync(path.join(root, 'drifted.yaml'), `${repositoryDoc('drifted', image, '5m')}---\n${policyDoc('drifted-policy', '>=6.6.0')}`);
   writeFileSync(path.join(root, 'local-only.yaml'), repositoryDoc('local-only', image, '1h'));
   writeFileSync(path.join(root, 'failing.yaml'), repositoryDoc('failing', `${registry}/cluster/missing`, '1h'));
+  const dockerconfig = Buffer.from(JSON.stringify({ auths: { [registry]: { username: 'reader', password: 'not-checked' } } })).toString('base64');
+  writeFileSync(path.join(root, 'hidden-secret.yaml'), `${repositoryDoc('hidden-secret', image, '1h')}  secretRef:\n    name: pull-secret\n---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: pull-secret
+  namespace: apps
+type: kubernetes.io/dockerconfigjson
+data:
+  .dockerconfigjson: ${dockerconfig}
+`);
 }
 
 /** A service account allowed to read ImageRepositories and ImagePolicies in `apps` only; returns its token. */

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { describeDrift, findDrift, type Drift } from '../../../common/flux/drift';
 import { AuthenticationFailedReason, ReadOperationFailedReason, StatusFailureReason } from '../../../common/flux/reasons';
 import { errorMessage } from '../../../common/errors';
-import { objectKey, type ImagePolicyObject, type ImageRepositoryObject, type ImageRepositoryStatus, type WorkspaceObjects } from '../../../common/model';
+import { objectKey, type ImagePolicyObject, type ImagePolicyStatus, type ImageRepositoryObject, type ImageRepositoryStatus, type WorkspaceObjects } from '../../../common/model';
 import type { FluxImageKind } from '../../../common/flux/drift';
 import {
   ClusterSource, clusterSubjects, loadKubeConfig, workspacePolicySubjects, workspaceSubjects, type ClusterObject, type ClusterState,
@@ -26,6 +26,12 @@ export interface ClusterView {
   drift: Drift[];
 }
 
+/** What the local reconciler currently says, for outcome drift. */
+export interface LocalStatuses {
+  repositories(): ReadonlyMap<string, ImageRepositoryStatus>;
+  policies(): ReadonlyMap<string, ImagePolicyStatus>;
+}
+
 export class ClusterHost implements vscode.Disposable {
   private readonly sources = new Map<string, ClusterSource>();
   private readonly failed = new Map<string, string>();
@@ -36,7 +42,16 @@ export class ClusterHost implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly log: TaglineLog) {}
+  /**
+   * `local` gives the local reconciler's statuses (keyed `namespace/name`) so that "both reconciled, different
+   * outcome" is drift; it is not consulted with `tagline.reconciler.source: cluster`, where nothing runs locally.
+   */
+  constructor(private readonly log: TaglineLog, private readonly local?: LocalStatuses) {}
+
+  /** The local reconciler's statuses changed: recompute the outcome drift (once per burst). */
+  onLocalStatuses(): void {
+    if (this.sources.size > 0) this.scheduleRefresh();
+  }
 
   /** (Re)connects to the configured contexts; none when the workspace is not trusted. */
   restart(): void {
@@ -149,10 +164,12 @@ export class ClusterHost implements vscode.Disposable {
       list.push(diagnostic);
       diagnostics.set(object.source.uri, list);
     };
+    const local = this.local && readClusterSettings().source !== 'cluster' ? this.local : undefined;
+    const subjects = [...workspaceSubjects(repositories, local?.repositories()), ...workspacePolicySubjects(policies, local?.policies())];
     for (const [context, source] of this.sources) {
       if (source.state.phase === 'connecting') continue;
       const namespaces = source.state.namespaces ? new Set(source.state.namespaces) : undefined;
-      const drift = findDrift([...workspaceSubjects(repositories), ...workspacePolicySubjects(policies)], clusterSubjects(source.objects()), { clusterNamespaces: namespaces });
+      const drift = findDrift(subjects, clusterSubjects(source.objects()), { clusterNamespaces: namespaces });
       this.driftByContext.set(context, drift);
       if (source.state.phase !== 'connected') continue;
       for (const d of drift) {

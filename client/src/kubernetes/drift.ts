@@ -1,6 +1,6 @@
 // Both sides of common/flux/drift.ts from what the cluster source and the workspace index hold.
 import type { DriftSubject } from '../../../common/flux/drift';
-import type { ImagePolicyObject, ImageRepositoryObject, ImageRepositoryStatus } from '../../../common/model';
+import type { ImagePolicyObject, ImagePolicyStatus, ImageRepositoryObject, ImageRepositoryStatus } from '../../../common/model';
 import { readyOf, type ClusterObject } from './objects';
 
 export function clusterSubjects(objects: ClusterObject[]): DriftSubject[] {
@@ -24,12 +24,19 @@ export function workspaceSubjects(repositories: ImageRepositoryObject[], statuse
   });
 }
 
-/** The workspace's ImagePolicies as drift subjects (outcomes are not compared: the editor does not own them). */
-export function workspacePolicySubjects(policies: readonly ImagePolicyObject[]): DriftSubject[] {
-  return policies.map((p) => ({
-    kind: 'ImagePolicy' as const,
-    namespace: p.metadata.namespace,
-    name: p.metadata.name,
-    spec: p.spec as unknown as Record<string, unknown>,
-  }));
+/**
+ * The workspace's ImagePolicies as drift subjects. `statuses` (keyed `namespace/name`), when given, are the local
+ * reconciler's results, so a different Ready outcome in the cluster is drift too.
+ */
+export function workspacePolicySubjects(policies: readonly ImagePolicyObject[], statuses?: ReadonlyMap<string, ImagePolicyStatus>): DriftSubject[] {
+  return policies.map((p) => {
+    const ready = statuses?.get(`${p.metadata.namespace}/${p.metadata.name}`)?.conditions.find((c) => c.type === 'Ready');
+    return {
+      kind: 'ImagePolicy' as const,
+      namespace: p.metadata.namespace,
+      name: p.metadata.name,
+      spec: p.spec as unknown as Record<string, unknown>,
+      ...(ready ? { ready: { status: ready.status, reason: ready.reason, message: ready.message } } : {}),
+    };
+  });
 }

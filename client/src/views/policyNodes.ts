@@ -38,14 +38,15 @@ export function policyDescription(view: PolicyView, health: Health): string {
   return latest ? `${choice} → ${latest.tag}` : choice;
 }
 
-export function policyItem(view: PolicyView | undefined, key: string, icons: Record<Health, vscode.ThemeIcon>): vscode.TreeItem {
+/** A policy row; `drift` are cluster mode's words for it (`⚠ prod: spec differs …`), appended to the description. */
+export function policyItem(view: PolicyView | undefined, key: string, icons: Record<Health, vscode.ThemeIcon>, drift: string[] = []): vscode.TreeItem {
   const name = key.split('/')[1] ?? key;
   const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.None);
   item.id = `policy:${key}`;
   if (!view) return item;
   const health = policyHealth(view);
   item.iconPath = icons[health];
-  item.description = policyDescription(view, health);
+  item.description = [policyDescription(view, health), ...drift].join(' · ');
   item.contextValue = 'imagePolicy';
   item.accessibilityInformation = { label: `ImagePolicy ${name}, ${health}, ${item.description}` };
   const md = new vscode.MarkdownString(undefined, true);

@@ -88,7 +88,7 @@ export class RepositoryTree implements vscode.TreeDataProvider<TreeNode>, vscode
       case 'skipped':
         return skippedItem(this.state.skipped()[node.index]);
       case 'policy':
-        return policyItem(this.state.policies.get(node.key), node.key, HEALTH_ICONS);
+        return policyItem(this.state.policies.get(node.key), node.key, HEALTH_ICONS, this.driftOf?.(node.key, 'ImagePolicy') ?? []);
       case 'tag': {
         const item = new vscode.TreeItem(node.tag, vscode.TreeItemCollapsibleState.None);
         item.id = `tag:${node.key}:${node.tag}`;
@@ -122,8 +122,8 @@ export class RepositoryTree implements vscode.TreeDataProvider<TreeNode>, vscode
     return item;
   }
 
-  /** Cluster mode marks drift on the workspace side too: words per key (e.g. `⚠ prod: not in the cluster`). */
-  driftOf?: (key: string) => string[];
+  /** Cluster mode marks drift on the workspace side too: words per kind and key (e.g. `⚠ prod: not in the cluster`). */
+  driftOf?: (key: string, kind?: 'ImageRepository' | 'ImagePolicy') => string[];
 
   refresh(): void {
     this.changed.fire(undefined);

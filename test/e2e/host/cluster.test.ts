@@ -92,22 +92,23 @@ describe('cluster mode in the extension host, against a real kube-apiserver and 
     await until(() => api.cluster.driftFor('apps/drifted').length === 2, 'the drift of both contexts');
     const roots = api.clusterTree.getChildren();
     assert.deepEqual(roots.map((n) => item(n).label), ['Cluster: tagline', 'Cluster: jane']);
-    assert.match(String(item(roots[0]).description), /^6 objects · 4 drift$/);
+    assert.match(String(item(roots[0]).description), /^7 objects · 4 drift$/);
     const namespaces = api.clusterTree.getChildren(roots[0]);
     assert.deepEqual(namespaces.map((n) => item(n).label), ['apps']);
     const rows = api.clusterTree.getChildren(namespaces[0]).map((n) => ({ label: item(n).label, icon: iconOf(item(n)), description: String(item(n).description) }));
     assert.deepEqual(rows.map((r) => `${r.label} ${r.icon}`), [
       'drifted-policy pass-filled', 'podinfo pass-filled',
-      'cluster-only pass-filled', 'drifted pass-filled', 'failing error', 'podinfo pass-filled',
+      'cluster-only pass-filled', 'drifted pass-filled', 'failing error', 'hidden-secret error', 'podinfo pass-filled',
       'local-only diff-removed',
     ]);
-    const [driftedPolicy, policy, clusterOnly, drifted, failing, podinfo, localOnly] = rows.map((r) => r.description);
+    const [driftedPolicy, policy, clusterOnly, drifted, failing, hiddenSecret, podinfo, localOnly] = rows.map((r) => r.description);
     assert.match(podinfo, /^Ready · 3 tags · scanned .+ ago · latest 6\.6\.0$/);
     assert.equal(policy, `ImagePolicy · Ready · latest ${registry}/cluster/podinfo:6.6.0`);
     assert.match(driftedPolicy, /^ImagePolicy · Ready · latest \S+:6\.6\.0 · ⚠ spec differs from the workspace$/);
     assert.match(drifted, / · ⚠ spec differs from the workspace$/);
     assert.match(clusterOnly, / · ⚠ not in the workspace$/);
     assert.match(failing, /^not Ready: \w+/);
+    assert.doesNotMatch(hiddenSecret, /⚠/, 'no outcome drift while nothing reconciles locally (source = cluster)');
     assert.equal(localOnly, 'ImageRepository · in the workspace, not in the cluster');
     // The workspace side marks the same drift, per context.
     assert.match(String(api.tree.getTreeItem({ kind: 'repository', key: 'apps/drifted' }).description), /⚠ tagline: spec differs from the cluster · ⚠ jane: spec differs from the cluster$/);
@@ -236,5 +237,12 @@ describe('cluster mode in the extension host, against a real kube-apiserver and 
     assert.ok((await registryRequests()).tagline > 0, 'the extension host scanned the registry');
     await until(() => source().state.phase === 'connected' && clusterObject('ImageRepository', 'podinfo') !== undefined, 'the cluster again');
     assert.match(await hoverText('podinfo.yaml', 'image:'), /cluster tagline: Ready · 4 tags/);
+    // Both reconciled it: Ready here with the workspace's pull Secret, failing in the cluster, which lacks it.
+    await until(() => api.state.get('apps/hidden-secret')?.status?.conditions.some((c) => c.type === 'Ready' && c.status === 'True') === true
+      && api.cluster.driftFor('apps/hidden-secret').some((d) => d.context === 'tagline' && d.drift.type === 'OutcomeDiffers'), 'the different outcome of hidden-secret');
+    assert.match(String(api.tree.getTreeItem({ kind: 'repository', key: 'apps/hidden-secret' }).description), /⚠ tagline: different outcome in the cluster/);
+    const outcome = clusterDiagnostics('hidden-secret.yaml').filter((d) => d.code === 'cluster.OutcomeDiffers');
+    assert.equal(outcome.length, 2, outcome.map((d) => d.message).join('\n'));
+    assert.equal(outcome[0].severity, vscode.DiagnosticSeverity.Information);
   });
 });
