@@ -11,7 +11,8 @@ import { describeReformat, reformatReport } from '../common/flux/markers/reforma
 import { SCREENING_TOKEN } from '../common/flux/markers/markers';
 import { parseImageReference } from '../common/flux/reference';
 import { findManifestFiles, loadWorkspaceObjects } from '../common/manifests';
-import { emptyStatus, objectKey, type WorkspaceObjects } from '../common/model';
+import { emptyStatus, objectKey, type ImagePolicyObject, type ImageRef, type WorkspaceObjects } from '../common/model';
+import { applyPolicy } from '../common/flux/policy/policies';
 import { PolicyEvaluator } from '../client/src/reconciler';
 import { TagStore } from '../client/src/store';
 import { errorMessage } from '../common/errors';
@@ -46,7 +47,8 @@ export function parseUpdateArgs(args: string[], env: NodeJS.ProcessEnv = process
 
 /**
  * Each ImagePolicy of `objects` evaluated as the controller does on the stored tags, as a PolicyLookup. No
- * registry is contacted: the markers of a policy that reflects digests are reported and left alone.
+ * registry is contacted: a policy that reflects digests uses the digest stored with its result (by `tagline scan` or
+ * the editor) when that result is of the same spec and tag; otherwise its markers are reported and left alone.
  */
 export async function storedPolicyLookup(objects: WorkspaceObjects, store: TagStore): Promise<PolicyLookup> {
   const evaluator = new PolicyEvaluator(undefined);
@@ -59,15 +61,43 @@ export async function storedPolicyLookup(objects: WorkspaceObjects, store: TagSt
     storedTags: (canonical) => store.imageTags(canonical),
   });
   const byKey = new Map(reports.map((r) => [objectKey(r.object.metadata), r]));
+  const reflected = storedReflectedRefs(objects, reports.map((r) => r.object), store);
   return (namespace, name) => {
     const report = byKey.get(`${namespace}/${name}`);
     if (!report) return { reason: `ImagePolicy '${namespace}/${name}' is not in the given files` };
     const reflect = report.object.spec.digestReflectionPolicy;
-    if (reflect === 'Always' || reflect === 'IfNotPresent') return { reason: digestReflectionReason(namespace, name) };
+    if (reflect === 'Always' || reflect === 'IfNotPresent') {
+      const ref = reflected.get(`${namespace}/${name}`);
+      return ref ? { latestRef: ref } : { reason: digestReflectionReason(namespace, name) };
+    }
     if (report.status.latestRef) return { latestRef: report.status.latestRef };
     const ready = getCondition(report.status, 'Ready');
     return { reason: `ImagePolicy '${namespace}/${name}' has no latest image${ready?.message ? `: ${ready.message}` : ''}` };
   };
+}
+
+/**
+ * For each policy that reflects digests, the latestRef stored with its last result (by `tagline scan` or the
+ * editor, from a HEAD on the manifest), when that result is of the same spec and names the tag the policy selects
+ * from the stored tags now. Read eagerly: the store is closed before the lookup is used.
+ */
+function storedReflectedRefs(objects: WorkspaceObjects, policies: ImagePolicyObject[], store: TagStore): Map<string, ImageRef> {
+  const out = new Map<string, ImageRef>();
+  for (const policy of policies) {
+    const reflect = policy.spec.digestReflectionPolicy;
+    if (reflect !== 'Always' && reflect !== 'IfNotPresent') continue;
+    const key = objectKey(policy.metadata);
+    const stored = store.policy(key);
+    const ref = stored?.status.latestRef;
+    if (!stored || !ref?.digest || stored.specHash !== policy.specHash) continue;
+    const namespace = policy.spec.imageRepositoryRef.namespace || policy.metadata.namespace;
+    const repository = objects.imageRepositories.find((r) => r.metadata.namespace === namespace && r.metadata.name === policy.spec.imageRepositoryRef.name);
+    const parsed = repository ? parseImageReference(repository.spec.image, repository.spec.insecure === true) : undefined;
+    if (!parsed?.ok) continue;
+    const selected = applyPolicy(policy.spec, store.imageTags(parsed.reference.canonicalImageName) ?? []);
+    if (selected.ok && selected.latest === ref.tag) out.set(key, ref);
+  }
+  return out;
 }
 
 export async function runUpdate(args: string[]): Promise<number> {

@@ -349,6 +349,7 @@ export class TaglineLanguageServer {
         storedTags: (name) => this.storedTags(name),
         imageRepositories: (namespace, name) => this.index.references().imageRepositories(namespace, name),
         imagePolicies: (namespace, name) => this.index.references().imagePolicies(namespace, name),
+        policyStatus: (policy) => this.statuses.forPolicy(policy)?.status,
       });
       return [...actions, ...markers];
     });

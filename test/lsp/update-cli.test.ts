@@ -88,6 +88,27 @@ spec:
 `;
 
 let folder: string;
+const PINNED = `apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata:
+  name: pinned
+  namespace: shop
+spec:
+  imageRepositoryRef:
+    name: storefront
+  digestReflectionPolicy: IfNotPresent
+  policy:
+    semver:
+      range: '>=1.0.0'
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: pinned
+data:
+  image: ghcr.io/acme/storefront:1.2.0 # {"$imagepolicy": "shop:pinned"}
+`;
+
 let db: string;
 
 function update(...args: string[]) {
@@ -181,31 +202,37 @@ describe('tagline update', () => {
 
   test('leaves the markers of a policy that reflects digests alone and says why', () => {
     writeFixtures();
-    writeFileSync(join(folder, 'pinned.yaml'), `apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImagePolicy
-metadata:
-  name: pinned
-  namespace: shop
-spec:
-  imageRepositoryRef:
-    name: storefront
-  digestReflectionPolicy: IfNotPresent
-  policy:
-    semver:
-      range: '>=1.0.0'
----
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: pinned
-data:
-  image: ghcr.io/acme/storefront:1.2.0 # {"$imagepolicy": "shop:pinned"}
-`);
+    writeFileSync(join(folder, 'pinned.yaml'), PINNED);
     const { code, stdout, stderr } = update('pinned.yaml', 'policies.yaml');
     rmSync(join(folder, 'pinned.yaml'));
     assert.equal(code, 0);
     assert.equal(stdout, '');
-    assert.equal(stderr, "tagline update: pinned.yaml: line 19: left alone (shop:pinned): ImagePolicy 'shop/pinned' reflects digests, which only the controller knows\n");
+    assert.equal(stderr, "tagline update: pinned.yaml: line 19: left alone (shop:pinned): ImagePolicy 'shop/pinned' reflects digests, and no digest of its selected tag is stored (run tagline scan)\n");
+  });
+
+  test('a policy that reflects digests uses the digest stored with its result, for the same spec and tag only', async () => {
+    writeFixtures();
+    const policy = PINNED.slice(0, PINNED.indexOf('---'));
+    writeFileSync(join(folder, 'pinned.yaml'), PINNED.replace('image: ghcr.io/acme/storefront:1.2.0 # {"$imagepolicy": "shop:pinned"}',
+      'image: ghcr.io/acme/storefront:1.2.0 # {"$imagepolicy": "shop:pinned"}\n  digest: none # {"$imagepolicy": "shop:pinned:digest"}'));
+    const digest = `sha256:${'ab'.repeat(32)}`;
+    const store = await TagStore.open({ file: db });
+    const { parseManifestText } = await import('../../common/manifests/parse');
+    const specHash = parseManifestText('file:///pinned.yaml', policy).objects.imagePolicies![0].specHash;
+    store.putPolicy({ key: 'shop/pinned', specHash, generation: 1, status: { observedGeneration: 1, conditions: [], latestRef: { name: 'ghcr.io/acme/storefront', tag: '1.10.0', digest } } });
+    await store.close();
+    const current = update('pinned.yaml', 'policies.yaml');
+    assert.equal(current.code, 0);
+    assert.match(current.stdout, new RegExp(`\\+  image: ghcr\\.io/acme/storefront:1\\.10\\.0@${digest}`));
+    assert.match(current.stdout, new RegExp(`\\+  digest: ${digest}`));
+    // A stored result of an older tag is not used.
+    const again = await TagStore.open({ file: db });
+    again.putPolicy({ key: 'shop/pinned', specHash, generation: 1, status: { observedGeneration: 1, conditions: [], latestRef: { name: 'ghcr.io/acme/storefront', tag: '1.2.0', digest } } });
+    await again.close();
+    const stale = update('pinned.yaml', 'policies.yaml');
+    rmSync(join(folder, 'pinned.yaml'));
+    assert.equal(stale.stdout, '');
+    assert.match(stale.stderr, /reflects digests, and no digest of its selected tag is stored/);
   });
 
   test('a --write interrupted half-way leaves the file whole', () => {

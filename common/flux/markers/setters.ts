@@ -15,7 +15,7 @@ export type PolicyLookup = (namespace: string, name: string) => { latestRef: Ima
  * not fetch, and a value without it would differ from what the automation writes.
  */
 export function digestReflectionReason(namespace: string, name: string): string {
-  return `ImagePolicy '${namespace}/${name}' reflects digests, which only the controller knows`;
+  return `ImagePolicy '${namespace}/${name}' reflects digests, and no digest of its selected tag is stored (run tagline scan)`;
 }
 
 /** One marked value the automation writes, as an edit of the file text (offsets, end exclusive). */

@@ -5,7 +5,8 @@ import { applyPolicy } from '../../../common/flux/policy/policies';
 import { parseImageReference } from '../../../common/flux/reference';
 import { digestReflectionReason, fileSetters, type PolicyLookup } from '../../../common/flux/markers/setters';
 import { findMarkers, SCREENING_TOKEN } from '../../../common/flux/markers/markers';
-import type { ImagePolicyObject, ImageRepositoryObject, Range } from '../../../common/model';
+import { getCondition } from '../../../common/flux/conditions';
+import type { ImagePolicyObject, ImagePolicyStatus, ImageRepositoryObject, Range } from '../../../common/model';
 import type { CodeAction } from './codeActions';
 
 export interface MarkerActionContext {
@@ -13,6 +14,8 @@ export interface MarkerActionContext {
   storedTags(canonicalImageName: string): Promise<string[] | null>;
   imageRepositories(namespace: string, name: string): ImageRepositoryObject[];
   imagePolicies(namespace: string, name: string): ImagePolicyObject[];
+  /** The extension host reconciler's status of a policy, when it runs (VS Code): its latestRef carries the digest. */
+  policyStatus?(policy: ImagePolicyObject): ImagePolicyStatus | undefined;
 }
 
 /** Offsets ↔ positions of the document the actions edit. */
@@ -23,7 +26,8 @@ export interface OffsetMap {
 /**
  * The latestRef each ImagePolicy named by a marker of `text` gets from the stored tags (image-reflector-controller
  * v1.2.0's policy on the workspace's ImagePolicy and ImageRepository), as the PolicyLookup fileSetters takes.
- * A policy that reflects digests has no latestRef here: the digest is known only after the controller's HEAD.
+ * The extension host reconciler's status wins when it has one (its latestRef carries a reflected digest);
+ * without it, a policy that reflects digests has no latestRef here.
  */
 export async function workspacePolicyLookup(text: string, ctx: MarkerActionContext): Promise<PolicyLookup> {
   const answers = new Map<string, ReturnType<PolicyLookup>>();
@@ -39,6 +43,14 @@ export async function workspacePolicyLookup(text: string, ctx: MarkerActionConte
 async function latestRefOf(namespace: string, name: string, ctx: MarkerActionContext): Promise<ReturnType<PolicyLookup>> {
   const policy = ctx.imagePolicies(namespace, name)[0];
   if (!policy) return { reason: `ImagePolicy '${namespace}/${name}' is not in the workspace` };
+  // The reconciler's result is what the automation reads (status.latestRef), digest included; an object it
+  // refuses (AccessDenied, InvalidPolicy…) has no latest image, as in the cluster.
+  const status = ctx.policyStatus?.(policy);
+  if (status) {
+    const ready = getCondition(status, 'Ready');
+    if (ready?.status === 'True' && status.latestRef) return { latestRef: status.latestRef };
+    return { reason: `ImagePolicy '${namespace}/${name}' has no latest image${ready?.message ? `: ${ready.message}` : ''}` };
+  }
   const reflect = policy.spec.digestReflectionPolicy;
   if (reflect === 'Always' || reflect === 'IfNotPresent') return { reason: digestReflectionReason(namespace, name) };
   const refNamespace = policy.spec.imageRepositoryRef.namespace || policy.metadata.namespace;
