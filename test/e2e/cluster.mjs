@@ -205,7 +205,7 @@ async function screenshots({ browser, server, root, artifacts }) {
     await page.locator('.activitybar .action-item a[aria-label^="Tagline"]').first().click();
     await page.locator('.monaco-list-row', { hasText: 'Cluster: tagline' }).first().waitFor({ timeout: 60_000 });
     // jane may list `apps` only: a fresh window must still fall back to the workspace's namespaces.
-    await page.locator('.monaco-list-row', { hasText: 'Cluster: jane' }).filter({ hasText: '6 objects' }).first().waitFor({ timeout: 60_000 });
+    await page.locator('.monaco-list-row', { hasText: 'Cluster: jane' }).filter({ hasText: '7 objects' }).first().waitFor({ timeout: 60_000 });
     const image = page.locator('.editor-group-container.active .view-line', { hasText: 'image:' }).locator('span span', { hasText: '/cluster/podinfo' }).last();
     await image.click();
     await page.keyboard.press('Control+K');

@@ -123,7 +123,7 @@ describe('cluster mode in the extension host, against a real kube-apiserver and 
       'imagepolicies.image.toolkit.fluxcd.io is forbidden: User "system:serviceaccount:apps:jane" cannot list resource "imagepolicies" in API group "image.toolkit.fluxcd.io" at the cluster scope',
       'apps',
     ]);
-    assert.equal(api.clusterTree.getChildren(api.clusterTree.getChildren(jane)[2]).length, 7);
+    assert.equal(api.clusterTree.getChildren(api.clusterTree.getChildren(jane)[2]).length, 8);
   });
 
   it('hover on spec.image and on a policy puts each cluster\'s view under the local one', async () => {
