@@ -147,10 +147,12 @@ async function startProbe({ cluster, bed, artifacts, log, state }) {
       return {};
     },
     'GET /cancel': async () => {
-      const toast = state.page.locator('.notification-toast', { hasText: 'Waiting for the controller to reconcile' });
-      await toast.first().waitFor({ timeout: 30_000 });
+      // The newest toast with a Cancel button: an earlier reconcile's toast may still be fading out.
+      const cancel = state.page.locator('.notification-toast', { hasText: 'Waiting for the controller to reconcile' })
+        .locator('.monaco-button', { hasText: 'Cancel' }).last();
+      await cancel.waitFor({ state: 'visible', timeout: 30_000 });
       await state.page.screenshot({ path: path.join(artifacts, 'cluster-progress.png') });
-      await toast.first().locator('.monaco-button', { hasText: 'Cancel' }).click();
+      await cancel.click({ timeout: 30_000 });
       return {};
     },
   };
@@ -167,7 +169,8 @@ async function startProbe({ cluster, bed, artifacts, log, state }) {
     }
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((resolve) => server.close(resolve)) };
+  // A request still open (a host test that failed mid-ask) must not keep close() waiting.
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((resolve) => { server.close(resolve); server.closeAllConnections(); }) };
 }
 
 /** Answers the first-write confirmation (a quick pick; once, with a screenshot) for as long as the page is open. */
