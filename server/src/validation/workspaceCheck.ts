@@ -1,6 +1,6 @@
 // Validation of a whole workspace as Flux applies it: files that kustomize roots read are checked as built objects
 // (validateBuilds), every other file as written (validateManifest). Shared by `tagline check` and `tagline scan`.
-import { KustomizeBuilds, KustomizeModule, modulePath } from '../../../common/kustomize';
+import { appliedFiles, appliedObjectsOnly, isApplied, KustomizeBuilds, KustomizeModule, modulePath, type AppliedFiles } from '../../../common/kustomize';
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { mergeObjects, type LoadedManifest } from '../../../common/manifests';
@@ -8,14 +8,17 @@ import type { DetectedFlux, WorkspaceObjects } from '../../../common/model';
 import { validateBuilds, type BuiltValidation } from './built';
 import { ObjectIndex } from './references';
 import type { TaglineDiagnostic } from './types';
+import { notAppliedDiagnostics } from './notApplied';
 import { validateManifest } from './validate';
 
 export interface WorkspaceCheck {
   /** Diagnostics by file path (as loaded). */
   diagnostics: Map<string, TaglineDiagnostic[]>;
-  /** The objects Flux applies: built objects, plus those of files no root reads. */
+  /** The objects Flux applies: built objects, plus those of files no root reads, less files Flux never applies. */
   objects: WorkspaceObjects;
   built?: BuiltValidation;
+  /** Which files the workspace's Flux Kustomizations reach (none found: every file is applied). */
+  applied: AppliedFiles;
 }
 
 /**
@@ -53,15 +56,17 @@ export async function checkWorkspace(
       ...(rawObjects.skipped || built.objects.skipped ? { skipped: [...(rawObjects.skipped ?? []), ...(built.objects.skipped ?? [])] } : {}),
     }
     : rawObjects;
+  const applied = appliedFiles(loaded.map((l) => ({ path: modulePath(l.path), text: l.text })), modulePath(limit));
   const index = new ObjectIndex(objects);
   const diagnostics = new Map<string, TaglineDiagnostic[]>();
   for (const { path, manifest } of loaded) {
     const own = built?.covered.has(modulePath(path)) ? [] : validateManifest(manifest, index, flux);
     const fromBuilds = built?.diagnostics.get(manifest.uri) ?? [];
-    const all = fromBuilds.length ? [...own, ...fromBuilds].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character) : own;
+    const found = fromBuilds.length ? [...own, ...fromBuilds].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character) : own;
+    const all = isApplied(applied, modulePath(path)) ? found : notAppliedDiagnostics(found);
     if (all.length) diagnostics.set(path, all);
   }
-  return { diagnostics, objects, built };
+  return { diagnostics, objects: appliedObjectsOnly(objects, applied), built, applied };
 }
 
 /** The folder kustomize roots are looked for in: the one named folder, else the folder common to all paths. */
