@@ -139,10 +139,12 @@ export function isAppliedUri(applied: AppliedFiles | undefined, uri: string): bo
   return path === undefined || isApplied(applied, path);
 }
 
-/** The objects Flux reconciles: those of files no Flux Kustomization reaches taken out. */
-export function appliedObjectsOnly(objects: WorkspaceObjects, applied: AppliedFiles | undefined): WorkspaceObjects {
-  if (!applied || applied.kustomizations.length === 0) return objects;
-  const keep = <T extends { source?: { uri: string } }>(list: T[]): T[] => list.filter((o) => !o.source || isAppliedUri(applied, o.source.uri));
+/**
+ * The objects Flux reconciles: those whose file `applies` says Flux does not apply taken out (`applies` gets the
+ * object's source URI; objects without one stay).
+ */
+export function appliedObjectsOnly(objects: WorkspaceObjects, applies: (uri: string) => boolean): WorkspaceObjects {
+  const keep = <T extends { source?: { uri: string } }>(list: T[]): T[] => list.filter((o) => !o.source || applies(o.source.uri));
   const skipped = keep(objects.skipped ?? []);
   return {
     ...objects,

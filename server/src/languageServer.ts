@@ -29,6 +29,8 @@ import { WorkspaceIndex } from './workspace/index';
 import { DiskDiagnostics } from './workspace/diskDiagnostics';
 import { indexFile, indexFolders } from './workspace/scanner';
 import { KustomizeRoots } from './workspace/kustomize';
+import { AppliedFilesCache } from './workspace/applied';
+import { appliedObjectsOnly, uriPath } from '../../common/kustomize';
 import { StatusStore } from './workspace/statuses';
 
 const INDEX_DEBOUNCE_MS = 150;
@@ -79,10 +81,12 @@ export class TaglineLanguageServer {
     closedManifest: (uri) => this.index.closedManifest(uri),
     diskUris: () => this.index.diskUris(),
     diagnose: (manifest) => documentDiagnostics(manifest, this.index.references(), this.statuses,
-      { validationEnabled: this.settings.validation.enable, flux: this.flux() }, this.builtFor(manifest.uri)),
+      { validationEnabled: this.settings.validation.enable, flux: this.flux(), notApplied: !this.applied.applies(manifest.uri) }, this.builtFor(manifest.uri)),
     send: (uri, diagnostics) => void this.connection.sendDiagnostics({ uri, diagnostics }),
     enabled: () => this.settings.diagnostics.scope === 'workspace',
   });
+  /** Which files the workspace's Flux Kustomizations reach; known once the first indexing is done. */
+  private readonly applied = new AppliedFilesCache();
   /** Files on disk are published once the first indexing is done, not file by file while it runs. */
   private diskIndexed = false;
 
@@ -97,7 +101,7 @@ export class TaglineLanguageServer {
     this.index.onDidChange(({ references, policyReferences, uri }) => {
       // A gotk-components.yaml or FluxInstance edited changes what every document's apiVersion means.
       const flux = this.flux();
-      const fluxChanged = flux !== this.lastFlux;
+      const fluxChanged = flux !== this.lastFlux || this.refreshApplied();
       this.lastFlux = flux;
       if (references || fluxChanged) for (const d of this.documents.all()) this.pending.has(d.uri) || this.schedule(d.uri);
       else if (policyReferences) {
@@ -152,12 +156,18 @@ export class TaglineLanguageServer {
     try {
       const manifest = this.manifests.manifest(document);
       const diagnostics = documentDiagnostics(manifest, this.index.references(), this.statuses,
-        { validationEnabled: this.settings.validation.enable, flux: this.flux() }, this.builtFor(uri));
+        { validationEnabled: this.settings.validation.enable, flux: this.flux(), notApplied: !this.applied.applies(uri) }, this.builtFor(uri));
       this.published.set(uri, diagnostics);
       void this.connection.sendDiagnostics({ uri, version: document.version, diagnostics });
     } catch (err) {
       this.connection.console.error(`tagline: validating ${uri} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
     }
+  }
+
+  /** Recomputes which files Flux applies (after the first indexing); true when that changed. */
+  private refreshApplied(): boolean {
+    if (!this.diskIndexed) return false;
+    return this.applied.update(this.index.manifests(), this.folders.map(uriPath).filter((p): p is string => p !== undefined));
   }
 
   /** The Flux the workspace runs: tagline.fluxVersion, or what its manifests say (the same array until it changes). */
@@ -181,7 +191,7 @@ export class TaglineLanguageServer {
     if (settingError && settingError !== this.lastSettingError) this.connection.console.warn(`tagline: ${settingError}`);
     this.lastSettingError = settingError;
     const params: WorkspaceIndexParams = {
-      ...servedObjects(this.kustomize.objects(this.index.objects()), found),
+      ...servedObjects(appliedObjectsOnly(this.kustomize.objects(this.index.objects()), (uri) => this.applied.applies(uri)), found),
       flux: { found: [...found], description: describeFluxVersions(found), ...(settingError ? { settingError } : {}) },
     };
     const json = JSON.stringify(params);
@@ -233,6 +243,7 @@ export class TaglineLanguageServer {
       }
       await indexFolders(this.index, this.folders);
       this.diskIndexed = true;
+      if (this.refreshApplied()) this.revalidateAll();
       this.disk.scheduleAll();
       this.kustomize.setFolders(this.folders);
     });

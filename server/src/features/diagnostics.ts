@@ -2,6 +2,7 @@
 import type { DetectedFlux } from '../../../common/flux/fluxVersion';
 import type { ParsedManifest } from '../../../common/manifests';
 import { byPosition, validateManifest, type ReferenceIndex, type TaglineDiagnostic } from '../validation';
+import { notAppliedDiagnostics } from '../validation/notApplied';
 import type { StatusStore } from '../workspace/statuses';
 import { conditionDiagnostics, withoutDuplicates } from './conditions';
 
@@ -9,6 +10,8 @@ export interface DiagnosticsSettings {
   validationEnabled: boolean;
   /** The Flux the workspace runs (the same array while it does not change). */
   flux?: readonly DetectedFlux[];
+  /** No Flux Kustomization of the workspace reaches the file: its problems collapse into one information. */
+  notApplied?: boolean;
 }
 
 /** What the kustomize roots say about a file: whether a root reads it (then only built objects are checked). */
@@ -22,6 +25,7 @@ export function documentDiagnostics(
   const own = settings.validationEnabled && built?.diagnostics.length
     ? [...standalone, ...built.diagnostics].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character)
     : standalone;
+  if (settings.notApplied) return notAppliedDiagnostics(own);
   const conditions: TaglineDiagnostic[] = [];
   for (const object of manifest.objects.imageRepositories) {
     const status = statuses.forObject(object);

@@ -1,6 +1,6 @@
 // Validation of a whole workspace as Flux applies it: files that kustomize roots read are checked as built objects
 // (validateBuilds), every other file as written (validateManifest). Shared by `tagline check` and `tagline scan`.
-import { appliedFiles, appliedObjectsOnly, isApplied, KustomizeBuilds, KustomizeModule, modulePath, type AppliedFiles } from '../../../common/kustomize';
+import { appliedFiles, appliedObjectsOnly, isApplied, isAppliedUri, KustomizeBuilds, KustomizeModule, modulePath, type AppliedFiles } from '../../../common/kustomize';
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { mergeObjects, type LoadedManifest } from '../../../common/manifests';
@@ -66,7 +66,7 @@ export async function checkWorkspace(
     const all = isApplied(applied, modulePath(path)) ? found : notAppliedDiagnostics(found);
     if (all.length) diagnostics.set(path, all);
   }
-  return { diagnostics, objects: appliedObjectsOnly(objects, applied), built, applied };
+  return { diagnostics, objects: appliedObjectsOnly(objects, (uri) => isAppliedUri(applied, uri)), built, applied };
 }
 
 /** The folder kustomize roots are looked for in: the one named folder, else the folder common to all paths. */
