@@ -1,9 +1,9 @@
 // `tagline check` on repositories laid out like those in the field: only what Flux applies is a problem.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 
 const ROOT = resolve(__dirname, '../..');
@@ -58,6 +58,42 @@ describe('tagline check judges only what a Flux Kustomization applies', () => {
       const { code, stdout } = run('check', folder);
       assert.equal(code, 1);
       assert.deepEqual(findings(stdout).map((f) => f.split(' ').slice(1).join(' ')), ['error schema.required', 'error image.tag']);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('tagline scan never skips in silence', () => {
+  test('lists each ImageRepository it does not scan in --format json, with the reason, and exits 1', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'tagline-skipped-'));
+    try {
+      cpSync(resolve(ROOT, FIXTURES, 'homelab/tests'), join(folder, 'tests'), { recursive: true });
+      const { code, stdout, stderr } = run('scan', folder, '--db', join(folder, 'tags.db'), '--format', 'json');
+      assert.equal(code, 1, stderr);
+      assert.deepEqual(JSON.parse(stdout), [{
+        apiVersion: 'image.toolkit.fluxcd.io/v1',
+        kind: 'ImageRepository',
+        metadata: { name: 'podinfo', namespace: 'flux-system' },
+        notScanned: { reason: 'spec.interval is missing', file: `${basename(folder)}/tests/e2e/assert-imagerepository.yaml`, line: 1 },
+      }]);
+      assert.doesNotMatch(stderr, /no ImageRepository objects found/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  test('names each file whose ImageRepositories no Flux Kustomization applies, and does not scan them', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'tagline-not-applied-'));
+    try {
+      mkdirSync(join(folder, 'clusters/home'), { recursive: true });
+      cpSync(resolve(ROOT, FIXTURES, 'homelab/clusters/home/apps.yaml'), join(folder, 'clusters/home/apps.yaml'));
+      cpSync(resolve(ROOT, FIXTURES, 'homelab/examples'), join(folder, 'examples'), { recursive: true });
+      writeFileSync(join(folder, 'examples/more.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n');
+      const { code, stdout, stderr } = run('scan', folder, '--db', join(folder, 'tags.db'), '--format', 'json');
+      assert.equal(stdout, '');
+      assert.equal(stderr, `tagline scan: ${relative(ROOT, join(folder, 'examples/rendered.yaml'))}: not applied by any Flux Kustomization in this workspace; its ImageRepositories are not scanned\n`);
+      assert.equal(code, 0);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

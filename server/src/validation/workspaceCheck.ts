@@ -19,6 +19,8 @@ export interface WorkspaceCheck {
   built?: BuiltValidation;
   /** Which files the workspace's Flux Kustomizations reach (none found: every file is applied). */
   applied: AppliedFiles;
+  /** Files (as loaded) holding ImageRepositories that no Flux Kustomization applies. */
+  notApplied: string[];
 }
 
 /**
@@ -66,7 +68,9 @@ export async function checkWorkspace(
     const all = isApplied(applied, modulePath(path)) ? found : notAppliedDiagnostics(found);
     if (all.length) diagnostics.set(path, all);
   }
-  return { diagnostics, objects: appliedObjectsOnly(objects, (uri) => isAppliedUri(applied, uri)), built, applied };
+  const notApplied = loaded.filter((l) => !isApplied(applied, modulePath(l.path))
+    && (l.manifest.objects.imageRepositories.length > 0 || (l.manifest.objects.skipped ?? []).length > 0)).map((l) => l.path);
+  return { diagnostics, objects: appliedObjectsOnly(objects, (uri) => isAppliedUri(applied, uri)), built, applied, notApplied };
 }
 
 /** The folder kustomize roots are looked for in: the one named folder, else the folder common to all paths. */
