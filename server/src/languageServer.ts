@@ -30,6 +30,7 @@ import { DiskDiagnostics } from './workspace/diskDiagnostics';
 import { indexFile, indexFolders } from './workspace/scanner';
 import { KustomizeRoots } from './workspace/kustomize';
 import { AppliedFilesCache } from './workspace/applied';
+import { markerWritersOf, type MarkerReachContext } from './validation/markerReach';
 import { appliedObjectsOnly, uriPath } from '../../common/kustomize';
 import { StatusStore } from './workspace/statuses';
 
@@ -81,7 +82,7 @@ export class TaglineLanguageServer {
     closedManifest: (uri) => this.index.closedManifest(uri),
     diskUris: () => this.index.diskUris(),
     diagnose: (manifest) => documentDiagnostics(manifest, this.index.references(), this.statuses,
-      { validationEnabled: this.settings.validation.enable, flux: this.flux(), notApplied: !this.applied.applies(manifest.uri) }, this.builtFor(manifest.uri)),
+      { validationEnabled: this.settings.validation.enable, flux: this.flux(), notApplied: !this.applied.applies(manifest.uri), markerReach: this.markerReach() }, this.builtFor(manifest.uri)),
     send: (uri, diagnostics) => void this.connection.sendDiagnostics({ uri, diagnostics }),
     enabled: () => this.settings.diagnostics.scope === 'workspace',
   });
@@ -156,7 +157,7 @@ export class TaglineLanguageServer {
     try {
       const manifest = this.manifests.manifest(document);
       const diagnostics = documentDiagnostics(manifest, this.index.references(), this.statuses,
-        { validationEnabled: this.settings.validation.enable, flux: this.flux(), notApplied: !this.applied.applies(uri) }, this.builtFor(uri));
+        { validationEnabled: this.settings.validation.enable, flux: this.flux(), notApplied: !this.applied.applies(uri), markerReach: this.markerReach() }, this.builtFor(uri));
       this.published.set(uri, diagnostics);
       void this.connection.sendDiagnostics({ uri, version: document.version, diagnostics });
     } catch (err) {
@@ -168,6 +169,15 @@ export class TaglineLanguageServer {
   private refreshApplied(): boolean {
     if (!this.diskIndexed) return false;
     return this.applied.update(this.index.manifests(), this.folders.map(uriPath).filter((p): p is string => p !== undefined));
+  }
+
+  /** What decides whether an automation writes a marker: the automations and policies Flux applies. */
+  private markerReach(): MarkerReachContext {
+    return {
+      automations: this.applied.automations,
+      imagePolicies: (namespace, name) => this.index.references().imagePolicies(namespace, name),
+      applies: (uri) => this.applied.applies(uri),
+    };
   }
 
   /** The Flux the workspace runs: tagline.fluxVersion, or what its manifests say (the same array until it changes). */
@@ -335,6 +345,7 @@ export class TaglineLanguageServer {
         statuses: this.statuses, storedTags: (name) => this.storedTags(name), now: Date.now,
         imageRepositories: (namespace, name) => this.index.references().imageRepositories(namespace, name),
         imagePolicies: (namespace, name) => this.index.references().imagePolicies(namespace, name),
+        markerWriters: (uri, marker) => markerWritersOf(uri, marker, this.markerReach()),
       });
       const folders = this.folders.filter((f) => f.startsWith('file:')).map((f) => fileURLToPath(f));
       const applied = appliedHover(manifest, params.position, this.kustomize.result, this.kustomize.manifestsByPath, folders);

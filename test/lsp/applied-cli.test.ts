@@ -27,9 +27,13 @@ describe('tagline check judges only what a Flux Kustomization applies', () => {
     assert.equal(stderr, '');
     assert.equal(code, 0, stdout);
     assert.deepEqual(findings(stdout), [
+      `${FIXTURES}/homelab/apps/base/podinfo/deployment.yaml:19:48 warning marker.policyNotApplied`,
+      `${FIXTURES}/homelab/apps/base/podinfo/deployment.yaml:21:48 warning marker.policyNotSeen`,
       `${FIXTURES}/homelab/apps/base/podinfo/image-automation.yaml:1:13 information apiVersion.removedLater`,
       `${FIXTURES}/homelab/apps/base/podinfo/image-automation.yaml:10:13 information apiVersion.removedLater`,
       `${FIXTURES}/homelab/clusters/home/image-update.yaml:1:13 information apiVersion.removedLater`,
+      `${FIXTURES}/homelab/clusters/home/infra/monitor.yaml:17:48 warning marker.outsideAutomations`,
+      `${FIXTURES}/homelab/examples/redis-policy.yaml:2:13 information kustomize.notApplied`,
       `${FIXTURES}/homelab/examples/rendered.yaml:2:13 information kustomize.notApplied`,
       `${FIXTURES}/homelab/tests/e2e/assert-imagerepository.yaml:2:13 information kustomize.notApplied`,
     ]);

@@ -51,6 +51,20 @@ describe('a homelab whose Flux Kustomizations do not reach its e2e assertions', 
     assert.deepEqual(codes(await server.open(uriOf(E2E), readFileSync(join(ROOT, E2E), 'utf8'))), ['1 3 kustomize.notApplied']);
   });
 
+  test('warns on markers no automation would write, and the hover names the automation that would', async () => {
+    const uri = uriOf('apps/base/podinfo/deployment.yaml');
+    const text = readFileSync(join(ROOT, 'apps/base/podinfo/deployment.yaml'), 'utf8');
+    await server.open(uri, text);
+    const diagnostics = await diagnosticsWhere(server, uri, (d) => d.some((x) => x.code === 'marker.policyNotApplied'));
+    assert.deepEqual(codes(diagnostics).filter((c) => c.includes('marker.')), ['18 2 marker.policyNotApplied', '20 2 marker.policyNotSeen']);
+    const hoverAt = async (line: number) => {
+      const result = await server.request<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri }, position: { line, character: 20 } });
+      return result?.contents.value ?? '';
+    };
+    assert.match(await hoverAt(16), /\n\nWritten by `flux-system\/flux-system` \(ImageUpdateAutomation, update\.path `\.\/apps`\)\.$/);
+    assert.match(await hoverAt(20), /\n\nNo ImageUpdateAutomation in this workspace writes it \(see the warning on the marker\)\.$/);
+  });
+
   test('once a Flux Kustomization reaches the file, its problems are back', async () => {
     const apps = readFileSync(join(ROOT, 'clusters/home/apps.yaml'), 'utf8');
     await server.open(uriOf('clusters/home/apps.yaml'), apps.replace('path: ./apps/home', 'path: ./tests'));

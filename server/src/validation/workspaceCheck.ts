@@ -8,7 +8,10 @@ import type { DetectedFlux, WorkspaceObjects } from '../../../common/model';
 import { validateBuilds, type BuiltValidation } from './built';
 import { ObjectIndex } from './references';
 import type { TaglineDiagnostic } from './types';
+import { automationScopes } from '../../../common/flux/markers/automations';
+import { markerReachDiagnostics, type MarkerReachContext } from './markerReach';
 import { notAppliedDiagnostics } from './notApplied';
+import { byPosition } from './types';
 import { validateManifest } from './validate';
 
 export interface WorkspaceCheck {
@@ -60,12 +63,20 @@ export async function checkWorkspace(
     : rawObjects;
   const applied = appliedFiles(loaded.map((l) => ({ path: modulePath(l.path), text: l.text })), modulePath(limit));
   const index = new ObjectIndex(objects);
+  const applies = (uri: string) => isAppliedUri(applied, uri);
+  const markerReach: MarkerReachContext = {
+    automations: automationScopes(loaded.map((l) => l.manifest), modulePath(limit), applies),
+    imagePolicies: (namespace, name) => index.imagePolicies(namespace, name),
+    applies,
+  };
   const diagnostics = new Map<string, TaglineDiagnostic[]>();
   for (const { path, manifest } of loaded) {
     const own = built?.covered.has(modulePath(path)) ? [] : validateManifest(manifest, index, flux);
     const fromBuilds = built?.diagnostics.get(manifest.uri) ?? [];
     const found = fromBuilds.length ? [...own, ...fromBuilds].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character) : own;
-    const all = isApplied(applied, modulePath(path)) ? found : notAppliedDiagnostics(found);
+    const reach = markerReachDiagnostics(manifest, markerReach);
+    const withReach = reach.length ? [...found, ...reach].sort(byPosition) : found;
+    const all = isApplied(applied, modulePath(path)) ? withReach : notAppliedDiagnostics(withReach);
     if (all.length) diagnostics.set(path, all);
   }
   const notApplied = loaded.filter((l) => !isApplied(applied, modulePath(l.path))

@@ -1,8 +1,10 @@
 // Which workspace files Flux applies, per workspace folder (common/kustomize/reach.ts), recomputed only when a
-// Flux Kustomization, a kustomization file or the set of files changes.
+// Flux Kustomization, a kustomization file or the set of files changes; and the ImageUpdateAutomations Flux
+// applies, with the folder each rewrites (common/flux/markers/automations.ts).
 import { posix } from 'node:path';
 import { appliedFiles, isApplied, KUSTOMIZATION_FILE_NAMES, uriPath, type AppliedFiles, type RootFile } from '../../../common/kustomize';
 import type { ParsedManifest } from '../../../common/manifests';
+import { automationScopes, type AutomationScope } from '../../../common/flux/markers/automations';
 
 const FLUX_KUSTOMIZE_GROUP = 'kustomize.toolkit.fluxcd.io/';
 
@@ -20,6 +22,9 @@ export class AppliedFilesCache {
   private byFolder: { folder: string; applied: AppliedFiles }[] = [];
   /** Changes whenever the answer for any file may have changed. */
   signature = '';
+  /** The ImageUpdateAutomations in files Flux applies. */
+  automations: AutomationScope[] = [];
+  private automationsSignature = '[]';
 
   /** Recomputes from the workspace's files and folders (POSIX absolute); true when the answer changed. */
   update(manifests: ParsedManifest[], folders: string[]): boolean {
@@ -29,8 +34,9 @@ export class AppliedFilesCache {
       if (path !== undefined) files.push({ path, text: readsText(path, manifest) ? textOf(manifest) : '' });
     }
     files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const automationsChanged = this.updateAutomations(manifests, folders);
     const key = JSON.stringify([folders, files.map((f) => [f.path, f.text])]);
-    if (key === this.key) return false;
+    if (key === this.key) return automationsChanged;
     this.key = key;
     this.byFolder = folders.map((folder) => {
       const prefix = folder.endsWith('/') ? folder : `${folder}/`;
@@ -39,7 +45,20 @@ export class AppliedFilesCache {
     const signature = JSON.stringify(this.byFolder.map(({ folder, applied }) => [folder, applied.kustomizations.length, [...applied.reached].sort()]));
     const changed = signature !== this.signature;
     this.signature = signature;
-    return changed;
+    return this.updateAutomations(manifests, folders) || changed || automationsChanged;
+  }
+
+  private updateAutomations(manifests: ParsedManifest[], folders: string[]): boolean {
+    const automations = folders.flatMap((folder) => {
+      const prefix = folder.endsWith('/') ? folder : `${folder}/`;
+      const inFolder = manifests.filter((m) => uriPath(m.uri)?.startsWith(prefix));
+      return automationScopes(inFolder, folder, (uri) => this.applies(uri));
+    });
+    const signature = JSON.stringify(automations);
+    if (signature === this.automationsSignature) return false;
+    this.automationsSignature = signature;
+    this.automations = automations;
+    return true;
   }
 
   /** Whether Flux applies the file `uri` names (a file outside every folder, or not `file:`, counts as applied). */
