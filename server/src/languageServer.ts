@@ -23,7 +23,9 @@ import { inlayHints } from './features/inlayHints';
 import { markerInlayHints, repositoryPolicyLabels, type PolicyInlayContext } from './features/policyInlays';
 import { documentSymbols } from './features/symbols';
 import { DEFAULT_SETTINGS, readSettings, type ServerSettings } from './settings';
-import type { TaglineDiagnostic } from './validation';
+import { byPosition, type TaglineDiagnostic } from './validation';
+import { pitfallImages, policyPitfallDiagnostics } from './validation/policyPitfalls';
+import type { ParsedManifest } from '../../common/manifests';
 import { isYamlDocument, ManifestDocuments } from './workspace/documents';
 import { WorkspaceIndex } from './workspace/index';
 import { DiskDiagnostics } from './workspace/diskDiagnostics';
@@ -160,9 +162,29 @@ export class TaglineLanguageServer {
         { validationEnabled: this.settings.validation.enable, flux: this.flux(), notApplied: !this.applied.applies(uri), markerReach: this.markerReach() }, this.builtFor(uri));
       this.published.set(uri, diagnostics);
       void this.connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+      if (manifest.objects.imagePolicies?.length && this.settings.validation.enable && this.applied.applies(uri)) {
+        void this.publishPolicyPitfalls(uri, document.version, manifest, diagnostics);
+      }
     } catch (err) {
       this.connection.console.error(`tagline: validating ${uri} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
     }
+  }
+
+  /**
+   * The stored tags come from the extension host (tagline/storedTags), so policy pitfalls follow the first
+   * publish: the file is sent again, with them, unless it changed meanwhile.
+   */
+  private async publishPolicyPitfalls(uri: string, version: number, manifest: ParsedManifest, diagnostics: TaglineDiagnostic[]): Promise<void> {
+    const references = this.index.references();
+    const names = pitfallImages(manifest, references);
+    if (names.length === 0) return;
+    const tags = new Map(await Promise.all(names.map(async (name) => [name, await this.storedTags(name)] as const)));
+    if (this.documents.get(uri)?.version !== version || this.published.get(uri) !== diagnostics) return;
+    const pitfalls = policyPitfallDiagnostics(manifest, references, (name) => tags.get(name));
+    if (pitfalls.length === 0) return;
+    const all = [...diagnostics, ...pitfalls].sort(byPosition);
+    this.published.set(uri, all);
+    void this.connection.sendDiagnostics({ uri, version, diagnostics: all });
   }
 
   /** Recomputes which files Flux applies (after the first indexing); true when that changed. */

@@ -11,6 +11,7 @@ import type { TaglineDiagnostic } from './types';
 import { automationScopes } from '../../../common/flux/markers/automations';
 import { markerReachDiagnostics, type MarkerReachContext } from './markerReach';
 import { notAppliedDiagnostics } from './notApplied';
+import { policyPitfallDiagnostics } from './policyPitfalls';
 import { byPosition } from './types';
 import { validateManifest } from './validate';
 
@@ -28,11 +29,13 @@ export interface WorkspaceCheck {
 
 /**
  * Builds the kustomize roots under `limit` (a folder) from `loaded` and validates everything, judging apiVersions
- * against `flux` (`detectFluxVersions`; empty: none found). Without the kustomize module (a build without Go), every
+ * against `flux` (`detectFluxVersions`; empty: none found); with `storedTags` (a tag database), ImagePolicies are
+ * also judged on the stored tags of their repository. Without the kustomize module (a build without Go), every
  * file is validated as written.
  */
 export async function checkWorkspace(
   loaded: LoadedManifest[], limit: string, flux: readonly DetectedFlux[] = [], module = new KustomizeModule(),
+  storedTags?: (canonicalImageName: string) => readonly string[] | null,
 ): Promise<WorkspaceCheck> {
   let built: BuiltValidation | undefined;
   if (module.available()) {
@@ -74,7 +77,7 @@ export async function checkWorkspace(
     const own = built?.covered.has(modulePath(path)) ? [] : validateManifest(manifest, index, flux);
     const fromBuilds = built?.diagnostics.get(manifest.uri) ?? [];
     const found = fromBuilds.length ? [...own, ...fromBuilds].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character) : own;
-    const reach = markerReachDiagnostics(manifest, markerReach);
+    const reach = [...markerReachDiagnostics(manifest, markerReach), ...(storedTags ? policyPitfallDiagnostics(manifest, index, storedTags) : [])];
     const withReach = reach.length ? [...found, ...reach].sort(byPosition) : found;
     const all = isApplied(applied, modulePath(path)) ? withReach : notAppliedDiagnostics(withReach);
     if (all.length) diagnostics.set(path, all);
