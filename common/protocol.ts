@@ -4,7 +4,7 @@
 // that both ends import (as microsoft/vscode-eslint `$shared/customMessages.ts` does), so the compiler checks
 // sender and receiver against one definition.
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
-import type { DetectedFlux, ImageRepositoryObject, ImageRepositoryStatus, SecretObject, ServiceAccountObject, SkippedObject } from './model';
+import type { AutomationTarget, DetectedFlux, ImageRepositoryObject, ImageRepositoryStatus, SecretObject, ServiceAccountObject, SkippedObject } from './model';
 
 export interface WorkspaceIndexParams {
   /** Only those the workspace's Flux would reconcile; the others are in `skipped`. */
@@ -15,6 +15,8 @@ export interface WorkspaceIndexParams {
   skipped?: SkippedObject[];
   /** The Flux the workspace runs, for the status bar. */
   flux?: FluxSummary;
+  /** The ImageUpdateAutomations Flux applies, with the markers each would write (absent: none). */
+  automations?: AutomationTarget[];
 }
 
 export interface FluxSummary {

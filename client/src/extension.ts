@@ -15,6 +15,7 @@ import { TaglineLanguageClient } from './lsp/languageClient';
 import { TaglineStatusBar } from './status/statusBar';
 import { DESCRIBE_SCHEME, DescribeProvider } from './views/describeDocument';
 import { RepositoryTree } from './views/repositoryTree';
+import { AutomationTree } from './views/automationTree';
 import { errorMessage } from '../../common/errors';
 
 /** What activate() returns: the extension-host tests inspect the running extension through it. */
@@ -63,6 +64,7 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
     host.onDidChangeStatuses((statuses) => void server.sendStatus(statuses)),
     log, state, statusBar, tree, describe, treeView, cluster, clusterTree,
     vscode.window.createTreeView('tagline.cluster', { treeDataProvider: clusterTree, showCollapseAll: true }),
+    vscode.window.createTreeView('tagline.automations', { treeDataProvider: new AutomationTree(server.onWorkspaceIndex), showCollapseAll: true }),
     vscode.languages.registerHoverProvider({ language: 'yaml' }, new ClusterHoverProvider(state, cluster)),
     ...registerClusterCommands(cluster, state, context.globalState, log),
     server.onWorkspaceIndex((index) => cluster.onWorkspaceIndex(index)),

@@ -32,7 +32,7 @@ import { DiskDiagnostics } from './workspace/diskDiagnostics';
 import { indexFile, indexFolders } from './workspace/scanner';
 import { KustomizeRoots } from './workspace/kustomize';
 import { AppliedFilesCache } from './workspace/applied';
-import { markerWritersOf, type MarkerReachContext } from './validation/markerReach';
+import { automationTargets, markerWritersOf, type MarkerReachContext } from './validation/markerReach';
 import { appliedObjectsOnly, uriPath } from '../../common/kustomize';
 import { StatusStore } from './workspace/statuses';
 
@@ -226,6 +226,7 @@ export class TaglineLanguageServer {
       ...servedObjects(appliedObjectsOnly(this.kustomize.objects(this.index.objects()), (uri) => this.applied.applies(uri)), found),
       flux: { found: [...found], description: describeFluxVersions(found), ...(settingError ? { settingError } : {}) },
     };
+    if (this.applied.automations.length > 0) params.automations = automationTargets(this.index.manifests(), this.markerReach());
     const json = JSON.stringify(params);
     if (json === this.lastIndex) return;
     this.lastIndex = json;
@@ -277,6 +278,8 @@ export class TaglineLanguageServer {
       this.diskIndexed = true;
       if (this.refreshApplied()) this.revalidateAll();
       this.disk.scheduleAll();
+      clearTimeout(this.indexTimer);
+      this.indexTimer = setTimeout(() => this.sendIndex(), INDEX_DEBOUNCE_MS);
       this.kustomize.setFolders(this.folders);
     });
     connection.onShutdown(() => this.kustomize.dispose());

@@ -65,6 +65,16 @@ describe('a homelab whose Flux Kustomizations do not reach its e2e assertions', 
     assert.match(await hoverAt(20), /\n\nNo ImageUpdateAutomation in this workspace writes it \(see the warning on the marker\)\.$/);
   });
 
+  test('sends each automation with the files and markers it would write, for the tree', async () => {
+    const latest = () => [...server.notifications].reverse().find((n) => n.method === 'tagline/workspaceIndex')?.params as WorkspaceIndexParams | undefined;
+    let sent = latest();
+    while (!sent?.automations) sent = await server.nextNotification<WorkspaceIndexParams>('tagline/workspaceIndex');
+    assert.deepEqual(sent.automations, [{
+      namespace: 'flux-system', name: 'flux-system', uri: uriOf('clusters/home/image-update.yaml'), path: './apps',
+      files: [{ uri: uriOf('apps/base/podinfo/deployment.yaml'), markers: [{ line: 16, setter: 'flux-system:podinfo', value: 'ghcr.io/example/podinfo:6.5.0' }] }],
+    }]);
+  });
+
   test('once a Flux Kustomization reaches the file, its problems are back', async () => {
     const apps = readFileSync(join(ROOT, 'clusters/home/apps.yaml'), 'utf8');
     await server.open(uriOf('clusters/home/apps.yaml'), apps.replace('path: ./apps/home', 'path: ./tests'));

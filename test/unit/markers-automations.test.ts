@@ -1,8 +1,8 @@
 // Which automation writes a marker: its namespace, policySelector and update.path, as image-automation-controller
-// decides (common/flux/markers/automations.ts, server/src/validation/markerReach.ts).
+// decides (common/kustomize/automations.ts, server/src/validation/markerReach.ts).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { automationScopes, selectorMatches } from '../../common/flux/markers/automations';
+import { automationScopes, selectorMatches } from '../../common/kustomize/automations';
 import { parseManifestText } from '../../common/manifests';
 import type { ImagePolicyObject } from '../../common/model';
 import { markerReachDiagnostics } from '../../server/src/validation/markerReach';

@@ -16,7 +16,7 @@ import type { ImagePolicySpec } from '../../../common/model';
 import type { ManifestDocument } from '../../../common/manifests';
 import { namespaceOf } from '../validation/references';
 import { findMarkers, SCREENING_TOKEN, setterValue, type ImagePolicyMarker } from '../../../common/flux/markers/markers';
-import type { AutomationScope } from '../../../common/flux/markers/automations';
+import type { AutomationScope } from '../../../common/kustomize/automations';
 import { applyPolicy } from '../../../common/flux/policy/policies';
 import type { ImagePolicyObject } from '../../../common/model';
 import { nodeRange, pathAt } from '../../../common/manifests/yamlPath';

@@ -1,11 +1,11 @@
-// Markers checked against the ImageUpdateAutomations that would write them (common/flux/markers/automations.ts):
+// Markers checked against the ImageUpdateAutomations that would write them (common/kustomize/automations.ts):
 // a marker in a file no automation rewrites, naming a policy no automation that rewrites it can see, or naming a
 // policy that is in the workspace but not applied by Flux, is a value that silently never changes.
-import { automationLabel, automationWrites, selectorMatches, type AutomationScope } from '../../../common/flux/markers/automations';
+import { automationLabel, automationWrites, selectorMatches, type AutomationScope } from '../../../common/kustomize/automations';
 import { findMarkers, SCREENING_TOKEN, type ImagePolicyMarker } from '../../../common/flux/markers/markers';
 import { uriPath } from '../../../common/kustomize';
 import type { ManifestDocument, ParsedManifest } from '../../../common/manifests';
-import type { ImagePolicyObject } from '../../../common/model';
+import type { AutomationTarget, ImagePolicyObject } from '../../../common/model';
 import { shiftDiagnostic, Severity, SOURCE, type TaglineDiagnostic } from './types';
 
 export interface MarkerReachContext {
@@ -82,4 +82,31 @@ export function markerWritersOf(uri: string, marker: ImagePolicyMarker, ctx: Mar
   const path = uriPath(uri);
   if (ctx.automations.length === 0 || path === undefined) return undefined;
   return markerWriters(marker, path, ctx);
+}
+
+/**
+ * Each automation with the files and markers it would write (files in workspace order, markers by line), for the
+ * tree. Only files Flux applies are searched, as only those are in the automation's checkout as Flux sees it.
+ */
+export function automationTargets(manifests: readonly ParsedManifest[], ctx: MarkerReachContext): AutomationTarget[] {
+  const targets = ctx.automations.map((a): AutomationTarget => ({ namespace: a.namespace, name: a.name, uri: a.uri, path: a.path, files: [] }));
+  for (const manifest of manifests) {
+    const path = uriPath(manifest.uri);
+    if (path === undefined || !ctx.applies(manifest.uri)) continue;
+    const perTarget = new Map<AutomationTarget, AutomationTarget['files'][number]['markers']>();
+    for (const document of manifest.documents) {
+      if (!document.chunk.text.includes(SCREENING_TOKEN)) continue;
+      for (const marker of findMarkers(document.chunk.text).markers) {
+        const line = document.chunk.lines.rangeAt(marker.commentRange[0], marker.commentRange[1]).start.line + document.startLine;
+        for (const writer of markerWriters(marker, path, ctx)) {
+          const target = targets[ctx.automations.indexOf(writer)];
+          const list = perTarget.get(target) ?? [];
+          list.push({ line, setter: marker.setter, value: marker.value });
+          perTarget.set(target, list);
+        }
+      }
+    }
+    for (const [target, markers] of perTarget) target.files.push({ uri: manifest.uri, markers });
+  }
+  return targets;
 }

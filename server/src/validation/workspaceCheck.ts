@@ -8,7 +8,7 @@ import type { DetectedFlux, WorkspaceObjects } from '../../../common/model';
 import { validateBuilds, type BuiltValidation } from './built';
 import { ObjectIndex } from './references';
 import type { TaglineDiagnostic } from './types';
-import { automationScopes } from '../../../common/flux/markers/automations';
+import { automationScopes } from '../../../common/kustomize/automations';
 import { markerReachDiagnostics, type MarkerReachContext } from './markerReach';
 import { notAppliedDiagnostics } from './notApplied';
 import { policyPitfallDiagnostics } from './policyPitfalls';

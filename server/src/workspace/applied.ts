@@ -1,10 +1,10 @@
 // Which workspace files Flux applies, per workspace folder (common/kustomize/reach.ts), recomputed only when a
 // Flux Kustomization, a kustomization file or the set of files changes; and the ImageUpdateAutomations Flux
-// applies, with the folder each rewrites (common/flux/markers/automations.ts).
+// applies, with the folder each rewrites (common/kustomize/automations.ts).
 import { posix } from 'node:path';
 import { appliedFiles, isApplied, KUSTOMIZATION_FILE_NAMES, uriPath, type AppliedFiles, type RootFile } from '../../../common/kustomize';
 import type { ParsedManifest } from '../../../common/manifests';
-import { automationScopes, type AutomationScope } from '../../../common/flux/markers/automations';
+import { automationScopes, type AutomationScope } from '../../../common/kustomize/automations';
 
 const FLUX_KUSTOMIZE_GROUP = 'kustomize.toolkit.fluxcd.io/';
 

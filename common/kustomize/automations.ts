@@ -12,9 +12,9 @@
  * workspace holds (its URL is not compared).
  */
 import { posix } from 'node:path';
-import { uriPath } from '../../kustomize/reach';
-import { isRecord } from '../../manifests/objects';
-import type { ParsedManifest } from '../../manifests';
+import { uriPath } from './reach';
+import { isRecord } from '../manifests/objects';
+import type { ParsedManifest } from '../manifests';
 
 /** metav1.LabelSelector. */
 export interface LabelSelector {
