@@ -24,7 +24,10 @@ function shortUri(uri: string): string {
 
 /** The automations that would write `marker` in the file at `path` (POSIX absolute). */
 export function markerWriters(marker: ImagePolicyMarker, path: string, ctx: MarkerReachContext): AutomationScope[] {
-  const policy = ctx.imagePolicies(marker.policy.namespace, marker.policy.name).find((p) => !p.source || ctx.applies(p.source.uri));
+  const policies = ctx.imagePolicies(marker.policy.namespace, marker.policy.name);
+  const policy = policies.find((p) => !p.source || ctx.applies(p.source.uri));
+  // In the workspace but not applied: no automation lists it. Not in the workspace: it may be in the cluster.
+  if (policies.length > 0 && !policy) return [];
   return ctx.automations.filter((a) => automationWrites(a, path) && a.namespace === marker.policy.namespace
     && (!policy || selectorMatches(a.policySelector, policy.metadata.labels)));
 }
