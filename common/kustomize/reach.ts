@@ -7,7 +7,7 @@
  * whole, as today: nothing says how it reaches a cluster.
  *
  * Pure: files in, files out. Every Flux Kustomization of the workspace counts, reached or not (the top one is
- * applied by `flux bootstrap`, not by another Kustomization). `.sourceignore` and `spec.ignore` are not read.
+ * applied by `flux bootstrap`, not by another Kustomization), and so does the file declaring it. `.sourceignore` and `spec.ignore` are not read.
  */
 import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,6 +119,9 @@ export function appliedFiles(files: RootFile[], limit: string): AppliedFiles {
   };
 
   for (const kustomization of kustomizations) {
+    // Every Flux Kustomization counts (see above), so the file declaring it is applied too: findings of its build
+    // land there when its own patches set them.
+    reached.add(kustomization.file);
     const path = resolveSpecPath(kustomization, folders, limit);
     if (!path) continue;
     visitRoot(path);

@@ -54,12 +54,12 @@ describe('files Flux applies', () => {
       'apps/staging/staging.yaml': manifest,
     }), [
       'apps/base/kustomization.yaml', 'apps/base/repo.yaml', 'apps/legacy/kustomization.yaml', 'apps/legacy/old.yaml',
-      'apps/prod/kustomization.yaml', 'apps/prod/patch.yaml', 'apps/prod/psm.yaml',
+      'apps/prod/kustomization.yaml', 'apps/prod/patch.yaml', 'apps/prod/psm.yaml', 'clusters/prod/apps.yaml',
       'components/fast/fast.yaml', 'components/fast/kustomization.yaml',
     ]);
   });
 
   test('a Flux Kustomization whose path is not in the workspace reaches nothing, and still makes the workspace Flux-applied', () => {
-    assert.deepEqual(reached({ 'clusters/prod/apps.yaml': fluxKustomization('apps', './elsewhere'), 'apps/a.yaml': manifest }), []);
+    assert.deepEqual(reached({ 'clusters/prod/apps.yaml': fluxKustomization('apps', './elsewhere'), 'apps/a.yaml': manifest }), ['clusters/prod/apps.yaml']);
   });
 });
