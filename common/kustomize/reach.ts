@@ -32,13 +32,22 @@ export function isApplied(applied: AppliedFiles | undefined, path: string): bool
   return !applied || applied.kustomizations.length === 0 || applied.reached.has(path);
 }
 
+/** Parsed kustomization files by text: an edit elsewhere recomputes reach without parsing them again. */
+const parsed = new Map<string, unknown>();
+const MAX_PARSED = 10_000;
+
 function firstDocument(text: string): unknown {
+  if (parsed.has(text)) return parsed.get(text);
+  let value: unknown;
   try {
     const [document] = parseAllDocuments(text, { prettyErrors: false });
-    return document && document.errors.length === 0 ? document.toJS({ maxAliasCount: 100 }) : undefined;
+    value = document && document.errors.length === 0 ? document.toJS({ maxAliasCount: 100 }) : undefined;
   } catch {
-    return undefined;
+    value = undefined;
   }
+  if (parsed.size >= MAX_PARSED) parsed.clear();
+  parsed.set(text, value);
+  return value;
 }
 
 function strings(value: unknown): string[] {

@@ -104,7 +104,8 @@ export class TaglineLanguageServer {
     this.index.onDidChange(({ references, policyReferences, uri }) => {
       // A gotk-components.yaml or FluxInstance edited changes what every document's apiVersion means.
       const flux = this.flux();
-      const fluxChanged = flux !== this.lastFlux || this.refreshApplied();
+      const appliedChanged = this.refreshApplied();
+      const fluxChanged = flux !== this.lastFlux || appliedChanged;
       this.lastFlux = flux;
       if (references || fluxChanged) for (const d of this.documents.all()) this.pending.has(d.uri) || this.schedule(d.uri);
       else if (policyReferences) {

@@ -21,7 +21,7 @@ export class AppliedFilesCache {
   private key = '';
   private byFolder: { folder: string; applied: AppliedFiles }[] = [];
   /** Changes whenever the answer for any file may have changed. */
-  signature = '';
+  signature = '[]';
   /** The ImageUpdateAutomations in files Flux applies. */
   automations: AutomationScope[] = [];
   private automationsSignature = '[]';
@@ -42,7 +42,9 @@ export class AppliedFilesCache {
       const prefix = folder.endsWith('/') ? folder : `${folder}/`;
       return { folder: prefix, applied: appliedFiles(files.filter((f) => f.path.startsWith(prefix)), folder) };
     });
-    const signature = JSON.stringify(this.byFolder.map(({ folder, applied }) => [folder, applied.kustomizations.length, [...applied.reached].sort()]));
+    // A folder without Flux Kustomizations is applied whole, whatever its files: it changes nothing.
+    const signature = JSON.stringify(this.byFolder.filter(({ applied }) => applied.kustomizations.length > 0)
+      .map(({ folder, applied }) => [folder, [...applied.reached].sort()]));
     const changed = signature !== this.signature;
     this.signature = signature;
     return this.updateAutomations(manifests, folders) || changed || automationsChanged;
