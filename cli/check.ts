@@ -4,19 +4,28 @@ import { describeFluxVersions, detectFluxVersions, loadManifests } from '../comm
 import type { DetectedFlux } from '../common/flux/fluxVersion';
 import { Severity, type TaglineDiagnostic } from '../server/src/validation';
 import { checkedFolder, checkWorkspace } from '../server/src/validation/workspaceCheck';
+import { existsSync } from 'node:fs';
+import { TagStore } from '../client/src/store';
+import { defaultDatabaseFile } from './scan';
 
 const SEVERITY_NAMES = { [Severity.Error]: 'error', [Severity.Warning]: 'warning', [Severity.Information]: 'information', [Severity.Hint]: 'hint' } as const;
 
-const USAGE = 'usage: tagline check <files or folders...> [--format text|json] [--flux-version VERSION]';
+const USAGE = 'usage: tagline check <files or folders...> [--format text|json] [--flux-version VERSION] [--db FILE]';
 
-interface CheckArgs { paths: string[]; format: 'text' | 'json'; fluxVersion?: string }
+interface CheckArgs { paths: string[]; format: 'text' | 'json'; fluxVersion?: string; db?: string }
 
 function parseArgs(args: string[]): CheckArgs | string {
   const paths: string[] = [];
   let format: CheckArgs['format'] = 'text';
   let fluxVersion: string | undefined;
+  let db: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
+    if (arg === '--db' || arg.startsWith('--db=')) {
+      db = arg === '--db' ? args[++i] : arg.slice('--db='.length);
+      if (!db) return '--db needs a file';
+      continue;
+    }
     if (arg === '--flux-version' || arg.startsWith('--flux-version=')) {
       fluxVersion = arg === '--flux-version' ? args[++i] : arg.slice('--flux-version='.length);
       if (!fluxVersion) return '--flux-version needs a version or range, e.g. 2.6.4 or 2.x';
@@ -35,7 +44,7 @@ function parseArgs(args: string[]): CheckArgs | string {
     }
   }
   if (paths.length === 0) return 'no files or folders given';
-  return { paths, format, ...(fluxVersion !== undefined ? { fluxVersion } : {}) };
+  return { paths, format, ...(fluxVersion !== undefined ? { fluxVersion } : {}), ...(db !== undefined ? { db } : {}) };
 }
 
 export interface CheckFinding {
@@ -55,11 +64,20 @@ export interface CheckResult {
   fluxVersionError?: string;
 }
 
-/** Validates every YAML file under `paths`, judging apiVersions against the Flux they run (or `fluxVersion`). */
-export async function checkPaths(paths: string[], fluxVersion?: string): Promise<CheckResult> {
+/**
+ * Validates every YAML file under `paths`, judging apiVersions against the Flux they run (or `fluxVersion`), and
+ * ImagePolicies against the stored tags of the tag database `db` when that file exists (`tagline scan` writes it).
+ */
+export async function checkPaths(paths: string[], fluxVersion?: string, db = defaultDatabaseFile()): Promise<CheckResult> {
   const loaded = await loadManifests(paths);
   const { found: flux, settingError } = detectFluxVersions(loaded.flatMap((l) => l.manifest.documents), fluxVersion, '--flux-version');
-  const { diagnostics } = await checkWorkspace(loaded, checkedFolder(paths), flux);
+  const store = existsSync(db) ? await TagStore.open({ file: db }) : undefined;
+  let diagnostics: Awaited<ReturnType<typeof checkWorkspace>>['diagnostics'];
+  try {
+    ({ diagnostics } = await checkWorkspace(loaded, checkedFolder(paths), flux, undefined, store ? (name) => store.imageTags(name) : undefined));
+  } finally {
+    await store?.close().catch(() => undefined);
+  }
   const findings: CheckFinding[] = [];
   for (const { path } of loaded) {
     const file = relative(process.cwd(), path) || path;
@@ -76,7 +94,7 @@ export async function runCheck(args: string[]): Promise<number> {
     process.stderr.write((parsed ? `tagline check: ${parsed}\n` : '') + USAGE + '\n');
     return parsed ? 2 : 0;
   }
-  const { findings, flux, fluxVersionError } = await checkPaths(parsed.paths, parsed.fluxVersion);
+  const { findings, flux, fluxVersionError } = await checkPaths(parsed.paths, parsed.fluxVersion, parsed.db);
   if (fluxVersionError) {
     process.stderr.write(`tagline check: ${fluxVersionError}\n`);
     return 2;

@@ -6,7 +6,8 @@
 // stderr with the reason, and make the exit code 1.
 import { watch, type FSWatcher } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { NOT_APPLIED_MESSAGE } from '../common/kustomize';
 import { getCondition } from '../common/flux/conditions';
 import { describeFluxVersions, detectFluxVersions, loadManifests, servedObjects, shortPath } from '../common/manifests';
 import { checkedFolder, checkWorkspace } from '../server/src/validation/workspaceCheck';
@@ -102,7 +103,8 @@ export async function runScan(args: string[]): Promise<number> {
     const now = new Map(policies.map((p) => [objectKey(p.object.metadata), JSON.stringify(p.status)]));
     const changed = keys ? policies.filter((p) => lastPolicies.get(objectKey(p.object.metadata)) !== now.get(objectKey(p.object.metadata))) : policies;
     lastPolicies = now;
-    if (reports.length > 0 || changed.length > 0) process.stdout.write(formatReports(reports, parsed.format, changed));
+    const skipped = keys || (parsed.format !== 'json' && parsed.format !== 'yaml') ? [] : current.skipped ?? [];
+    if (reports.length > 0 || changed.length > 0 || skipped.length > 0) process.stdout.write(formatReports(reports, parsed.format, changed, skipped));
   };
   // Watch before the first reconcile, so an edit made while it runs is not missed.
   const watching = parsed.watch
@@ -112,10 +114,11 @@ export async function runScan(args: string[]): Promise<number> {
   let saved = false;
   try {
     const skipped = objects.skipped ?? [];
-    if (objects.imageRepositories.length === 0 && skipped.length === 0) {
+    if (objects.imageRepositories.length === 0 && skipped.length === 0 && loaded.notApplied.length === 0) {
       process.stderr.write(`tagline scan: no ImageRepository objects found in ${parsed.paths.join(', ')}\n`);
     }
     if (skipped.length > 0) process.stderr.write(skippedText(skipped, loaded.fluxLine));
+    for (const file of loaded.notApplied) process.stderr.write(`tagline scan: ${relative(process.cwd(), file) || file}: ${NOT_APPLIED_MESSAGE}; its ImageRepositories are not scanned\n`);
     reconciler.update(objects);
     await reconciler.whenIdle();
     await evaluatePolicies();
@@ -139,12 +142,12 @@ export async function runScan(args: string[]): Promise<number> {
  * The objects Flux applies (built kustomize roots plus files no root reads), with those the repository's Flux
  * would not reconcile moved to `skipped`; a string when `--flux-version` is not a version or range.
  */
-async function loadScanObjects(args: ScanArgs): Promise<{ objects: WorkspaceObjects; fluxLine: string } | string> {
+async function loadScanObjects(args: ScanArgs): Promise<{ objects: WorkspaceObjects; fluxLine: string; notApplied: string[] } | string> {
   const loaded = await loadManifests(args.paths);
   const { found, settingError } = detectFluxVersions(loaded.flatMap((l) => l.manifest.documents), args.fluxVersion, '--flux-version');
   if (settingError) return settingError;
-  const { objects } = await checkWorkspace(loaded, checkedFolder(args.paths), found);
-  return { objects: servedObjects(objects, found), fluxLine: describeFluxVersions(found) };
+  const { objects, notApplied } = await checkWorkspace(loaded, checkedFolder(args.paths), found);
+  return { objects: servedObjects(objects, found), fluxLine: describeFluxVersions(found), notApplied };
 }
 
 /** `tagline scan: apps/podinfo: not scanned: spec.interval is missing (apps/podinfo.yaml:1)`, one per object. */

@@ -211,3 +211,14 @@ export function objectKey(meta: { namespace: string; name: string }): string {
 export function emptyStatus(): ImageRepositoryStatus {
   return { observedGeneration: -1, conditions: [] };
 }
+
+/** An ImageUpdateAutomation Flux applies, with the files and markers it would write (the tree shows them). */
+export interface AutomationTarget {
+  namespace: string;
+  name: string;
+  /** File declaring it. */
+  uri: string;
+  /** `spec.update.path` as written. */
+  path: string;
+  files: { uri: string; markers: { line: number; setter: string; value: string }[] }[];
+}

@@ -5,8 +5,8 @@
 // sender and receiver against one definition.
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import type {
-  DetectedFlux, ImagePolicyObject, ImagePolicyStatus, ImageRepositoryObject, ImageRepositoryStatus, NamespaceObject, SecretObject,
-  ServiceAccountObject, SkippedObject,
+  AutomationTarget, DetectedFlux, ImagePolicyObject, ImagePolicyStatus, ImageRepositoryObject, ImageRepositoryStatus, NamespaceObject,
+  SecretObject, ServiceAccountObject, SkippedObject,
 } from './model';
 
 export interface WorkspaceIndexParams {
@@ -21,6 +21,8 @@ export interface WorkspaceIndexParams {
   /** ImagePolicies the workspace's Flux would reconcile, and the Namespace manifests their accessFrom reads. */
   imagePolicies?: ImagePolicyObject[];
   namespaces?: NamespaceObject[];
+  /** The ImageUpdateAutomations Flux applies, with the markers each would write (absent: none). */
+  automations?: AutomationTarget[];
 }
 
 export interface FluxSummary {

@@ -15,6 +15,7 @@ import { TaglineLanguageClient } from './lsp/languageClient';
 import { TaglineStatusBar } from './status/statusBar';
 import { DESCRIBE_SCHEME, DescribeProvider } from './views/describeDocument';
 import { RepositoryTree } from './views/repositoryTree';
+import { AutomationTree } from './views/automationTree';
 import { errorMessage } from '../../common/errors';
 
 /** What activate() returns: the extension-host tests inspect the running extension through it. */
@@ -76,6 +77,7 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
     }),
     log, state, statusBar, tree, describe, treeView, cluster, clusterTree,
     vscode.window.createTreeView('tagline.cluster', { treeDataProvider: clusterTree, showCollapseAll: true }),
+    vscode.window.createTreeView('tagline.automations', { treeDataProvider: new AutomationTree(server.onWorkspaceIndex), showCollapseAll: true }),
     ...registerClusterCommands(cluster, state, context.globalState, log),
     server.onWorkspaceIndex((index) => cluster.onWorkspaceIndex(index)),
     cluster.onDidChange(() => {

@@ -6,3 +6,4 @@ export { modulePath } from './paths';
 export type { BuildRequest, BuiltObject, KustomizeResponse } from './protocol';
 export { findRoots, fluxKustomizations, KUSTOMIZATION_FILE_NAMES, type FluxKustomization, type Root, type RootFile } from './roots';
 export { kustomizationVars, varsSource, type KustomizationVars, type VarsSource } from './vars';
+export { appliedFiles, appliedObjectsOnly, isApplied, isAppliedUri, NOT_APPLIED_MESSAGE, uriPath, type AppliedFiles } from './reach';

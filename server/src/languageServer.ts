@@ -24,12 +24,17 @@ import { inlayHints } from './features/inlayHints';
 import { markerInlayHints, repositoryPolicyLabels, type PolicyInlayContext } from './features/policyInlays';
 import { documentSymbols } from './features/symbols';
 import { DEFAULT_SETTINGS, readSettings, type ServerSettings } from './settings';
-import type { TaglineDiagnostic } from './validation';
+import { byPosition, type TaglineDiagnostic } from './validation';
+import { pitfallImages, policyPitfallDiagnostics } from './validation/policyPitfalls';
+import type { ParsedManifest } from '../../common/manifests';
 import { isYamlDocument, ManifestDocuments } from './workspace/documents';
 import { WorkspaceIndex } from './workspace/index';
 import { DiskDiagnostics } from './workspace/diskDiagnostics';
 import { indexFile, indexFolders } from './workspace/scanner';
 import { KustomizeRoots } from './workspace/kustomize';
+import { AppliedFilesCache } from './workspace/applied';
+import { automationTargets, markerWritersOf, type MarkerReachContext } from './validation/markerReach';
+import { appliedObjectsOnly, uriPath } from '../../common/kustomize';
 import { StatusStore } from './workspace/statuses';
 
 const INDEX_DEBOUNCE_MS = 150;
@@ -80,10 +85,12 @@ export class TaglineLanguageServer {
     closedManifest: (uri) => this.index.closedManifest(uri),
     diskUris: () => this.index.diskUris(),
     diagnose: (manifest) => documentDiagnostics(manifest, this.index.references(), this.statuses,
-      { validationEnabled: this.settings.validation.enable, flux: this.flux() }, this.builtFor(manifest.uri)),
+      { validationEnabled: this.settings.validation.enable, flux: this.flux(), notApplied: !this.applied.applies(manifest.uri), markerReach: this.markerReach() }, this.builtFor(manifest.uri)),
     send: (uri, diagnostics) => void this.connection.sendDiagnostics({ uri, diagnostics }),
     enabled: () => this.settings.diagnostics.scope === 'workspace',
   });
+  /** Which files the workspace's Flux Kustomizations reach; known once the first indexing is done. */
+  private readonly applied = new AppliedFilesCache();
   /** Files on disk are published once the first indexing is done, not file by file while it runs. */
   private diskIndexed = false;
 
@@ -98,7 +105,8 @@ export class TaglineLanguageServer {
     this.index.onDidChange(({ references, policyReferences, uri }) => {
       // A gotk-components.yaml or FluxInstance edited changes what every document's apiVersion means.
       const flux = this.flux();
-      const fluxChanged = flux !== this.lastFlux;
+      const appliedChanged = this.refreshApplied();
+      const fluxChanged = flux !== this.lastFlux || appliedChanged;
       this.lastFlux = flux;
       if (references || fluxChanged) for (const d of this.documents.all()) this.pending.has(d.uri) || this.schedule(d.uri);
       else if (policyReferences) {
@@ -153,12 +161,47 @@ export class TaglineLanguageServer {
     try {
       const manifest = this.manifests.manifest(document);
       const diagnostics = documentDiagnostics(manifest, this.index.references(), this.statuses,
-        { validationEnabled: this.settings.validation.enable, flux: this.flux() }, this.builtFor(uri));
+        { validationEnabled: this.settings.validation.enable, flux: this.flux(), notApplied: !this.applied.applies(uri), markerReach: this.markerReach() }, this.builtFor(uri));
       this.published.set(uri, diagnostics);
       void this.connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+      if (manifest.objects.imagePolicies?.length && this.settings.validation.enable && this.applied.applies(uri)) {
+        void this.publishPolicyPitfalls(uri, document.version, manifest, diagnostics);
+      }
     } catch (err) {
       this.connection.console.error(`tagline: validating ${uri} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
     }
+  }
+
+  /**
+   * The stored tags come from the extension host (tagline/storedTags), so policy pitfalls follow the first
+   * publish: the file is sent again, with them, unless it changed meanwhile.
+   */
+  private async publishPolicyPitfalls(uri: string, version: number, manifest: ParsedManifest, diagnostics: TaglineDiagnostic[]): Promise<void> {
+    const references = this.index.references();
+    const names = pitfallImages(manifest, references);
+    if (names.length === 0) return;
+    const tags = new Map(await Promise.all(names.map(async (name) => [name, await this.storedTags(name)] as const)));
+    if (this.documents.get(uri)?.version !== version || this.published.get(uri) !== diagnostics) return;
+    const pitfalls = policyPitfallDiagnostics(manifest, references, (name) => tags.get(name));
+    if (pitfalls.length === 0) return;
+    const all = [...diagnostics, ...pitfalls].sort(byPosition);
+    this.published.set(uri, all);
+    void this.connection.sendDiagnostics({ uri, version, diagnostics: all });
+  }
+
+  /** Recomputes which files Flux applies (after the first indexing); true when that changed. */
+  private refreshApplied(): boolean {
+    if (!this.diskIndexed) return false;
+    return this.applied.update(this.index.manifests(), this.folders.map(uriPath).filter((p): p is string => p !== undefined));
+  }
+
+  /** What decides whether an automation writes a marker: the automations and policies Flux applies. */
+  private markerReach(): MarkerReachContext {
+    return {
+      automations: this.applied.automations,
+      imagePolicies: (namespace, name) => this.index.references().imagePolicies(namespace, name),
+      applies: (uri) => this.applied.applies(uri),
+    };
   }
 
   /** The Flux the workspace runs: tagline.fluxVersion, or what its manifests say (the same array until it changes). */
@@ -182,9 +225,10 @@ export class TaglineLanguageServer {
     if (settingError && settingError !== this.lastSettingError) this.connection.console.warn(`tagline: ${settingError}`);
     this.lastSettingError = settingError;
     const params: WorkspaceIndexParams = {
-      ...servedObjects(this.kustomize.objects(this.index.objects()), found),
+      ...servedObjects(appliedObjectsOnly(this.kustomize.objects(this.index.objects()), (uri) => this.applied.applies(uri)), found),
       flux: { found: [...found], description: describeFluxVersions(found), ...(settingError ? { settingError } : {}) },
     };
+    if (this.applied.automations.length > 0) params.automations = automationTargets(this.index.manifests(), this.markerReach());
     const json = JSON.stringify(params);
     if (json === this.lastIndex) return;
     this.lastIndex = json;
@@ -234,7 +278,10 @@ export class TaglineLanguageServer {
       }
       await indexFolders(this.index, this.folders);
       this.diskIndexed = true;
+      if (this.refreshApplied()) this.revalidateAll();
       this.disk.scheduleAll();
+      clearTimeout(this.indexTimer);
+      this.indexTimer = setTimeout(() => this.sendIndex(), INDEX_DEBOUNCE_MS);
       this.kustomize.setFolders(this.folders);
     });
     connection.onShutdown(() => this.kustomize.dispose());
@@ -333,6 +380,7 @@ export class TaglineLanguageServer {
         imageRepositories: (namespace, name) => this.index.references().imageRepositories(namespace, name),
         imagePolicies: (namespace, name) => this.index.references().imagePolicies(namespace, name),
         fileText: this.documents.get(params.textDocument.uri)?.getText(),
+        markerWriters: (uri, marker) => markerWritersOf(uri, marker, this.markerReach()),
       });
       const folders = this.folders.filter((f) => f.startsWith('file:')).map((f) => fileURLToPath(f));
       const applied = appliedHover(manifest, params.position, this.kustomize.result, this.kustomize.manifestsByPath, folders);

@@ -2,6 +2,8 @@
 import type { DetectedFlux } from '../../../common/flux/fluxVersion';
 import type { ParsedManifest } from '../../../common/manifests';
 import { byPosition, validateManifest, type ReferenceIndex, type TaglineDiagnostic } from '../validation';
+import { notAppliedDiagnostics } from '../validation/notApplied';
+import { markerReachDiagnostics, type MarkerReachContext } from '../validation/markerReach';
 import type { StatusStore } from '../workspace/statuses';
 import { conditionDiagnostics, withoutDuplicates } from './conditions';
 import { policyConditionDiagnostics } from './policyConditions';
@@ -10,6 +12,10 @@ export interface DiagnosticsSettings {
   validationEnabled: boolean;
   /** The Flux the workspace runs (the same array while it does not change). */
   flux?: readonly DetectedFlux[];
+  /** No Flux Kustomization of the workspace reaches the file: its problems collapse into one information. */
+  notApplied?: boolean;
+  /** The automations that would write the file's markers, and the policies they would read. */
+  markerReach?: MarkerReachContext;
 }
 
 /** What the kustomize roots say about a file: whether a root reads it (then only built objects are checked). */
@@ -19,10 +25,13 @@ export function documentDiagnostics(
   manifest: ParsedManifest, references: ReferenceIndex, statuses: StatusStore, settings: DiagnosticsSettings,
   built?: BuiltDiagnostics,
 ): TaglineDiagnostic[] {
-  const standalone = settings.validationEnabled && !built?.covered ? validateManifest(manifest, references, settings.flux) : [];
+  const reach = settings.validationEnabled && settings.markerReach ? markerReachDiagnostics(manifest, settings.markerReach) : [];
+  const validated = settings.validationEnabled && !built?.covered ? validateManifest(manifest, references, settings.flux) : [];
+  const standalone = reach.length ? [...validated, ...reach].sort(byPosition) : validated;
   const own = settings.validationEnabled && built?.diagnostics.length
     ? [...standalone, ...built.diagnostics].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character)
     : standalone;
+  if (settings.notApplied) return notAppliedDiagnostics(own);
   const conditions: TaglineDiagnostic[] = [];
   for (const object of manifest.objects.imageRepositories) {
     const status = statuses.forObject(object);

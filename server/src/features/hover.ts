@@ -15,9 +15,10 @@ import { explainPolicy } from '../../../common/flux/policy/explain';
 import type { ImagePolicySpec, ImagePolicyStatus } from '../../../common/model';
 import type { ManifestDocument } from '../../../common/manifests';
 import { namespaceOf } from '../validation/references';
-import { findMarkers, SCREENING_TOKEN, setterValue } from '../../../common/flux/markers/markers';
+import { findMarkers, SCREENING_TOKEN, setterValue, type ImagePolicyMarker } from '../../../common/flux/markers/markers';
 import { describeReformat, reformatReport } from '../../../common/flux/markers/reformat';
 import { encodeSetterValue, scalarText } from '../../../common/flux/markers/quoting';
+import type { AutomationScope } from '../../../common/kustomize/automations';
 import { applyPolicy } from '../../../common/flux/policy/policies';
 import type { ImagePolicyObject } from '../../../common/model';
 import { nodeRange, pathAt } from '../../../common/manifests/yamlPath';
@@ -37,6 +38,11 @@ export interface HoverContext {
   imagePolicies?(namespace: string, name: string): ImagePolicyObject[];
   /** The whole file's text, for what the automation's commit would reformat in it (marker hovers). */
   fileText?: string;
+  /**
+   * The ImageUpdateAutomations that would write a marker of the file `uri`; undefined when the workspace holds
+   * none (then nothing is said about automations).
+   */
+  markerWriters?(uri: string, marker: ImagePolicyMarker): AutomationScope[] | undefined;
 }
 
 export function commandLink(command: string, args: unknown[]): string {
@@ -195,6 +201,12 @@ async function markerHover(document: ManifestDocument, position: Position, ctx: 
     } else {
       lines.push('No stored tags for its repository yet: scan it to see what the automation would write.');
     }
+  }
+  const writers = ctx.markerWriters?.(document.uri, marker);
+  if (writers) {
+    lines.push(writers.length > 0
+      ? `Written by ${writers.map((w) => code(`${w.namespace}/${w.name}`) + ` (ImageUpdateAutomation, update.path ${code(w.path || '.')})`).join(', ')}.`
+      : 'No ImageUpdateAutomation in this workspace writes it (see the warning on the marker).');
   }
   const reformat = ctx.fileText !== undefined ? reformatReport(ctx.fileText) : [];
   if (reformat.length > 0) {

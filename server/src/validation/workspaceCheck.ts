@@ -1,6 +1,6 @@
 // Validation of a whole workspace as Flux applies it: files that kustomize roots read are checked as built objects
 // (validateBuilds), every other file as written (validateManifest). Shared by `tagline check` and `tagline scan`.
-import { KustomizeBuilds, KustomizeModule, modulePath } from '../../../common/kustomize';
+import { appliedFiles, appliedObjectsOnly, isApplied, isAppliedUri, KustomizeBuilds, KustomizeModule, modulePath, type AppliedFiles } from '../../../common/kustomize';
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { mergeObjects, type LoadedManifest } from '../../../common/manifests';
@@ -8,23 +8,34 @@ import type { DetectedFlux, WorkspaceObjects } from '../../../common/model';
 import { validateBuilds, type BuiltValidation } from './built';
 import { ObjectIndex } from './references';
 import type { TaglineDiagnostic } from './types';
+import { automationScopes } from '../../../common/kustomize/automations';
+import { markerReachDiagnostics, type MarkerReachContext } from './markerReach';
+import { notAppliedDiagnostics } from './notApplied';
+import { policyPitfallDiagnostics } from './policyPitfalls';
+import { byPosition } from './types';
 import { validateManifest } from './validate';
 
 export interface WorkspaceCheck {
   /** Diagnostics by file path (as loaded). */
   diagnostics: Map<string, TaglineDiagnostic[]>;
-  /** The objects Flux applies: built objects, plus those of files no root reads. */
+  /** The objects Flux applies: built objects, plus those of files no root reads, less files Flux never applies. */
   objects: WorkspaceObjects;
   built?: BuiltValidation;
+  /** Which files the workspace's Flux Kustomizations reach (none found: every file is applied). */
+  applied: AppliedFiles;
+  /** Files (as loaded) holding ImageRepositories that no Flux Kustomization applies. */
+  notApplied: string[];
 }
 
 /**
  * Builds the kustomize roots under `limit` (a folder) from `loaded` and validates everything, judging apiVersions
- * against `flux` (`detectFluxVersions`; empty: none found). Without the kustomize module (a build without Go), every
+ * against `flux` (`detectFluxVersions`; empty: none found); with `storedTags` (a tag database), ImagePolicies are
+ * also judged on the stored tags of their repository. Without the kustomize module (a build without Go), every
  * file is validated as written.
  */
 export async function checkWorkspace(
   loaded: LoadedManifest[], limit: string, flux: readonly DetectedFlux[] = [], module = new KustomizeModule(),
+  storedTags?: (canonicalImageName: string) => readonly string[] | null,
 ): Promise<WorkspaceCheck> {
   let built: BuiltValidation | undefined;
   if (module.available()) {
@@ -53,15 +64,27 @@ export async function checkWorkspace(
       ...(rawObjects.skipped || built.objects.skipped ? { skipped: [...(rawObjects.skipped ?? []), ...(built.objects.skipped ?? [])] } : {}),
     }
     : rawObjects;
+  const applied = appliedFiles(loaded.map((l) => ({ path: modulePath(l.path), text: l.text })), modulePath(limit));
   const index = new ObjectIndex(objects);
+  const applies = (uri: string) => isAppliedUri(applied, uri);
+  const markerReach: MarkerReachContext = {
+    automations: automationScopes(loaded.map((l) => l.manifest), modulePath(limit), applies),
+    imagePolicies: (namespace, name) => index.imagePolicies(namespace, name),
+    applies,
+  };
   const diagnostics = new Map<string, TaglineDiagnostic[]>();
   for (const { path, manifest } of loaded) {
     const own = built?.covered.has(modulePath(path)) ? [] : validateManifest(manifest, index, flux);
     const fromBuilds = built?.diagnostics.get(manifest.uri) ?? [];
-    const all = fromBuilds.length ? [...own, ...fromBuilds].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character) : own;
+    const found = fromBuilds.length ? [...own, ...fromBuilds].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character) : own;
+    const reach = [...markerReachDiagnostics(manifest, markerReach), ...(storedTags ? policyPitfallDiagnostics(manifest, index, storedTags) : [])];
+    const withReach = reach.length ? [...found, ...reach].sort(byPosition) : found;
+    const all = isApplied(applied, modulePath(path)) ? withReach : notAppliedDiagnostics(withReach);
     if (all.length) diagnostics.set(path, all);
   }
-  return { diagnostics, objects, built };
+  const notApplied = loaded.filter((l) => !isApplied(applied, modulePath(l.path))
+    && (l.manifest.objects.imageRepositories.length > 0 || (l.manifest.objects.skipped ?? []).length > 0)).map((l) => l.path);
+  return { diagnostics, objects: appliedObjectsOnly(objects, (uri) => isAppliedUri(applied, uri)), built, applied, notApplied };
 }
 
 /** The folder kustomize roots are looked for in: the one named folder, else the folder common to all paths. */

@@ -1,0 +1,115 @@
+// Markers checked against the ImageUpdateAutomations that would write them (common/kustomize/automations.ts):
+// a marker in a file no automation rewrites, naming a policy no automation that rewrites it can see, or naming a
+// policy that is in the workspace but not applied by Flux, is a value that silently never changes.
+import { automationLabel, automationWrites, selectorMatches, type AutomationScope } from '../../../common/kustomize/automations';
+import { findMarkers, SCREENING_TOKEN, type ImagePolicyMarker } from '../../../common/flux/markers/markers';
+import { uriPath } from '../../../common/kustomize';
+import type { ManifestDocument, ParsedManifest } from '../../../common/manifests';
+import type { AutomationTarget, ImagePolicyObject } from '../../../common/model';
+import { shiftDiagnostic, Severity, SOURCE, type TaglineDiagnostic } from './types';
+
+export interface MarkerReachContext {
+  /** The ImageUpdateAutomations Flux applies (none: markers are not judged against automations). */
+  automations: readonly AutomationScope[];
+  /** Every ImagePolicy of the workspace by namespace and name, applied or not. */
+  imagePolicies(namespace: string, name: string): ImagePolicyObject[];
+  /** Whether Flux applies the file a URI names. */
+  applies(uri: string): boolean;
+}
+
+function shortUri(uri: string): string {
+  const path = uriPath(uri) ?? uri;
+  return path.split('/').slice(-3).join('/');
+}
+
+/** The automations that would write `marker` in the file at `path` (POSIX absolute). */
+export function markerWriters(marker: ImagePolicyMarker, path: string, ctx: MarkerReachContext): AutomationScope[] {
+  const policies = ctx.imagePolicies(marker.policy.namespace, marker.policy.name);
+  const policy = policies.find((p) => !p.source || ctx.applies(p.source.uri));
+  // In the workspace but not applied: no automation lists it. Not in the workspace: it may be in the cluster.
+  if (policies.length > 0 && !policy) return [];
+  return ctx.automations.filter((a) => automationWrites(a, path) && a.namespace === marker.policy.namespace
+    && (!policy || selectorMatches(a.policySelector, policy.metadata.labels)));
+}
+
+function why(marker: ImagePolicyMarker, path: string, ctx: MarkerReachContext): { code: string; message: string } | undefined {
+  const key = `${marker.policy.namespace}/${marker.policy.name}`;
+  const policies = ctx.imagePolicies(marker.policy.namespace, marker.policy.name);
+  if (policies.length > 0 && policies.every((p) => p.source && !ctx.applies(p.source.uri))) {
+    return {
+      code: 'marker.policyNotApplied',
+      message: `ImagePolicy '${key}' is in ${shortUri(policies[0].source!.uri)}, which no Flux Kustomization in this workspace applies; without it, the automation leaves this value alone.`,
+    };
+  }
+  if (ctx.automations.length === 0) return undefined;
+  const writing = ctx.automations.filter((a) => automationWrites(a, path));
+  if (writing.length === 0) {
+    const paths = ctx.automations.map((a) => `${a.namespace}/${a.name} rewrites ${a.folder === undefined ? `${a.path || '.'} (not in this workspace)` : `${a.path || '.'}`}`);
+    return { code: 'marker.outsideAutomations', message: `No ImageUpdateAutomation rewrites this file: ${paths.join('; ')}.` };
+  }
+  if (markerWriters(marker, path, ctx).length > 0) return undefined;
+  const policy = policies.find((p) => !p.source || ctx.applies(p.source.uri));
+  const reasons = writing.map((a) => (a.namespace !== marker.policy.namespace
+    ? `${automationLabel(a)} reads only ImagePolicies in its own namespace '${a.namespace}'`
+    : `${automationLabel(a)} has a policySelector that does not select ImagePolicy '${key}' (labels ${JSON.stringify(policy?.metadata.labels ?? {})})`));
+  return { code: 'marker.policyNotSeen', message: `No automation that rewrites this file sees ImagePolicy '${key}': ${reasons.join('; ')}.` };
+}
+
+function documentReach(document: ManifestDocument, path: string, ctx: MarkerReachContext): TaglineDiagnostic[] {
+  const { chunk } = document;
+  if (!chunk.text.includes(SCREENING_TOKEN)) return [];
+  const out: TaglineDiagnostic[] = [];
+  for (const marker of findMarkers(chunk.text).markers) {
+    const problem = why(marker, path, ctx);
+    if (!problem) continue;
+    out.push(shiftDiagnostic({
+      range: chunk.lines.rangeAt(marker.commentRange[0], marker.commentRange[1]),
+      severity: Severity.Warning, source: SOURCE, ...problem,
+    }, document.startLine));
+  }
+  return out;
+}
+
+/**
+ * Warnings for the file's markers that no automation would write, each saying which automation and why
+ * (`marker.outsideAutomations`, `marker.policyNotSeen`) or that the policy is not applied (`marker.policyNotApplied`).
+ */
+export function markerReachDiagnostics(manifest: ParsedManifest, ctx: MarkerReachContext): TaglineDiagnostic[] {
+  const path = uriPath(manifest.uri);
+  if (path === undefined) return [];
+  return manifest.documents.flatMap((d) => documentReach(d, path, ctx));
+}
+
+/** The automations that would write `marker` in the file `uri`; undefined when the workspace holds none. */
+export function markerWritersOf(uri: string, marker: ImagePolicyMarker, ctx: MarkerReachContext): AutomationScope[] | undefined {
+  const path = uriPath(uri);
+  if (ctx.automations.length === 0 || path === undefined) return undefined;
+  return markerWriters(marker, path, ctx);
+}
+
+/**
+ * Each automation with the files and markers it would write (files in workspace order, markers by line), for the
+ * tree. Only files Flux applies are searched, as only those are in the automation's checkout as Flux sees it.
+ */
+export function automationTargets(manifests: readonly ParsedManifest[], ctx: MarkerReachContext): AutomationTarget[] {
+  const targets = ctx.automations.map((a): AutomationTarget => ({ namespace: a.namespace, name: a.name, uri: a.uri, path: a.path, files: [] }));
+  for (const manifest of manifests) {
+    const path = uriPath(manifest.uri);
+    if (path === undefined || !ctx.applies(manifest.uri)) continue;
+    const perTarget = new Map<AutomationTarget, AutomationTarget['files'][number]['markers']>();
+    for (const document of manifest.documents) {
+      if (!document.chunk.text.includes(SCREENING_TOKEN)) continue;
+      for (const marker of findMarkers(document.chunk.text).markers) {
+        const line = document.chunk.lines.rangeAt(marker.commentRange[0], marker.commentRange[1]).start.line + document.startLine;
+        for (const writer of markerWriters(marker, path, ctx)) {
+          const target = targets[ctx.automations.indexOf(writer)];
+          const list = perTarget.get(target) ?? [];
+          list.push({ line, setter: marker.setter, value: marker.value });
+          perTarget.set(target, list);
+        }
+      }
+    }
+    for (const [target, markers] of perTarget) target.files.push({ uri: manifest.uri, markers });
+  }
+  return targets;
+}

@@ -1,0 +1,71 @@
+// Warnings for ImagePolicies that will silently stop advancing, on the stored tags of their repository
+// (common/flux/policy/pitfalls.ts). Tags come from the caller: the extension host's tag database in the editor
+// (tagline/storedTags), the database `tagline scan` writes in `tagline check`.
+import { policyPitfalls, type PitfallKind } from '../../../common/flux/policy/pitfalls';
+import { parseImageReference } from '../../../common/flux/reference';
+import type { ManifestDocument, ParsedManifest } from '../../../common/manifests';
+import { keyAt, nodeAt, nodeRange } from '../../../common/manifests/yamlPath';
+import type { ImagePolicyObject } from '../../../common/model';
+import type { ReferenceIndex } from './references';
+import { shiftDiagnostic, Severity, SOURCE, type QuickFix, type TaglineDiagnostic } from './types';
+
+/** The canonical image name of the repository a policy reads, when the workspace holds it. */
+export function policyImage(policy: ImagePolicyObject, index: ReferenceIndex): string | undefined {
+  const namespace = policy.spec.imageRepositoryRef.namespace || policy.metadata.namespace;
+  const repository = index.imageRepositories(namespace, policy.spec.imageRepositoryRef.name)[0];
+  if (!repository) return undefined;
+  const parsed = parseImageReference(repository.spec.image, repository.spec.insecure === true);
+  return parsed.ok ? parsed.reference.canonicalImageName : undefined;
+}
+
+/** The canonical image names whose stored tags the file's ImagePolicies need. */
+export function pitfallImages(manifest: ParsedManifest, index: ReferenceIndex): string[] {
+  const names = manifest.documents.map((d) => (d.imagePolicy ? policyImage(d.imagePolicy, index) : undefined));
+  return [...new Set(names.filter((n): n is string => n !== undefined))];
+}
+
+function where(kind: PitfallKind, policy: ImagePolicyObject): (string | number)[] {
+  if (kind === 'patternMatchesNothing') return ['spec', 'filterTags', 'pattern'];
+  if (kind === 'extractCollides') return ['spec', 'filterTags', 'extract'];
+  if (kind === 'rangeMatchesNothing') return ['spec', 'policy', 'semver', 'range'];
+  return ['spec', 'policy', policy.spec.policy.alphabetical ? 'alphabetical' : 'numerical'];
+}
+
+function documentPitfalls(document: ManifestDocument, index: ReferenceIndex, storedTags: (canonicalImageName: string) => readonly string[] | null | undefined): TaglineDiagnostic[] {
+  const policy = document.imagePolicy;
+  const image = policy ? policyImage(policy, index) : undefined;
+  const tags = image ? storedTags(image) : undefined;
+  if (!policy || !tags || tags.length === 0) return [];
+  const { chunk } = document;
+  const out: TaglineDiagnostic[] = [];
+  for (const pitfall of policyPitfalls(policy.spec, tags)) {
+    const path = where(pitfall.kind, policy);
+    const key = keyAt(chunk.doc, path);
+    const range = pitfall.kind === 'orderOverSemver' ? nodeRange(chunk.lines, key) : nodeRange(chunk.lines, nodeAt(chunk.doc, path)) ?? nodeRange(chunk.lines, key);
+    if (!range) continue;
+    const fixes: QuickFix[] = [];
+    const value = nodeRange(chunk.lines, nodeAt(chunk.doc, path));
+    if (pitfall.fix && value) {
+      const indent = ' '.repeat(range.start.character);
+      // A block mapping's range ends at the start of the next line: keep that line break.
+      const lineBreak = value.end.character === 0 && value.end.line > range.start.line ? '\n' : '';
+      fixes.push({
+        title: 'Select by semantic version (policy.semver, range >=0.0.0)',
+        preferred: true,
+        edits: [{ range: { start: range.start, end: value.end }, newText: `semver:\n${indent}  range: '${pitfall.fix.policy.semver!.range}'${lineBreak}` }],
+      });
+    }
+    out.push(shiftDiagnostic({
+      range, severity: Severity.Warning, code: `policy.${pitfall.kind}`, source: SOURCE, message: pitfall.message,
+      ...(fixes.length ? { data: { fixes } } : {}),
+    }, document.startLine));
+  }
+  return out;
+}
+
+/** Warnings for the file's ImagePolicies whose choices the stored tags show to be wrong. */
+export function policyPitfallDiagnostics(
+  manifest: ParsedManifest, index: ReferenceIndex, storedTags: (canonicalImageName: string) => readonly string[] | null | undefined,
+): TaglineDiagnostic[] {
+  return manifest.documents.flatMap((d) => documentPitfalls(d, index, storedTags));
+}

@@ -1,0 +1,73 @@
+// Which workspace files Flux applies, per workspace folder (common/kustomize/reach.ts), recomputed only when a
+// Flux Kustomization, a kustomization file or the set of files changes; and the ImageUpdateAutomations Flux
+// applies, with the folder each rewrites (common/kustomize/automations.ts).
+import { posix } from 'node:path';
+import { appliedFiles, isApplied, KUSTOMIZATION_FILE_NAMES, uriPath, type AppliedFiles, type RootFile } from '../../../common/kustomize';
+import type { ParsedManifest } from '../../../common/manifests';
+import { automationScopes, type AutomationScope } from '../../../common/kustomize/automations';
+
+const FLUX_KUSTOMIZE_GROUP = 'kustomize.toolkit.fluxcd.io/';
+
+function textOf(manifest: ParsedManifest): string {
+  return manifest.documents.map((d) => d.chunk.text).join('');
+}
+
+/** Whether reach depends on the file's text: a kustomization file, or one declaring a Flux Kustomization. */
+function readsText(path: string, manifest: ParsedManifest): boolean {
+  return KUSTOMIZATION_FILE_NAMES.includes(posix.basename(path)) || manifest.documents.some((d) => d.chunk.text.includes(FLUX_KUSTOMIZE_GROUP));
+}
+
+export class AppliedFilesCache {
+  private key = '';
+  private byFolder: { folder: string; applied: AppliedFiles }[] = [];
+  /** Changes whenever the answer for any file may have changed. */
+  signature = '[]';
+  /** The ImageUpdateAutomations in files Flux applies. */
+  automations: AutomationScope[] = [];
+  private automationsSignature = '[]';
+
+  /** Recomputes from the workspace's files and folders (POSIX absolute); true when the answer changed. */
+  update(manifests: ParsedManifest[], folders: string[]): boolean {
+    const files: RootFile[] = [];
+    for (const manifest of manifests) {
+      const path = uriPath(manifest.uri);
+      if (path !== undefined) files.push({ path, text: readsText(path, manifest) ? textOf(manifest) : '' });
+    }
+    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const automationsChanged = this.updateAutomations(manifests, folders);
+    const key = JSON.stringify([folders, files.map((f) => [f.path, f.text])]);
+    if (key === this.key) return automationsChanged;
+    this.key = key;
+    this.byFolder = folders.map((folder) => {
+      const prefix = folder.endsWith('/') ? folder : `${folder}/`;
+      return { folder: prefix, applied: appliedFiles(files.filter((f) => f.path.startsWith(prefix)), folder) };
+    });
+    // A folder without Flux Kustomizations is applied whole, whatever its files: it changes nothing.
+    const signature = JSON.stringify(this.byFolder.filter(({ applied }) => applied.kustomizations.length > 0)
+      .map(({ folder, applied }) => [folder, [...applied.reached].sort()]));
+    const changed = signature !== this.signature;
+    this.signature = signature;
+    return this.updateAutomations(manifests, folders) || changed || automationsChanged;
+  }
+
+  private updateAutomations(manifests: ParsedManifest[], folders: string[]): boolean {
+    const automations = folders.flatMap((folder) => {
+      const prefix = folder.endsWith('/') ? folder : `${folder}/`;
+      const inFolder = manifests.filter((m) => uriPath(m.uri)?.startsWith(prefix));
+      return automationScopes(inFolder, folder, (uri) => this.applies(uri));
+    });
+    const signature = JSON.stringify(automations);
+    if (signature === this.automationsSignature) return false;
+    this.automationsSignature = signature;
+    this.automations = automations;
+    return true;
+  }
+
+  /** Whether Flux applies the file `uri` names (a file outside every folder, or not `file:`, counts as applied). */
+  applies(uri: string): boolean {
+    const path = uriPath(uri);
+    if (path === undefined) return true;
+    const entry = this.byFolder.find((f) => path.startsWith(f.folder));
+    return isApplied(entry?.applied, path);
+  }
+}
