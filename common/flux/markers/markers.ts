@@ -9,6 +9,7 @@
 //   `<ns>:<name>:tag`, `<ns>:<name>:name` or `<ns>:<name>:digest`.
 import { isCollection, isScalar, parseDocument, visit, type Node } from 'yaml';
 import type { ImageRef } from '../../model';
+import { markedNodesByLines, type MarkedNode } from './lineMarkers';
 
 export const SETTER_SHORT_HAND = '$imagepolicy';
 /** The screening token: `fmt.Sprintf("%q", "$imagepolicy")`. */
@@ -115,56 +116,82 @@ function headComment(text: string, valueStart: number): { text: string; start: n
 /**
  * Markers of one YAML document text (as the automation reads a file, after the `"$imagepolicy"` screen). A
  * document that does not parse is skipped, as kio skips nothing but fails the whole run: the caller names it.
+ * Markers and problems come in the order of their place in the text.
+ *
+ * `knownToParse`: the caller has parsed this very text without errors (the language server has, for every
+ * document). Then the markers are found line by line (lineMarkers.ts), and the document is parsed again only
+ * when its shape needs it; the answer is the same (test/unit/markers-lines.test.ts).
  */
-export function findMarkers(text: string): { markers: ImagePolicyMarker[]; problems: MarkerProblem[]; syntaxError?: string } {
+export function findMarkers(text: string, options: { knownToParse?: boolean } = {}): { markers: ImagePolicyMarker[]; problems: MarkerProblem[]; syntaxError?: string } {
   const markers: ImagePolicyMarker[] = [];
   const problems: MarkerProblem[] = [];
   if (!text.includes(SCREENING_TOKEN)) return { markers, problems };
+  const byLines = options.knownToParse ? markedNodesByLines(text, SETTER_SHORT_HAND) : undefined;
+  if (byLines) {
+    for (const node of byLines) {
+      const line = lineComment(text, node.range[1]);
+      consider(node, line ?? (node.sequenceItem && node.scalar ? headComment(text, node.range[0]) : undefined), markers, problems);
+    }
+    return sorted(markers, problems);
+  }
   const doc = parseDocument(text, { keepSourceTokens: false });
   if (doc.errors.length > 0) return { markers, problems, syntaxError: doc.errors[0].message.split('\n')[0] };
-  const consider = (node: Node, comment: { text: string; start: number } | undefined) => {
-    if (!comment || !comment.text.includes(SETTER_SHORT_HAND)) return;
-    const commentRange: [number, number] = [comment.start, comment.start + comment.text.length];
-    const found = shortHand(comment.text);
-    if (!found) return;
-    if ('problem' in found) {
-      problems.push({ kind: 'malformed', range: commentRange, message: `not an image policy marker: ${found.problem}; write {"$imagepolicy": "<namespace>:<name>"} (optionally with :tag, :name or :digest)` });
-      return;
-    }
-    if (!isScalar(node)) {
-      problems.push({ kind: 'notScalar', range: commentRange, message: 'image policy markers set only scalar values; this one marks a mapping or list and is ignored' });
-      return;
-    }
-    const setter = parseSetterName(found.setter);
-    if (!setter) {
-      problems.push({ kind: 'unknownField', range: commentRange, message: `'${found.setter}' names no setter: use <namespace>:<name>, or add :tag, :name or :digest` });
-      return;
-    }
-    const range = node.range!;
-    markers.push({
-      setter: found.setter,
-      policy: { namespace: setter.namespace, name: setter.name },
-      field: setter.field,
-      value: typeof node.value === 'string' ? node.value : String(node.value),
-      valueRange: [range[0], range[1]],
-      commentRange,
-    });
-  };
+  const marked = (node: Node): MarkedNode => ({
+    scalar: isScalar(node),
+    value: isScalar(node) ? (typeof node.value === 'string' ? node.value : String(node.value)) : '',
+    range: [node.range![0], node.range![1]],
+    sequenceItem: false,
+  });
   visit(doc, {
     Pair(_, pair) {
       const value = pair.value as Node | null;
       if (!value || !('range' in value) || !value.range) return;
       const end = isCollection(value) && !value.flow ? undefined : value.range[1];
-      if (end !== undefined) consider(value, lineComment(text, end));
+      if (end !== undefined) consider(marked(value), lineComment(text, end), markers, problems);
     },
     Seq(_, seq) {
       if (seq.flow) return;
       for (const item of seq.items as Node[]) {
         if (!item || !('range' in item) || !item.range) continue;
         const line = isCollection(item) && !item.flow ? undefined : lineComment(text, item.range[1]);
-        consider(item, line ?? (isScalar(item) ? headComment(text, item.range[0]) : undefined));
+        consider(marked(item), line ?? (isScalar(item) ? headComment(text, item.range[0]) : undefined), markers, problems);
       }
     },
   });
+  return sorted(markers, problems);
+}
+
+function sorted(markers: ImagePolicyMarker[], problems: MarkerProblem[]): { markers: ImagePolicyMarker[]; problems: MarkerProblem[] } {
+  markers.sort((a, b) => a.commentRange[0] - b.commentRange[0] || a.valueRange[0] - b.valueRange[0]);
+  problems.sort((a, b) => a.range[0] - b.range[0]);
   return { markers, problems };
+}
+
+/** processShortHand on the comment of `node`: a marker, a problem, or nothing. */
+function consider(node: MarkedNode, comment: { text: string; start: number } | undefined, markers: ImagePolicyMarker[], problems: MarkerProblem[]): void {
+  if (!comment || !comment.text.includes(SETTER_SHORT_HAND)) return;
+  const commentRange: [number, number] = [comment.start, comment.start + comment.text.length];
+  const found = shortHand(comment.text);
+  if (!found) return;
+  if ('problem' in found) {
+    problems.push({ kind: 'malformed', range: commentRange, message: `not an image policy marker: ${found.problem}; write {"$imagepolicy": "<namespace>:<name>"} (optionally with :tag, :name or :digest)` });
+    return;
+  }
+  if (!node.scalar) {
+    problems.push({ kind: 'notScalar', range: commentRange, message: 'image policy markers set only scalar values; this one marks a mapping or list and is ignored' });
+    return;
+  }
+  const setter = parseSetterName(found.setter);
+  if (!setter) {
+    problems.push({ kind: 'unknownField', range: commentRange, message: `'${found.setter}' names no setter: use <namespace>:<name>, or add :tag, :name or :digest` });
+    return;
+  }
+  markers.push({
+    setter: found.setter,
+    policy: { namespace: setter.namespace, name: setter.name },
+    field: setter.field,
+    value: node.value,
+    valueRange: node.range,
+    commentRange,
+  });
 }

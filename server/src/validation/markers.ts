@@ -5,17 +5,27 @@ import { findMarkers, SCREENING_TOKEN } from '../../../common/flux/markers/marke
 import type { ReferenceIndex } from './references';
 import { byPosition, Severity, SOURCE, type TaglineDiagnostic } from './types';
 
-/** Markers per parsed document: finding them parses the YAML again, which an edit elsewhere must not repeat. */
+/** Markers per parsed document, found once: an edit elsewhere, a hover or an inlay request must not repeat it. */
 const found = new WeakMap<ParsedChunk, ReturnType<typeof findMarkers>>();
+
+/**
+ * The markers of one parsed document. A document that parsed without errors is read line by line (findMarkers'
+ * fast path), parsed again only when its shape needs it.
+ */
+export function chunkMarkers(chunk: ParsedChunk): ReturnType<typeof findMarkers> {
+  let result = found.get(chunk);
+  if (!result) {
+    result = chunk.text.includes(SCREENING_TOKEN)
+      ? findMarkers(chunk.text, { knownToParse: !chunk.template && chunk.syntaxErrors.length === 0 })
+      : { markers: [], problems: [] };
+    found.set(chunk, result);
+  }
+  return result;
+}
 
 export function markerDiagnostics(chunk: ParsedChunk, index: ReferenceIndex): TaglineDiagnostic[] {
   if (!chunk.text.includes(SCREENING_TOKEN)) return [];
-  let result = found.get(chunk);
-  if (!result) {
-    result = findMarkers(chunk.text);
-    found.set(chunk, result);
-  }
-  const { markers, problems } = result;
+  const { markers, problems } = chunkMarkers(chunk);
   const out: TaglineDiagnostic[] = [];
   for (const problem of problems) {
     out.push({ range: chunk.lines.rangeAt(problem.range[0], problem.range[1]), severity: Severity.Warning, code: `marker.${problem.kind}`, source: SOURCE, message: problem.message });
