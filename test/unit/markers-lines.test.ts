@@ -124,7 +124,7 @@ describe('image-update markers found by lines', () => {
     let fast = 0;
     for (const text of documents(SEED)) {
       if (markedNodesByLines(text, '$imagepolicy')) fast++;
-      const byLines = findMarkers(text, { knownToParse: true });
+      const byLines = findMarkers(text, { trustSyntax: true });
       const parsed = findMarkers(text);
       try {
         assert.deepEqual(byLines, parsed);
@@ -146,7 +146,7 @@ describe('image-update markers found by lines', () => {
       '            - "1.0.1"', '        - name: sidecar', '          env: *env', '',
     ].join('\n');
     assert.equal(markedNodesByLines(deployment, '$imagepolicy')?.length, 2);
-    assert.deepEqual(findMarkers(deployment, { knownToParse: true }), findMarkers(deployment));
+    assert.deepEqual(findMarkers(deployment, { trustSyntax: true }), findMarkers(deployment));
     assert.deepEqual(findMarkers(deployment).markers.map((m) => `${m.setter}=${m.value}`), ['team:app=ghcr.io/acme/web:1.0.1', 'team:app:tag=1.0.1']);
   });
 
@@ -164,7 +164,7 @@ describe('image-update markers found by lines', () => {
     ];
     for (const text of unread) {
       assert.equal(markedNodesByLines(text, '$imagepolicy'), undefined, text);
-      assert.deepEqual(findMarkers(text, { knownToParse: true }), findMarkers(text), text);
+      assert.deepEqual(findMarkers(text, { trustSyntax: true }), findMarkers(text), text);
     }
   });
 });

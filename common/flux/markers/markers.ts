@@ -118,15 +118,16 @@ function headComment(text: string, valueStart: number): { text: string; start: n
  * document that does not parse is skipped, as kio skips nothing but fails the whole run: the caller names it.
  * Markers and problems come in the order of their place in the text.
  *
- * `knownToParse`: the caller has parsed this very text without errors (the language server has, for every
- * document). Then the markers are found line by line (lineMarkers.ts), and the document is parsed again only
- * when its shape needs it; the answer is the same (test/unit/markers-lines.test.ts).
+ * `trustSyntax`: the caller does not need a syntax error elsewhere in the document to hide its markers — it
+ * parsed this very text without errors, or does not report syntax for it. Then the markers are found line by line
+ * (lineMarkers.ts) and the document is parsed only when its shape needs it; for a document that parses, the
+ * answer is the same (test/unit/markers-lines.test.ts).
  */
-export function findMarkers(text: string, options: { knownToParse?: boolean } = {}): { markers: ImagePolicyMarker[]; problems: MarkerProblem[]; syntaxError?: string } {
+export function findMarkers(text: string, options: { trustSyntax?: boolean } = {}): { markers: ImagePolicyMarker[]; problems: MarkerProblem[]; syntaxError?: string } {
   const markers: ImagePolicyMarker[] = [];
   const problems: MarkerProblem[] = [];
   if (!text.includes(SCREENING_TOKEN)) return { markers, problems };
-  const byLines = options.knownToParse ? markedNodesByLines(text, SETTER_SHORT_HAND) : undefined;
+  const byLines = options.trustSyntax ? markedNodesByLines(text, SETTER_SHORT_HAND) : undefined;
   if (byLines) {
     for (const node of byLines) {
       const line = lineComment(text, node.range[1]);

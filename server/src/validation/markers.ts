@@ -9,14 +9,16 @@ import { byPosition, Severity, SOURCE, type TaglineDiagnostic } from './types';
 const found = new WeakMap<ParsedChunk, ReturnType<typeof findMarkers>>();
 
 /**
- * The markers of one parsed document. A document that parsed without errors is read line by line (findMarkers'
- * fast path), parsed again only when its shape needs it.
+ * The markers of one document, read line by line (findMarkers' fast path) and parsed only when its shape needs
+ * it. That skips the syntax check for documents that parsed without errors, and for documents of kinds the
+ * server never parses (Deployments, HelmReleases: parsing them only for this would cost more than the rest of
+ * an open): their syntax is the YAML extension's to report, and their markers show either way.
  */
 export function chunkMarkers(chunk: ParsedChunk): ReturnType<typeof findMarkers> {
   let result = found.get(chunk);
   if (!result) {
     result = chunk.text.includes(SCREENING_TOKEN)
-      ? findMarkers(chunk.text, { knownToParse: !chunk.template && chunk.syntaxErrors.length === 0 })
+      ? findMarkers(chunk.text, { trustSyntax: !chunk.template && (chunk.deferred === true || chunk.syntaxErrors.length === 0) })
       : { markers: [], problems: [] };
     found.set(chunk, result);
   }
