@@ -9,7 +9,9 @@
 //   copied to a writable place, with the published api module of the same version as `./api`;
 // - kube-apiserver's module (k8s.io/kubernetes) and etcd's (go.etcd.io/etcd/server/v3) replace their sibling
 //   modules with local paths, which `go install module@version` refuses, so each is built from a small wrapper
-//   module written into the cache that requires the module and pins the siblings to their published versions.
+//   module written into the cache that requires the module and pins the siblings to their published versions;
+// - the policy oracle (test/oracle/policy/main.go) imports the controller's internal/policy, which Go allows only
+//   from inside that module's tree: it is built like the controller, inside a copy of the downloaded module.
 //
 // Usage: node scripts/go-build.mjs [name…] [--json]   (no name: all of them; --json prints {name: path})
 import { spawnSync } from 'node:child_process';
@@ -70,7 +72,9 @@ function hashTree(folder) {
 function versionOf(name) {
   const pin = versions[name];
   if (!pin) throw new Error(`unknown Go program ${name}; known: ${Object.keys(versions).filter((key) => !key.startsWith('$')).join(', ')}`);
-  return name === 'flux-oracle' ? hashTree(join(repoRoot, pin.module)) : pin.version;
+  if (name === 'flux-oracle') return hashTree(join(repoRoot, pin.module));
+  if (pin.source) return `${pin.version}-${hashTree(join(repoRoot, pin.source))}`;
+  return pin.version;
 }
 
 /** The cached binary's path for `name` (whether it is built yet or not). */
@@ -78,14 +82,19 @@ export function binaryPath(name) {
   return join(cacheRoot, `${name}-${versionOf(name)}`, name);
 }
 
+/** A writable copy of the controller module at `pin.version` in `source`, with its `./api` in place. */
+function copyControllerModule(pin, source) {
+  cpSync(downloadModule(pin.module, pin.version), source, { recursive: true });
+  // Its go.mod replaces the api module with `./api`, a nested module the module zip leaves out: put the
+  // published api module of the same version there.
+  cpSync(downloadModule(`${pin.module}/api`, pin.version), join(source, 'api'), { recursive: true });
+  makeWritable(source);
+}
+
 const builders = {
   'image-reflector-controller'(pin, work, output) {
     const source = join(work, 'src');
-    cpSync(downloadModule(pin.module, pin.version), source, { recursive: true });
-    // Its go.mod replaces the api module with `./api`, a nested module the module zip leaves out: put the
-    // published api module of the same version there.
-    cpSync(downloadModule(`${pin.module}/api`, pin.version), join(source, 'api'), { recursive: true });
-    makeWritable(source);
+    copyControllerModule(pin, source);
     goBuild(source, output, pin.package);
     // The cluster applies the controller's own CRDs and RBAC role of this very release.
     cpSync(join(source, 'config', 'crd', 'bases'), join(work, 'crd'), { recursive: true });
@@ -103,6 +112,12 @@ const builders = {
     const siblings = ['go.etcd.io/etcd/api/v3', 'go.etcd.io/etcd/client/pkg/v3', 'go.etcd.io/etcd/client/v3', 'go.etcd.io/etcd/pkg/v3'];
     writeWrapper(work, 'tagline.invalid/etcd', [pin, ...siblings.map((module) => ({ module }))].map((entry) => `${entry.module} ${pin.version}`), []);
     goBuild(join(work, 'src'), output, pin.package, '-s -w');
+  },
+  'flux-policy-oracle'(pin, work, output) {
+    const source = join(work, 'src');
+    copyControllerModule(pin, source);
+    cpSync(join(repoRoot, pin.source), join(source, pin.package), { recursive: true });
+    goBuild(source, output, `./${pin.package}`);
   },
   'flux-oracle'(pin, work, output) {
     const source = join(work, 'src');

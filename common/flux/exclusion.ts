@@ -2,10 +2,8 @@
 // internal/controller/imagerepository_controller.go `filterOutTags`).
 // re2js is a port of Go's regexp/syntax (via RE2/J), so it accepts and rejects what Go does and produces
 // Go's own error texts (`error parsing regexp: missing closing ]: `[=``).
-import { RE2JS, RE2JSSyntaxException } from 're2js';
 import type { ImageRepositorySpec } from '../model';
-import { errorMessage } from '../errors';
-import { goSyntaxError, toRe2js } from './go-regexp-compat';
+import { compileGoRegexp } from './go-regexp-compat';
 
 /** Excludes Cosign signature tags such as `sha256-<hex>.sig`. */
 export const DEFAULT_EXCLUSION = '^.*\\.sig$';
@@ -19,16 +17,10 @@ export type CompiledExclusion = { ok: true; matches(tag: string): boolean } | { 
 
 export function compileExclusion(pattern: string): CompiledExclusion {
   // Where re2js and Go 1.26 disagree (Unicode class names, duplicate group names, …): go-regexp-compat.ts.
-  const rewritten = toRe2js(pattern);
-  try {
-    const re = RE2JS.compile(rewritten.pattern);
-    return { ok: true, matches: (tag) => re.test(tag) };
-  } catch (err) {
-    // Go's syntax.Error always ends with ": `expr`", even when the expression is empty (a trailing backslash
-    // reports ``); re2js leaves that part out when it has no expression.
-    if (err instanceof RE2JSSyntaxException) return { ok: false, message: goSyntaxError(pattern, rewritten, err.getDescription(), err.getPattern() ?? '') };
-    return { ok: false, message: errorMessage(err) };
-  }
+  const compiled = compileGoRegexp(pattern);
+  if (!compiled.ok) return compiled;
+  const re = compiled.compiled.regexp;
+  return { ok: true, matches: (tag) => re.test(tag) };
 }
 
 /**

@@ -1,3 +1,6 @@
+import { RE2JS, RE2JSSyntaxException } from 're2js';
+import { errorMessage } from '../errors';
+
 // Where re2js (a port of an older Go regexp/syntax) and Go 1.26's regexp/syntax — the one the controller is built
 // with — disagree, `toRe2js` rewrites a pattern so that re2js accepts and rejects exactly what Go does, without
 // changing what it matches; `goSyntaxError` turns re2js' error into Go's text about the pattern as written.
@@ -53,6 +56,8 @@ export interface RewrittenPattern {
   spans: { at: number; end: number; originalAt: number; originalEnd: number }[];
   /** Expressions re2js quotes in an error that Go quotes differently for the same fault. */
   exprFixes: Map<string, string>;
+  /** Capture group names given to a repeated name (`x_2`) → the name as written (`x`). */
+  renamedGroups: Map<string, string>;
 }
 
 /** The capture group name at `at` if it is valid and closed by `>` (Go's isValidCaptureName), else null. */
@@ -66,6 +71,7 @@ function captureName(pattern: string, at: number): string | null {
 export function toRe2js(pattern: string): RewrittenPattern {
   const spans: RewrittenPattern['spans'] = [];
   const exprFixes = new Map<string, string>();
+  const renamedGroups = new Map<string, string>();
   const usedNames = new Set([...pattern.matchAll(/\(\?P?<([A-Za-z0-9_]+)>/g)].map((m) => m[1]!));
   const seenNames = new Set<string>();
   let out = '';
@@ -139,6 +145,7 @@ export function toRe2js(pattern: string): RewrittenPattern {
           let k = 2;
           while (usedNames.has(`${name}_${k}`)) k++;
           usedNames.add(`${name}_${k}`);
+          renamedGroups.set(`${name}_${k}`, name);
           replace(nameAt, end, `${name}_${k}`);
         } else {
           seenNames.add(name);
@@ -152,7 +159,7 @@ export function toRe2js(pattern: string): RewrittenPattern {
     out += c;
     i++;
   }
-  return { pattern: out, spans, exprFixes };
+  return { pattern: out, spans, exprFixes, renamedGroups };
 }
 
 /** Copies `\p…`/`\P…` at `i` with its name as re2js knows it; returns the index after it. */
@@ -208,4 +215,31 @@ function originalExpression(original: string, rewritten: RewrittenPattern, expre
     return position + shift;
   };
   return original.slice(toOriginal(at, false), toOriginal(at + expression.length, true));
+}
+
+/** A Go regular expression compiled with re2js, and its capture group names as Go's SubexpNames() gives them. */
+export interface GoRegexp {
+  readonly regexp: RE2JS;
+  /** Index → name ("" for unnamed groups and for index 0), names as written in the pattern. */
+  readonly subexpNames: readonly string[];
+}
+
+/**
+ * Go's regexp.Compile(pattern): the compiled expression, or Go's error text
+ * (`error parsing regexp: missing closing ): `(a``), accepting and rejecting exactly what Go 1.26 does.
+ */
+export function compileGoRegexp(pattern: string): { ok: true; compiled: GoRegexp } | { ok: false; message: string } {
+  const rewritten = toRe2js(pattern);
+  let regexp: RE2JS;
+  try {
+    regexp = RE2JS.compile(rewritten.pattern);
+  } catch (err) {
+    // Go's syntax.Error always ends with ": `expr`", even when the expression is empty (a trailing backslash
+    // reports ``); re2js leaves that part out when it has no expression.
+    if (err instanceof RE2JSSyntaxException) return { ok: false, message: goSyntaxError(pattern, rewritten, err.getDescription(), err.getPattern() ?? '') };
+    return { ok: false, message: errorMessage(err) };
+  }
+  const subexpNames: string[] = new Array(regexp.groupCount() + 1).fill('');
+  for (const [name, index] of Object.entries(regexp.namedGroups())) subexpNames[index] = rewritten.renamedGroups.get(name) ?? name;
+  return { ok: true, compiled: { regexp, subexpNames } };
 }

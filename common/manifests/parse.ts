@@ -44,6 +44,8 @@ export interface ParsedChunk {
    * `actions` for a document with `{{ … }}`. Such a chunk is not parsed: no value, no errors, no objects.
    */
   template?: 'chart' | 'actions';
+  /** A document of a kind Tagline does not read (Deployment, HelmRelease, …), not parsed until something asks. */
+  deferred?: true;
   syntaxErrors: SyntaxProblem[];
   /** Errors against the schema of the document's kind and version (ImageRepository, ImagePolicy, ImageUpdateAutomation). */
   schemaErrors: SchemaError[];
@@ -170,6 +172,7 @@ function lazyChunk(text: string, type: { apiVersion: string; kind: string }): Pa
     kind: type.kind,
     isImageRepository: false,
     isImagePolicy: false,
+    deferred: true,
     schemaErrors: [],
     get lines() { return (lines ??= new LineIndex(lineStarts(text))); },
     get range() { return load().range; },

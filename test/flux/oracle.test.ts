@@ -4,105 +4,25 @@
 // links). Inputs are seeded:
 // mutations of real-world shapes and random strings, 10,000 per kind. A failure prints the seed; rerun with
 // TAGLINE_ORACLE_SEED=<seed> to get the same inputs.
-import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { ensureBinary } from '../../scripts/go-build.mjs';
 import { parseImageReference } from '../../common/flux/reference';
 import { formatGoDurationNs, parseGoDurationNs } from '../../common/flux/duration';
 import { compileExclusion } from '../../common/flux/exclusion';
 import { parseFloatGo } from '../../common/flux/policy/parseFloat';
 import { compareVersions, newVersion, parseVersion, strictNewVersion, versionString } from '../../common/flux/policy/semver';
 import { checkConstraints, constraintsString, newConstraint, validateConstraints } from '../../common/flux/policy/constraints';
+import { compare, Gen, OracleClient, PER_KIND, random, SEED } from './oracleClient';
 
-const PER_KIND = Number(process.env.TAGLINE_ORACLE_COUNT ?? 10_000);
-const SEED = Number(process.env.TAGLINE_ORACLE_SEED ?? Math.floor(Math.random() * 2 ** 31));
-
-/** mulberry32: a small seeded PRNG. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Gen {
-  constructor(readonly next: () => number) {}
-  int(n: number): number { return Math.floor(this.next() * n); }
-  pick<T>(items: readonly T[]): T { return items[this.int(items.length)]!; }
-  chars(alphabet: string, max: number): string {
-    const runes = [...alphabet];
-    return Array.from({ length: this.int(max + 1) }, () => this.pick(runes)).join('');
-  }
-  /** Insert, delete, replace, duplicate or cut at random places, 1–3 times. */
-  mutate(s: string, alphabet: string): string {
-    const runes = [...alphabet];
-    let out = [...s];
-    for (let n = 1 + this.int(3); n > 0; n--) {
-      const at = this.int(out.length + 1);
-      switch (this.int(6)) {
-        case 0: out.splice(at, 0, this.pick(runes)); break;
-        case 1: out.splice(at, 1); break;
-        case 2: out[at] = this.pick(runes); break;
-        case 3: out.splice(at, 0, ...out.slice(this.int(out.length), this.int(out.length + 1))); break;
-        case 4: out = out.slice(0, at); break;
-        default: out = out.map((c) => (this.int(8) === 0 ? (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()) : c));
-      }
-    }
-    return out.join('');
-  }
-}
-
-// ---- the oracle process -------------------------------------------------------------------------------------
-
-let oracle: ChildProcessWithoutNullStreams;
-let pending: { resolve: (lines: unknown[]) => void; want: number; got: unknown[] } | undefined;
-let buffered = '';
-
-function ask<T>(requests: object[]): Promise<T[]> {
-  return new Promise((resolve) => {
-    pending = { resolve: resolve as (lines: unknown[]) => void, want: requests.length, got: [] };
-    oracle.stdin.write(requests.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  });
-}
+let oracle: OracleClient;
+const ask = <T>(requests: object[]): Promise<T[]> => oracle.ask<T>(requests);
 
 before(() => {
-  const { path } = ensureBinary('flux-oracle');
-  // It exits when its stdin closes, which the OS does if this process dies.
-  oracle = spawn(path, [], { stdio: ['pipe', 'pipe', 'pipe'] });
-  oracle.stdout.setEncoding('utf8');
-  oracle.stdout.on('data', (chunk: string) => {
-    buffered += chunk;
-    let newline: number;
-    while (pending && (newline = buffered.indexOf('\n')) >= 0) {
-      pending.got.push(JSON.parse(buffered.slice(0, newline)));
-      buffered = buffered.slice(newline + 1);
-      if (pending.got.length === pending.want) {
-        const done = pending;
-        pending = undefined;
-        done.resolve(done.got);
-      }
-    }
-  });
+  oracle = new OracleClient('flux-oracle');
 });
 
 after(() => {
-  oracle?.stdin.end();
+  oracle?.stop();
 });
-
-/** Compares every answer; reports the first 10 disagreements with the seed. */
-function compare<I>(kind: string, inputs: I[], disagree: (input: I, index: number) => string | undefined): void {
-  const problems: string[] = [];
-  inputs.forEach((input, i) => {
-    const problem = disagree(input, i);
-    if (problem !== undefined) problems.push(`${JSON.stringify(input)}: ${problem}`);
-  });
-  assert.deepEqual(problems.slice(0, 10), [], `${kind}: ${problems.length} of ${inputs.length} inputs disagree with Go (TAGLINE_ORACLE_SEED=${SEED})`);
-}
 
 // ---- image references ---------------------------------------------------------------------------------------
 

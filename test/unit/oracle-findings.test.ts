@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { parseImageReference } from '../../common/flux/reference';
 import { compileExclusion } from '../../common/flux/exclusion';
 import { parseGoDurationNs } from '../../common/flux/duration';
+import { applyPolicy } from '../../common/flux/policy';
 
 const detail = (image: string) => {
   const parsed = parseImageReference(image);
@@ -88,4 +89,18 @@ test('duration fractions use Go\'s float64 arithmetic, and -2^63 ns is in range'
   assert.equal(parseGoDurationNs('1.00000000010000m'), 60000000005n);
   assert.equal(parseGoDurationNs('-9223372036854775808ns'), -(1n << 63n));
   assert.equal(parseGoDurationNs('9223372036854775808ns'), undefined);
+});
+
+// Found by the policy oracle (test/flux/policy-oracle.test.ts, image-reflector-controller v1.2.0 internal/policy):
+// filterTags compiled its pattern with re2js alone, so its errors were re2js' rather than Go's.
+test('filterTags reports Go\'s own regexp errors, as the exclusion list does', () => {
+  const error = (pattern: string) => {
+    const result = applyPolicy({ policy: { numerical: { order: 'asc' } }, filterTags: { pattern, extract: '' } }, ['1']);
+    return result.ok ? 'ok' : result.error;
+  };
+  assert.equal(error('\\'), "failed to filter tags: invalid regular expression pattern '\\': error parsing regexp: trailing backslash at end of expression: ``");
+  assert.equal(error('(?P<x>a)|(?P<'), "failed to filter tags: invalid regular expression pattern '(?P<x>a)|(?P<': error parsing regexp: invalid or unsupported Perl syntax: `(?P`");
+  assert.equal(error('(?P<x>a)|(?P<x>b<x>{'), "failed to filter tags: invalid regular expression pattern '(?P<x>a)|(?P<x>b<x>{': error parsing regexp: missing closing ): `(?P<x>a)|(?P<x>b<x>{`");
+  const repeated = applyPolicy({ policy: { alphabetical: {} }, filterTags: { pattern: '^(?P<x>a)-|^(?P<x>b)-', extract: '$x' } }, ['a-1', 'b-2']);
+  assert.deepEqual(repeated, { ok: true, latest: 'b-2' });
 });

@@ -85,7 +85,7 @@ describe('reconcileImagePolicy', () => {
 
   it('reports a missing repository and a denied cross-namespace reference', async () => {
     const missing = await reconcileImagePolicy(input({ repository: undefined }), EMPTY);
-    assert.equal(brief(missing.status)[1], 'Ready=False DependencyNotReady: failed to get the referred ImageRepository: referenced ImageRepository does not exist: imagerepositories.image.toolkit.fluxcd.io "storefront" not found');
+    assert.equal(brief(missing.status)[1], 'Ready=False DependencyNotReady: failed to get the referred ImageRepository: referenced ImageRepository does not exist: ImageRepository.image.toolkit.fluxcd.io "storefront" not found');
     const cross = policy({ imageRepositoryRef: { name: 'storefront', namespace: 'shop' } }, 'web');
     const denied = await reconcileImagePolicy(input({ policy: cross, policyNamespaceLabels: { 'kubernetes.io/metadata.name': 'web' } }), EMPTY);
     assert.equal(brief(denied.status)[1], "Ready=False AccessDenied: failed to get the referred ImageRepository: access denied: 'shop/storefront' can't be accessed due to missing ACL labels on 'accessFrom'");

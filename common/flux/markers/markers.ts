@@ -10,6 +10,7 @@
 import { isCollection, isScalar, parseAllDocuments, visit, type Node, type Scalar } from 'yaml';
 import type { ImageRef } from '../../model';
 import type { OldScalar, ScalarStyle } from './quoting';
+import { markedNodesByLines, type MarkedNode } from './lineMarkers';
 
 export const SETTER_SHORT_HAND = '$imagepolicy';
 /** The screening token: `fmt.Sprintf("%q", "$imagepolicy")`. */
@@ -143,47 +144,34 @@ function oldScalar(node: Scalar, flow: boolean): OldScalar {
 
 /**
  * Markers of a YAML text, one document or a whole file (as the automation reads a file, after the
- * `"$imagepolicy"` screen). A text with a document that does not parse gives no markers and its first error:
- * the automation's ScreeningLocalReader (image-automation-controller internal/update/filereader.go) records such
- * a file as a problem file and leaves it alone; the caller names it.
+ * `"$imagepolicy"` screen), in the order of their place in the text. A text with a document that does not parse
+ * gives no markers and its first error: the automation's ScreeningLocalReader (image-automation-controller
+ * internal/update/filereader.go) records such a file as a problem file and leaves it alone; the caller names it.
+ *
+ * `trustSyntax`: the caller does not need a syntax error elsewhere in the document to hide its markers — it
+ * parsed this very text without errors, or does not report syntax for it. Then the markers are found line by line
+ * (lineMarkers.ts) and the document is parsed only when its shape needs it; for a document that parses, the
+ * answer is the same (test/unit/markers-lines.test.ts).
  */
-export function findMarkers(text: string): { markers: ImagePolicyMarker[]; problems: MarkerProblem[]; syntaxError?: string } {
+export function findMarkers(text: string, options: { trustSyntax?: boolean } = {}): { markers: ImagePolicyMarker[]; problems: MarkerProblem[]; syntaxError?: string } {
   const markers: ImagePolicyMarker[] = [];
   const problems: MarkerProblem[] = [];
   if (!text.includes(SCREENING_TOKEN)) return { markers, problems };
+  const byLines = options.trustSyntax ? markedNodesByLines(text, SETTER_SHORT_HAND) : undefined;
+  if (byLines) {
+    for (const node of byLines) {
+      const line = lineComment(text, node.range[1]);
+      consider(node, lineScalar(text, node), line ?? (node.sequenceItem && node.scalar ? headComment(text, node.range[0]) : undefined), markers, problems);
+    }
+    return sorted(markers, problems);
+  }
   const docs = parseAllDocuments(text, { keepSourceTokens: false });
   if (!Array.isArray(docs)) return { markers, problems };
   const broken = docs.find((d) => d.errors.length > 0);
   if (broken) return { markers, problems, syntaxError: broken.errors[0].message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '') };
-  const consider = (node: Node, comment: { text: string; start: number } | undefined, flow: boolean) => {
-    if (!comment || !comment.text.includes(SETTER_SHORT_HAND)) return;
-    const commentRange: [number, number] = [comment.start, comment.start + comment.text.length];
-    const found = shortHand(comment.text);
-    if (!found) return;
-    if ('problem' in found) {
-      problems.push({ kind: 'malformed', range: commentRange, message: `not an image policy marker: ${found.problem}; write {"$imagepolicy": "<namespace>:<name>"} (optionally with :tag, :name or :digest)` });
-      return;
-    }
-    if (!isScalar(node)) {
-      problems.push({ kind: 'notScalar', range: commentRange, message: 'image policy markers set only scalar values; this one marks a mapping or list and is ignored' });
-      return;
-    }
-    const setter = parseSetterName(found.setter);
-    if (!setter) {
-      problems.push({ kind: 'unknownField', range: commentRange, message: `'${found.setter}' names no setter: use <namespace>:<name>, or add :tag, :name or :digest` });
-      return;
-    }
-    const range = node.range!;
-    const scalar = oldScalar(node, flow);
-    markers.push({
-      setter: found.setter,
-      policy: { namespace: setter.namespace, name: setter.name },
-      field: setter.field,
-      value: scalar.value,
-      valueRange: [range[0], range[1]],
-      commentRange,
-      scalar,
-    });
+  const marked = (node: Node, flow: boolean, sequenceItem: boolean): [MarkedNode, OldScalar | undefined] => {
+    const scalar = isScalar(node) ? oldScalar(node, flow) : undefined;
+    return [{ scalar: scalar !== undefined, value: scalar?.value ?? '', range: [node.range![0], node.range![1]], sequenceItem }, scalar];
   };
   const inFlow = (path: readonly unknown[]) => path.some((p) => isCollection(p) && p.flow === true);
   for (const doc of docs) {
@@ -191,17 +179,61 @@ export function findMarkers(text: string): { markers: ImagePolicyMarker[]; probl
       Pair(_, pair, path) {
         const value = pair.value as Node | null;
         if (!value || !('range' in value) || !value.range) return;
-        if (!isCollection(value) || value.flow) consider(value, valueComment(text, value), inFlow(path));
+        if (!isCollection(value) || value.flow) consider(...marked(value, inFlow(path), false), valueComment(text, value), markers, problems);
       },
       Seq(_, seq) {
         if (seq.flow) return;
         for (const item of seq.items as Node[]) {
           if (!item || !('range' in item) || !item.range) continue;
           const line = isCollection(item) && !item.flow ? undefined : valueComment(text, item);
-          consider(item, line ?? (isScalar(item) ? headComment(text, item.range[0]) : undefined), false);
+          consider(...marked(item, false, true), line ?? (isScalar(item) ? headComment(text, item.range[0]) : undefined), markers, problems);
         }
       },
     });
   }
+  return sorted(markers, problems);
+}
+
+/** How a value the line path read is written: its quotes; lines give up on tags, block and flow scalars. */
+function lineScalar(text: string, node: MarkedNode): OldScalar | undefined {
+  if (!node.scalar) return undefined;
+  const first = text[node.range[0]];
+  const style: ScalarStyle = first === "'" ? 'single' : first === '"' ? 'double' : 'plain';
+  return { style, value: node.value, flow: false };
+}
+
+function sorted(markers: ImagePolicyMarker[], problems: MarkerProblem[]): { markers: ImagePolicyMarker[]; problems: MarkerProblem[] } {
+  markers.sort((a, b) => a.commentRange[0] - b.commentRange[0] || a.valueRange[0] - b.valueRange[0]);
+  problems.sort((a, b) => a.range[0] - b.range[0]);
   return { markers, problems };
+}
+
+/** processShortHand on the comment of `node`: a marker, a problem, or nothing. */
+function consider(node: MarkedNode, scalar: OldScalar | undefined, comment: { text: string; start: number } | undefined, markers: ImagePolicyMarker[], problems: MarkerProblem[]): void {
+  if (!comment || !comment.text.includes(SETTER_SHORT_HAND)) return;
+  const commentRange: [number, number] = [comment.start, comment.start + comment.text.length];
+  const found = shortHand(comment.text);
+  if (!found) return;
+  if ('problem' in found) {
+    problems.push({ kind: 'malformed', range: commentRange, message: `not an image policy marker: ${found.problem}; write {"$imagepolicy": "<namespace>:<name>"} (optionally with :tag, :name or :digest)` });
+    return;
+  }
+  if (!scalar) {
+    problems.push({ kind: 'notScalar', range: commentRange, message: 'image policy markers set only scalar values; this one marks a mapping or list and is ignored' });
+    return;
+  }
+  const setter = parseSetterName(found.setter);
+  if (!setter) {
+    problems.push({ kind: 'unknownField', range: commentRange, message: `'${found.setter}' names no setter: use <namespace>:<name>, or add :tag, :name or :digest` });
+    return;
+  }
+  markers.push({
+    setter: found.setter,
+    policy: { namespace: setter.namespace, name: setter.name },
+    field: setter.field,
+    value: scalar.value,
+    valueRange: node.range,
+    commentRange,
+    scalar,
+  });
 }

@@ -2,7 +2,8 @@
 // is a Go regular expression (re2js is Go's regexp/syntax and engine, with Go's error texts), matched unanchored;
 // with `extract`, each kept tag is replaced by the Go template expansion (regexp.Regexp.ExpandString) of its
 // first match, and the policy then runs on those values and reports the original tag.
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
+import { compileGoRegexp } from '../go-regexp-compat';
 
 /** A compiled filterTags: the regexp and its group names (index → name, "" for unnamed groups). */
 export interface RegexFilter {
@@ -35,84 +36,11 @@ export function newRegexFilter(pattern: string, extract: string): RegexFilterCom
   return result;
 }
 
-/**
- * Go's regexp/syntax accepts a group name twice (`(?P<v>a)|(?P<v>b)`) and ExpandString then takes the first
- * group of that name that matched; re2js refuses it. Repeated names are renamed before compiling and mapped back.
- */
-function renameDuplicateGroups(pattern: string): { pattern: string; original: Map<string, string> } {
-  const original = new Map<string, string>();
-  const seen = new Set<string>();
-  let out = '';
-  let i = 0;
-  let inClass = false;
-  while (i < pattern.length) {
-    const c = pattern[i];
-    if (c === '\\') {
-      if (pattern[i + 1] === 'Q') {
-        const end = pattern.indexOf('\\E', i + 2);
-        const stop = end === -1 ? pattern.length : end + 2;
-        out += pattern.slice(i, stop);
-        i = stop;
-        continue;
-      }
-      out += pattern.slice(i, i + 2);
-      i += 2;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      out += c;
-      i++;
-      continue;
-    }
-    if (c === '[') {
-      inClass = true;
-      let j = i + 1;
-      if (pattern[j] === '^') j++;
-      if (pattern[j] === ']') j++;
-      out += pattern.slice(i, j);
-      i = j;
-      continue;
-    }
-    const named = /^\(\?P?<([A-Za-z0-9_]+)>/.exec(pattern.slice(i));
-    if (named) {
-      let name = named[1];
-      if (seen.has(name)) {
-        let k = 1;
-        while (seen.has(`${name}_dup${k}`) || pattern.includes(`${name}_dup${k}`)) k++;
-        const renamed = `${name}_dup${k}`;
-        original.set(renamed, name);
-        name = renamed;
-      }
-      seen.add(name);
-      out += named[0].replace(named[1], name);
-      i += named[0].length;
-      continue;
-    }
-    out += c;
-    i++;
-  }
-  return { pattern: out, original };
-}
-
 function compileRegexFilter(pattern: string, extract: string): RegexFilterCompile {
-  let regexp: RE2JS;
-  let original = new Map<string, string>();
-  try {
-    regexp = RE2JS.compile(pattern);
-  } catch (err) {
-    const text = err instanceof Error ? err.message : String(err);
-    const renamed = text.includes('duplicate capture group name') ? renameDuplicateGroups(pattern) : undefined;
-    try {
-      if (!renamed) throw err;
-      regexp = RE2JS.compile(renamed.pattern);
-      original = renamed.original;
-    } catch {
-      return { ok: false, error: `invalid regular expression pattern '${pattern}': ${text}` };
-    }
-  }
-  const subexpNames: string[] = new Array(regexp.groupCount() + 1).fill('');
-  for (const [name, index] of Object.entries(regexp.namedGroups())) subexpNames[index] = original.get(name) ?? name;
+  // Go's regexp.Compile, with Go's texts, where re2js alone would differ (go-regexp-compat.ts).
+  const compiled = compileGoRegexp(pattern);
+  if (!compiled.ok) return { ok: false, error: `invalid regular expression pattern '${pattern}': ${compiled.message}` };
+  const { regexp, subexpNames } = compiled.compiled;
   return { ok: true, filter: { pattern, extract, regexp, subexpNames, memo: new Map() } };
 }
 

@@ -100,7 +100,10 @@ async function reconcileSteps(input: PolicyReconcileInput, status: ImagePolicySt
   const refNamespace = spec.imageRepositoryRef.namespace || policy.metadata.namespace;
   const refName = spec.imageRepositoryRef.name;
   if (!repository) {
-    const message = `failed to get the referred ImageRepository: referenced ImageRepository does not exist: imagerepositories.image.toolkit.fluxcd.io "${refName}" not found`;
+    // The controller reads through controller-runtime's cache, whose NotFound names the kind
+    // (`ImageRepository.image.toolkit.fluxcd.io`), not the resource as the API server would
+    // (controller-runtime v0.24.1 pkg/cache/internal/cache_reader.go CacheReader.Get: NewNotFound with Resource set to the Kind).
+    const message = `failed to get the referred ImageRepository: referenced ImageRepository does not exist: ImageRepository.image.toolkit.fluxcd.io "${refName}" not found`;
     markFalse(c, 'Ready', DependencyNotReadyReason, message);
     return { kind: 'error', message };
   }

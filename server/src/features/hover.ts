@@ -15,10 +15,11 @@ import { explainPolicy } from '../../../common/flux/policy/explain';
 import type { ImagePolicySpec, ImagePolicyStatus } from '../../../common/model';
 import type { ManifestDocument } from '../../../common/manifests';
 import { namespaceOf } from '../validation/references';
-import { findMarkers, SCREENING_TOKEN, setterValue, type ImagePolicyMarker } from '../../../common/flux/markers/markers';
+import { SCREENING_TOKEN, setterValue, type ImagePolicyMarker } from '../../../common/flux/markers/markers';
 import { describeReformat, reformatReport } from '../../../common/flux/markers/reformat';
 import { encodeSetterValue, scalarText } from '../../../common/flux/markers/quoting';
 import type { AutomationScope } from '../../../common/kustomize/automations';
+import { chunkMarkers } from '../validation/markers';
 import { applyPolicy } from '../../../common/flux/policy/policies';
 import type { ImagePolicyObject } from '../../../common/model';
 import { nodeRange, pathAt } from '../../../common/manifests/yamlPath';
@@ -171,7 +172,7 @@ async function policyHover(document: ManifestDocument, position: Position, ctx: 
 async function markerHover(document: ManifestDocument, position: Position, ctx: HoverContext): Promise<HoverResult | null> {
   const { chunk } = document;
   const offset = chunk.lines.offsetAt({ line: position.line - document.startLine, character: position.character });
-  const marker = findMarkers(chunk.text).markers.find((m) =>
+  const marker = chunkMarkers(chunk).markers.find((m) =>
     (offset >= m.valueRange[0] && offset <= m.valueRange[1]) || (offset >= m.commentRange[0] && offset <= m.commentRange[1]));
   if (!marker) return null;
   const rel = chunk.lines.rangeAt(marker.valueRange[0], marker.valueRange[1]);

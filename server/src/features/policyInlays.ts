@@ -1,7 +1,8 @@
 // Inlay hints that need the stored tags (asked from the extension host): the tag each ImagePolicy of an
 // ImageRepository selects (instead of the byte-order latest tag), and `→ <value>` after a marked value the
 // automation would change.
-import { findMarkers, SCREENING_TOKEN, setterValue } from '../../../common/flux/markers/markers';
+import { SCREENING_TOKEN, setterValue } from '../../../common/flux/markers/markers';
+import { chunkMarkers } from '../validation/markers';
 import { applyPolicy } from '../../../common/flux/policy/policies';
 import { parseImageReference } from '../../../common/flux/reference';
 import type { ImagePolicyObject, ImagePolicyStatus, ImageRepositoryObject, Range } from '../../../common/model';
@@ -57,7 +58,7 @@ export async function markerInlayHints(manifest: ParsedManifest, range: Range, c
   for (const document of manifest.documents) {
     const { chunk } = document;
     if (!chunk.text.includes(SCREENING_TOKEN)) continue;
-    for (const marker of findMarkers(chunk.text).markers) {
+    for (const marker of chunkMarkers(chunk).markers) {
       if (marker.field === 'digest') continue;
       const end = chunk.lines.positionAt(marker.valueRange[1]);
       const line = end.line + document.startLine;

@@ -5,17 +5,29 @@ import { findMarkers, SCREENING_TOKEN } from '../../../common/flux/markers/marke
 import type { ReferenceIndex } from './references';
 import { byPosition, Severity, SOURCE, type TaglineDiagnostic } from './types';
 
-/** Markers per parsed document: finding them parses the YAML again, which an edit elsewhere must not repeat. */
+/** Markers per parsed document, found once: an edit elsewhere, a hover or an inlay request must not repeat it. */
 const found = new WeakMap<ParsedChunk, ReturnType<typeof findMarkers>>();
+
+/**
+ * The markers of one document, read line by line (findMarkers' fast path) and parsed only when its shape needs
+ * it. That skips the syntax check for documents that parsed without errors, and for documents of kinds the
+ * server never parses (Deployments, HelmReleases: parsing them only for this would cost more than the rest of
+ * an open): their syntax is the YAML extension's to report, and their markers show either way.
+ */
+export function chunkMarkers(chunk: ParsedChunk): ReturnType<typeof findMarkers> {
+  let result = found.get(chunk);
+  if (!result) {
+    result = chunk.text.includes(SCREENING_TOKEN)
+      ? findMarkers(chunk.text, { trustSyntax: !chunk.template && (chunk.deferred === true || chunk.syntaxErrors.length === 0) })
+      : { markers: [], problems: [] };
+    found.set(chunk, result);
+  }
+  return result;
+}
 
 export function markerDiagnostics(chunk: ParsedChunk, index: ReferenceIndex): TaglineDiagnostic[] {
   if (!chunk.text.includes(SCREENING_TOKEN)) return [];
-  let result = found.get(chunk);
-  if (!result) {
-    result = findMarkers(chunk.text);
-    found.set(chunk, result);
-  }
-  const { markers, problems, syntaxError } = result;
+  const { markers, problems, syntaxError } = chunkMarkers(chunk);
   const out: TaglineDiagnostic[] = [];
   if (syntaxError !== undefined) {
     // image-automation-controller's ScreeningLocalReader records a file it cannot parse as a problem file and
