@@ -1,6 +1,6 @@
 // Validation of a whole workspace as Flux applies it: files that kustomize roots read are checked as built objects
 // (validateBuilds), every other file as written (validateManifest). Shared by `tagline check` and `tagline scan`.
-import { KustomizeBuilds, KustomizeModule, modulePath } from '../../../common/kustomize';
+import { KustomizeBuilds, KustomizePool, modulePath } from '../../../common/kustomize';
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { mergeObjects, type LoadedManifest } from '../../../common/manifests';
@@ -24,7 +24,7 @@ export interface WorkspaceCheck {
  * file is validated as written.
  */
 export async function checkWorkspace(
-  loaded: LoadedManifest[], limit: string, flux: readonly DetectedFlux[] = [], module = new KustomizeModule(),
+  loaded: LoadedManifest[], limit: string, flux: readonly DetectedFlux[] = [], module = new KustomizePool(),
 ): Promise<WorkspaceCheck> {
   let built: BuiltValidation | undefined;
   if (module.available()) {

@@ -3,7 +3,7 @@
 // kustomize module (worker thread) for all.
 import { fileURLToPath } from 'node:url';
 import { posix } from 'node:path';
-import { KUSTOMIZATION_FILE_NAMES, KustomizeBuilds, KustomizeModule, modulePath, type WorkspaceBuild } from '../../../common/kustomize';
+import { KUSTOMIZATION_FILE_NAMES, KustomizeBuilds, KustomizePool, modulePath, type WorkspaceBuild } from '../../../common/kustomize';
 import type { ParsedManifest } from '../../../common/manifests';
 import type { WorkspaceObjects } from '../../../common/model';
 import type { DetectedFlux } from '../../../common/model';
@@ -22,7 +22,7 @@ function pathOf(uri: string): string | undefined {
 }
 
 export class KustomizeRoots {
-  private readonly module = new KustomizeModule();
+  private readonly module = new KustomizePool();
   private readonly builds = new Map<string, KustomizeBuilds>();
   private readonly sent = new Map<string, ParsedManifest>();
   private timer: NodeJS.Timeout | undefined;
