@@ -15,6 +15,7 @@ const ROOT = resolve(__dirname, '../..');
 const CLI = resolve(ROOT, 'dist/cli.js');
 const FIXTURE = resolve(__dirname, '../fixtures/kustomize/flux-repo');
 
+const UNMATCHED = 'patch target (kind: ImageRepository, labelSelector: team=payments) matches no resource; the patch changes nothing (Kustomization flux-system/image-repos in clusters/prod/image-repos.yaml, Kustomization flux-system/image-repos in clusters/staging/image-repos.yaml)';
 const PATCH_FINDING = '"1 minute" is not a valid interval: use a Go duration with the units ms, s, m or h, e.g. 5m or 1h30m. (Kustomization flux-system/apps in clusters/prod/apps.yaml)';
 
 describe('kustomize roots', () => {
@@ -51,6 +52,7 @@ describe('kustomize roots', () => {
     const findings = JSON.parse(run.stdout) as { file: string; range: { start: { line: number; character: number } }; code: string; message: string }[];
     assert.deepEqual(findings.map((f) => `${f.file}:${f.range.start.line}:${f.range.start.character} ${f.code} ${f.message}`), [
       `clusters/prod/apps.yaml:22:10 schema.pattern ${PATCH_FINDING}`,
+      `infrastructure/image-repos/base/kustomization.yaml:15:4 kustomize.patchTargetUnmatched ${UNMATCHED}`,
     ]);
     assert.equal(run.status, 1);
   });
@@ -63,6 +65,11 @@ describe('kustomize roots', () => {
   test('a patch file is never validated as a whole object', async () => {
     const diagnostics = await openBuilt('infrastructure/image-repos/base/interval-patch.yaml');
     assert.deepEqual(brief(diagnostics), []);
+  });
+
+  test('a patch whose target selects nothing gets a warning on its target, once for every root', async () => {
+    const diagnostics = await openBuilt('infrastructure/image-repos/base/kustomization.yaml');
+    assert.deepEqual(brief(diagnostics), [`15:4-15:10 2 kustomize.patchTargetUnmatched ${UNMATCHED}`]);
   });
 
   test('a field a Flux Kustomization patch makes invalid is reported on that Kustomization', async () => {
