@@ -196,6 +196,7 @@ export class TaglineLanguageServer {
     connection.onInitialize((params): InitializeResult => {
       this.capabilities = params.capabilities;
       this.folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+      this.kustomize.expectFolders(this.folders);
       const initial = (params.initializationOptions as { settings?: unknown } | undefined)?.settings;
       if (initial) this.settings = readSettings(initial);
       if (this.capabilities.workspace?.configuration) this.settingsLoaded = new Promise((resolve) => { this.settingsPulled = resolve; });
