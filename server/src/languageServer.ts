@@ -315,7 +315,8 @@ export class TaglineLanguageServer {
       const manifest = this.manifestOf(params.textDocument.uri);
       if (!manifest) return [];
       const snippets = this.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
-      return completion(manifest, params.position, this.index, snippets, this.flux());
+      const applied = { objects: this.kustomize.objects(this.index.objects()), namespaces: (uri: string, index: number) => this.kustomize.appliedNamespaces(uri, index) };
+      return completion(manifest, params.position, this.index, snippets, this.flux(), applied);
     });
 
     connection.onHover(async (params) => {

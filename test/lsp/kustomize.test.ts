@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import type { Diagnostic } from 'vscode-languageserver-protocol';
+import type { CompletionItem, Diagnostic } from 'vscode-languageserver-protocol';
 import type { WorkspaceIndexParams } from '../../common/protocol';
 import { brief, TestServer } from './harness';
 
@@ -75,6 +75,20 @@ describe('kustomize roots', () => {
   test('a field a Flux Kustomization patch makes invalid is reported on that Kustomization', async () => {
     const diagnostics = await openBuilt('clusters/prod/apps.yaml');
     assert.deepEqual(brief(diagnostics), [`22:10-22:18 1 schema.pattern ${PATCH_FINDING}`]);
+  });
+
+  test('completes ImageRepository names and namespaces from the objects as applied', async () => {
+    await built;
+    const policy = uri('policies/new.yaml');
+    const text = 'apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata:\n  name: p\n  namespace: flux-system\nspec:\n  imageRepositoryRef:\n    namespace: image-automation\n    name: \n  policy:\n    semver:\n      range: 1.x\n';
+    await server.open(policy, text);
+    const labels = async (line: number, character: number) => {
+      const result = await server.request<CompletionItem[] | { items: CompletionItem[] }>('textDocument/completion', { textDocument: { uri: policy }, position: { line, character } });
+      return (Array.isArray(result) ? result : result.items).map((i) => i.label).sort();
+    };
+    assert.deepEqual(await labels(8, 10), ['prod-backend', 'prod-podinfo']);
+    const namespaces = await labels(7, 15);
+    assert.ok(namespaces.includes('image-automation') && !namespaces.includes('default'), namespaces.join(', '));
   });
 
   test('the reconciler gets the ImageRepositories as applied, with the namespaces and names of each root', async () => {

@@ -107,6 +107,15 @@ export class KustomizeRoots {
     };
   }
 
+  /** The namespaces the roots apply document `index` of `uri` to (empty when no root builds it). */
+  appliedNamespaces(uri: string, index: number): string[] {
+    const namespaces = new Set<string>();
+    for (const built of this.latest?.documents ?? []) {
+      if (built.base?.uri === uri && built.base.index === index) namespaces.add(built.applied.namespace ?? 'default');
+    }
+    return [...namespaces];
+  }
+
   setFolders(folderUris: string[]): void {
     const wanted = new Set(folderUris.map(pathOf).filter((p): p is string => p !== undefined));
     for (const folder of [...this.builds.keys()]) if (!wanted.has(folder)) this.builds.delete(folder);
