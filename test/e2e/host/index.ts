@@ -17,7 +17,6 @@ export async function run(): Promise<void> {
   else {
     require('./extension.test');
     require('./suspendEdit.test');
-    require('./kustomize.test');
   }
   const lines: string[] = [];
   const failures = await new Promise<number>((resolve) => {
