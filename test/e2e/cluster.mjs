@@ -152,7 +152,14 @@ async function startProbe({ cluster, bed, artifacts, log, state }) {
         .locator('.monaco-button', { hasText: 'Cancel' }).last();
       await cancel.waitFor({ state: 'visible', timeout: 30_000 });
       await state.page.screenshot({ path: path.join(artifacts, 'cluster-progress.png') });
-      await cancel.click({ timeout: 30_000 });
+      // A toast above it fading out moves it while the click lands: click until the progress toast is gone.
+      const progress = state.page.locator('.notification-toast', { hasText: 'Waiting for the controller to reconcile' });
+      for (let attempt = 0; ; attempt++) {
+        await cancel.click({ timeout: 10_000 }).catch((err) => { if (attempt >= 5) throw err; });
+        const gone = await progress.first().waitFor({ state: 'hidden', timeout: 3_000 }).then(() => true, () => false);
+        if (gone) break;
+        if (attempt >= 5) throw new Error('the progress notification stayed after clicking Cancel 6 times');
+      }
       return {};
     },
   };

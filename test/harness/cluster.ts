@@ -269,7 +269,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const startController = async () => {
       const controller = spawnTracked('env', controllerArgs, { cwd: folder });
       programs['image-reflector-controller'] = controller;
-      stops.push(() => controller.stop());
+      stops.push(() => {
+        // A controller left paused (SIGSTOP) by a failed test would never act on SIGTERM: resume it first.
+        const pid = programPid(controller);
+        if (pid !== undefined) try { process.kill(pid, 'SIGCONT'); } catch { /* already gone */ }
+        return controller.stop();
+      });
       await controller.waitFor(/"msg":"Starting workers"[^\n]*"controller":"imagerepository"/, Math.max(1000, deadline - Date.now()));
       return controller;
     };

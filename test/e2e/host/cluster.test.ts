@@ -187,6 +187,8 @@ describe('cluster mode in the extension host, against a real kube-apiserver and 
 
   it('Cancel stops waiting for the controller; the request is still handled once the controller runs', async () => {
     await ask('/controller', { paused: true });
+    // The previous test's "Succeeded" message would sit above the progress toast and move it.
+    await vscode.commands.executeCommand('notifications.clearAll');
     try {
       const command = vscode.commands.executeCommand<ClusterObject | undefined>('tagline.cluster.reconcile', PODINFO);
       await ask('/cancel');
