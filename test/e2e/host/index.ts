@@ -21,6 +21,7 @@ export async function run(): Promise<void> {
     require('./extension.test');
     require('./suspendEdit.test');
     require('./policies.test');
+    require('./automations.test');
   }
   const lines: string[] = [];
   const failures = await new Promise<number>((resolve) => {
