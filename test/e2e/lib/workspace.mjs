@@ -125,3 +125,27 @@ data:
   writeFileSync(workspaceFile, JSON.stringify({ folders: [{ path: 'apps' }, { path: 'infra' }] }, null, 2));
   return { root, apps, infra, workspaceFile };
 }
+
+/**
+ * A folder with a Flux Kustomization (path ./clusters/home) and an examples/ folder it does not reach, holding an
+ * ImageRepository without spec.interval: the one information `kustomize.notApplied` in place of its schema error.
+ */
+export function writeAppliedWorkspace(root) {
+  mkdirSync(path.join(root, 'clusters', 'home'), { recursive: true });
+  mkdirSync(path.join(root, 'examples'), { recursive: true });
+  writeFileSync(path.join(root, 'clusters', 'home', 'sync.yaml'), `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: flux-system
+  namespace: flux-system
+spec:
+  interval: 10m0s
+  path: ./clusters/home
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+`);
+  writeFileSync(path.join(root, 'examples', 'example.yaml'), imageRepository({ namespace: 'flux-system', name: 'example' }, '127.0.0.1:9/library/example').replace('  interval: 1h\n', ''));
+  return root;
+}
