@@ -27,6 +27,7 @@ export interface TaglineApi {
   client: TaglineLanguageClient;
   cluster: ClusterHost;
   clusterTree: ClusterTree;
+  automations: AutomationTree;
   log: TaglineLog;
 }
 
@@ -50,6 +51,7 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
     policies: () => new Map(state.policies.all().flatMap((v) => (v.status ? [[v.key, v.status] as const] : []))),
   });
   const clusterTree = new ClusterTree(cluster);
+  const automations = new AutomationTree(server.onWorkspaceIndex);
   const clusterHover = new ClusterHoverProvider(state, cluster);
   server.hoverBelow = (local, document, position) => clusterHover.below(local, document, position);
   tree.driftOf = (key, kind) => cluster.driftFor(key, kind).map(({ context, drift }) => `⚠ ${context}: ${workspaceDriftWords(drift)}`);
@@ -77,7 +79,7 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
     }),
     log, state, statusBar, tree, describe, treeView, cluster, clusterTree,
     vscode.window.createTreeView('tagline.cluster', { treeDataProvider: clusterTree, showCollapseAll: true }),
-    vscode.window.createTreeView('tagline.automations', { treeDataProvider: new AutomationTree(server.onWorkspaceIndex), showCollapseAll: true }),
+    automations, vscode.window.createTreeView('tagline.automations', { treeDataProvider: automations, showCollapseAll: true }),
     ...registerClusterCommands(cluster, state, context.globalState, log),
     server.onWorkspaceIndex((index) => cluster.onWorkspaceIndex(index)),
     cluster.onDidChange(() => {
@@ -110,7 +112,7 @@ export function activate(context: vscode.ExtensionContext): TaglineApi {
   );
   void host.restart();
   cluster.restart();
-  return { state, host, statusBar, tree, client: server, cluster, clusterTree, log };
+  return { state, host, statusBar, tree, client: server, cluster, clusterTree, automations, log };
 }
 
 /** Awaited by VS Code: the reconciler stops and the tag database is written before the server goes. */

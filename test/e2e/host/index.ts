@@ -9,7 +9,10 @@ export async function run(): Promise<void> {
   const loaded = require('mocha') as typeof MochaType | { default: typeof MochaType };
   // mocha 12 is an ES module: require() returns its namespace.
   const Mocha = 'default' in loaded ? loaded.default : loaded;
-  const suite = process.env.TAGLINE_E2E_HOST_SUITE;
+  // The window of run.mjs's tagline-applied folder shares the main session's server (and so its environment).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const folder = (require('vscode') as typeof import('vscode')).workspace.workspaceFolders?.[0]?.name;
+  const suite = process.env.TAGLINE_E2E_HOST_SUITE ?? (folder === 'tagline-applied' ? 'applied' : undefined);
   // The cluster suite waits for a real controller on a busy machine.
   const mocha = new Mocha({ ui: 'bdd', timeout: suite === 'cluster' ? 120_000 : 30_000, color: false, reporter: Mocha.reporters.Base });
   mocha.suite.emit('pre-require', globalThis, 'tagline-host-tests', mocha);
@@ -17,10 +20,12 @@ export async function run(): Promise<void> {
   // which suite fits its workspace (trusted, Restricted Mode, or cluster mode).
   if (suite === 'restricted') require('./restricted.test');
   else if (suite === 'cluster') require('./cluster.test');
+  else if (suite === 'applied') require('./applied.test');
   else {
     require('./extension.test');
     require('./suspendEdit.test');
     require('./policies.test');
+    require('./automations.test');
   }
   const lines: string[] = [];
   const failures = await new Promise<number>((resolve) => {

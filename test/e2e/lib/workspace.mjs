@@ -47,6 +47,44 @@ spec:
       range: '>=7.0.0'
 `;
 
+export const AUTOMATION = `apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageUpdateAutomation
+metadata:
+  name: podinfo-updates
+  namespace: apps
+spec:
+  interval: 30m
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+    namespace: flux-system
+  git:
+    checkout:
+      ref:
+        branch: main
+    commit:
+      author:
+        email: fluxcdbot@users.noreply.github.com
+        name: fluxcdbot
+  update:
+    path: ./deploy
+    strategy: Setters
+`;
+
+/** A Deployment whose image carries the setter marker of ImagePolicy apps/podinfo (on line 10, 0-based). */
+const markedDeployment = (name, image) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  namespace: apps
+spec:
+  template:
+    spec:
+      containers:
+        - name: ${name}
+          image: ${image} # {"$imagepolicy": "apps:podinfo"}
+`;
+
 export function writeWorkspace(root, { plainHost, basicHost, username }) {
   const apps = path.join(root, 'apps');
   const infra = path.join(root, 'infra');
@@ -75,7 +113,39 @@ data:
   writeFileSync(path.join(apps, 'broken.yaml'), imageRepository({ namespace: 'apps', name: 'broken' }, '127.0.0.1:9/nowhere/broken').replace('interval: 1h', 'interval: every hour'));
   // No Flux document: never in the Problems panel.
   writeFileSync(path.join(apps, 'web.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: apps\nspec:\n  template:\n    spec:\n      containers:\n        - image: nginx:1.27\n');
+  // An ImageUpdateAutomation rewriting apps/deploy: the marker there is one it writes, the one in
+  // outside.yaml is not (marker.outsideAutomations).
+  mkdirSync(path.join(apps, 'deploy'), { recursive: true });
+  writeFileSync(path.join(apps, 'automation.yaml'), AUTOMATION);
+  writeFileSync(path.join(apps, 'deploy', 'frontend.yaml'), markedDeployment('frontend', `${plainHost}/${REPOS.podinfo.repo}:6.5.0`));
+  writeFileSync(path.join(apps, 'outside.yaml'), markedDeployment('outside', `${plainHost}/${REPOS.podinfo.repo}:6.5.0`));
+  // No spec.interval: the API server would refuse it, so it is listed as not scanned and never scanned.
+  writeFileSync(path.join(apps, 'no-interval.yaml'), imageRepository({ namespace: 'apps', name: 'no-interval' }, `${plainHost}/${REPOS.podinfo.repo}`).replace('  interval: 1h\n', ''));
   const workspaceFile = path.join(root, 'tagline-e2e.code-workspace');
   writeFileSync(workspaceFile, JSON.stringify({ folders: [{ path: 'apps' }, { path: 'infra' }] }, null, 2));
   return { root, apps, infra, workspaceFile };
+}
+
+/**
+ * A folder with a Flux Kustomization (path ./clusters/home) and an examples/ folder it does not reach, holding an
+ * ImageRepository without spec.interval: the one information `kustomize.notApplied` in place of its schema error.
+ */
+export function writeAppliedWorkspace(root) {
+  mkdirSync(path.join(root, 'clusters', 'home'), { recursive: true });
+  mkdirSync(path.join(root, 'examples'), { recursive: true });
+  writeFileSync(path.join(root, 'clusters', 'home', 'sync.yaml'), `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: flux-system
+  namespace: flux-system
+spec:
+  interval: 10m0s
+  path: ./clusters/home
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+`);
+  writeFileSync(path.join(root, 'examples', 'example.yaml'), imageRepository({ namespace: 'flux-system', name: 'example' }, '127.0.0.1:9/library/example').replace('  interval: 1h\n', ''));
+  return root;
 }
