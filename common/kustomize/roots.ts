@@ -71,8 +71,10 @@ export function fluxKustomizations(files: RootFile[]): FluxKustomization[] {
 export function resolveSpecPath(kustomization: FluxKustomization, folders: Set<string>, limit: string): string | undefined {
   const spec = isRecord(kustomization.object.spec) ? kustomization.object.spec : {};
   const relative = typeof spec.path === 'string' && spec.path !== '' ? spec.path : './';
+  // `./` (Flux's default) is the source's root: the workspace folder, not the folder of the file that says it.
+  if (posix.normalize(relative) === '.' || posix.normalize(relative) === './') return limit;
   for (let dir = posix.dirname(kustomization.file); ; dir = posix.dirname(dir)) {
-    const candidate = posix.join(dir, relative);
+    const candidate = posix.join(dir, relative).replace(/(.)\/+$/, '$1');
     if (folders.has(candidate) && candidate.startsWith(dir)) return candidate;
     if (dir === limit || dir === posix.dirname(dir) || !dir.startsWith(limit)) return undefined;
   }

@@ -28,6 +28,18 @@ describe('files Flux applies', () => {
     }), ['clusters/prod/apps/podinfo.yaml', 'clusters/prod/sync.yaml']);
   });
 
+  test('spec.path ./ (Flux\'s default) is the repository root, and a trailing slash names the same folder', () => {
+    assert.deepEqual(reached({
+      'clusters/prod/sync.yaml': fluxKustomization('flux-system', './'),
+      'apps/podinfo.yaml': manifest,
+    }), ['apps/podinfo.yaml', 'clusters/prod/sync.yaml']);
+    assert.deepEqual(reached({
+      'clusters/prod/sync.yaml': fluxKustomization('flux-system', './apps/'),
+      'apps/podinfo.yaml': manifest,
+      'tests/assert.yaml': manifest,
+    }), ['apps/podinfo.yaml', 'clusters/prod/sync.yaml']);
+  });
+
   test('a sub-folder with a kustomization file applies only what that kustomization lists', () => {
     assert.deepEqual(reached({
       'clusters/prod/sync.yaml': fluxKustomization('flux-system', './clusters/prod'),
