@@ -2,7 +2,8 @@
 // a marker in a file no automation rewrites, naming a policy no automation that rewrites it can see, or naming a
 // policy that is in the workspace but not applied by Flux, is a value that silently never changes.
 import { automationLabel, automationWrites, selectorMatches, type AutomationScope } from '../../../common/kustomize/automations';
-import { findMarkers, SCREENING_TOKEN, type ImagePolicyMarker } from '../../../common/flux/markers/markers';
+import { SCREENING_TOKEN, type ImagePolicyMarker } from '../../../common/flux/markers/markers';
+import { chunkMarkers } from './markers';
 import { uriPath } from '../../../common/kustomize';
 import type { ManifestDocument, ParsedManifest } from '../../../common/manifests';
 import type { AutomationTarget, ImagePolicyObject } from '../../../common/model';
@@ -59,7 +60,8 @@ function documentReach(document: ManifestDocument, path: string, ctx: MarkerReac
   const { chunk } = document;
   if (!chunk.text.includes(SCREENING_TOKEN)) return [];
   const out: TaglineDiagnostic[] = [];
-  for (const marker of findMarkers(chunk.text).markers) {
+  // The markers found once per document (cached, line by line where lines suffice): not a parse per publish.
+  for (const marker of chunkMarkers(chunk).markers) {
     const problem = why(marker, path, ctx);
     if (!problem) continue;
     out.push(shiftDiagnostic({
@@ -99,7 +101,7 @@ export function automationTargets(manifests: readonly ParsedManifest[], ctx: Mar
     const perTarget = new Map<AutomationTarget, AutomationTarget['files'][number]['markers']>();
     for (const document of manifest.documents) {
       if (!document.chunk.text.includes(SCREENING_TOKEN)) continue;
-      for (const marker of findMarkers(document.chunk.text).markers) {
+      for (const marker of chunkMarkers(document.chunk).markers) {
         const line = document.chunk.lines.rangeAt(marker.commentRange[0], marker.commentRange[1]).start.line + document.startLine;
         for (const writer of markerWriters(marker, path, ctx)) {
           const target = targets[ctx.automations.indexOf(writer)];
