@@ -2,7 +2,7 @@
 // Cross-document checks, completion of Secret/ServiceAccount/image names and the extension host's reconciler
 // all read from here.
 import type { DetectedFlux } from '../../../common/flux/fluxVersion';
-import { detectFluxVersions, type ParsedManifest } from '../../../common/manifests';
+import { detectFluxVersions, mergeObjects, type ParsedManifest } from '../../../common/manifests';
 import type { WorkspaceObjects } from '../../../common/model';
 import { ObjectIndex } from '../validation';
 
@@ -65,16 +65,8 @@ export class WorkspaceIndex {
 
   objects(): WorkspaceObjects {
     if (!this.objectsCache) {
-      const objects: WorkspaceObjects = { imageRepositories: [], secrets: [], serviceAccounts: [], imagePolicies: [], namespaces: [] };
-      for (const manifest of this.manifests()) {
-        objects.imageRepositories.push(...manifest.objects.imageRepositories);
-        objects.secrets.push(...manifest.objects.secrets);
-        objects.serviceAccounts.push(...manifest.objects.serviceAccounts);
-        if (manifest.objects.skipped) (objects.skipped ??= []).push(...manifest.objects.skipped);
-        objects.imagePolicies!.push(...(manifest.objects.imagePolicies ?? []));
-        objects.namespaces!.push(...(manifest.objects.namespaces ?? []));
-      }
-      this.objectsCache = objects;
+      // One place (mergeObjects) decides which kinds a manifest adds; `tagline check` and `scan` use it too.
+      this.objectsCache = mergeObjects(this.manifests());
     }
     return this.objectsCache;
   }
