@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { KustomizeModule } from './module';
+import type { KustomizeBuilder } from './pool';
 import type { KustomizeResponse } from './protocol';
 import { findRoots, type FluxKustomization, type Root, type RootFile } from './roots';
 import { kustomizationVars, varsSource, type KustomizationVars, type VarsSource } from './vars';
@@ -43,7 +43,7 @@ export class KustomizeBuilds {
   private readonly results = new Map<string, RootBuild>();
   private readonly changed = new Set<string>();
 
-  constructor(private readonly module: KustomizeModule, private readonly limit: string) {}
+  constructor(private readonly module: KustomizeBuilder, private readonly limit: string) {}
 
   /** Records the workspace files (POSIX absolute paths); null removes one. */
   setFiles(files: Record<string, string | null>): void {
@@ -53,6 +53,15 @@ export class KustomizeBuilds {
       else this.files.set(path, text);
       this.changed.add(path);
     }
+  }
+
+  /**
+   * A build that did not finish (the module's timeout, or a crash) is that root's error. The files it covers stay
+   * covered (those the last build read, else those below its folder), so they do not fall back to raw validation.
+   */
+  private failed(root: Root, err: unknown, previous: RootBuild | undefined): KustomizeResponse {
+    const read = previous?.response.read ?? [...this.files.keys()].filter((path) => underFolder(path, root.path));
+    return { objects: [], warnings: [], read, kustomizations: previous?.response.kustomizations ?? [], patches: previous?.response.patches ?? [], unmatched: [], error: err instanceof Error ? err.message : String(err) };
   }
 
   /** Builds what the recorded changes touch and returns every root's latest result. */
@@ -67,6 +76,7 @@ export class KustomizeBuilds {
     const { roots, unresolved } = findRoots(files, this.limit);
     const sources = roots.some((r) => r.flux) ? sourcesOf(files) : [];
     const keep = new Set<string>();
+    const stale: { root: Root; vars?: KustomizationVars }[] = [];
     for (const root of roots) {
       keep.add(root.id);
       const vars = root.flux ? kustomizationVars(root.flux.object, root.flux.namespace, sources) : undefined;
@@ -75,10 +85,15 @@ export class KustomizeBuilds {
         && JSON.stringify(previous.root.flux?.object) === JSON.stringify(root.flux?.object)
         && JSON.stringify(previous.vars) === JSON.stringify(vars)
         && !changed.some((path) => previous.response.read.includes(path) || underFolder(path, root.path));
-      if (fresh) continue;
-      const response = await this.module.build({ path: root.path, kustomization: root.flux?.object, vars: vars?.vars });
-      this.results.set(root.id, { root, response, vars });
+      if (!fresh) stale.push({ root, vars });
     }
+    // All at once: a pool of modules builds them in parallel, a single module one after the other.
+    await Promise.all(stale.map(async ({ root, vars }) => {
+      const previous = this.results.get(root.id);
+      const response = await this.module.build({ path: root.path, kustomization: root.flux?.object, vars: vars?.vars })
+        .catch((err: unknown) => this.failed(root, err, previous));
+      this.results.set(root.id, { root, response, vars });
+    }));
     for (const id of [...this.results.keys()]) if (!keep.has(id)) this.results.delete(id);
 
     // A kustomization folder that another root's build loaded (a folder Flux's generated kustomization lists)
@@ -87,7 +102,9 @@ export class KustomizeBuilds {
     for (const { root, response } of this.results.values()) {
       for (const kfile of response.kustomizations) if (posix.dirname(kfile) !== root.path) loadedElsewhere.add(posix.dirname(kfile));
     }
-    const builds = [...this.results.values()].filter((b) => b.root.flux || !loadedElsewhere.has(b.root.path));
+    const order = new Map(roots.map((root, at) => [root.id, at]));
+    const builds = [...this.results.values()].filter((b) => b.root.flux || !loadedElsewhere.has(b.root.path))
+      .sort((a, b) => order.get(a.root.id)! - order.get(b.root.id)!);
     return { builds, unresolved };
   }
 }

@@ -3,7 +3,8 @@ export { appliedObject, ORIGIN_ANNOTATION, TRANSFORMATIONS_ANNOTATION, type Appl
 export { KustomizeBuilds, type RootBuild, type WorkspaceBuild } from './builds';
 export { defaultModuleDirectory, KustomizeModule, type KustomizeModuleOptions } from './module';
 export { modulePath } from './paths';
-export type { BuildRequest, BuiltObject, KustomizeResponse } from './protocol';
+export { KustomizePool, type KustomizeBuilder, type KustomizePoolOptions } from './pool';
+export type { BuildRequest, BuiltObject, KustomizeResponse, PatchTarget, UnmatchedPatch } from './protocol';
 export { findRoots, fluxKustomizations, KUSTOMIZATION_FILE_NAMES, type FluxKustomization, type Root, type RootFile } from './roots';
 export { kustomizationVars, varsSource, type KustomizationVars, type VarsSource } from './vars';
 export { appliedFiles, appliedObjectsOnly, isApplied, isAppliedUri, NOT_APPLIED_MESSAGE, uriPath, type AppliedFiles } from './reach';

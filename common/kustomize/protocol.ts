@@ -40,6 +40,28 @@ export interface KustomizeResponse {
   kustomizations: string[];
   /** Files used as patches (`patches[].path`, `patchesJson6902[].path`, `patchesStrategicMerge` files). */
   patches: string[];
+  /** `patches`/`patchesJson6902` entries whose target selects no resource of their kustomization (kustomize skips them silently). */
+  unmatched: UnmatchedPatch[];
   /** kustomize's, the generator's or envsubst's own error text. */
   error?: string;
+}
+
+/** kustomize's patch target selector (sigs.k8s.io/kustomize/api types.Selector). */
+export interface PatchTarget {
+  group?: string;
+  version?: string;
+  kind?: string;
+  name?: string;
+  namespace?: string;
+  labelSelector?: string;
+  annotationSelector?: string;
+}
+
+/** A patch entry whose target matches nothing (wasm/kustomize unmatched.go `UnmatchedPatch`). */
+export interface UnmatchedPatch {
+  /** The kustomization file holding the entry (for a Flux root, the generated one: the file's own entries first, then `spec.patches`). */
+  kustomization: string;
+  field: 'patches' | 'patchesJson6902';
+  index: number;
+  target: PatchTarget;
 }

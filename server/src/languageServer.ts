@@ -241,6 +241,7 @@ export class TaglineLanguageServer {
     connection.onInitialize((params): InitializeResult => {
       this.capabilities = params.capabilities;
       this.folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+      this.kustomize.expectFolders(this.folders);
       const initial = (params.initializationOptions as { settings?: unknown } | undefined)?.settings;
       if (initial) this.settings = readSettings(initial);
       if (this.capabilities.workspace?.configuration) this.settingsLoaded = new Promise((resolve) => { this.settingsPulled = resolve; });
@@ -369,7 +370,8 @@ export class TaglineLanguageServer {
       const manifest = this.manifestOf(params.textDocument.uri);
       if (!manifest) return [];
       const snippets = this.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
-      return completion(manifest, params.position, this.index, snippets, this.flux());
+      const applied = { objects: this.kustomize.objects(this.index.objects()), namespaces: (uri: string, index: number) => this.kustomize.appliedNamespaces(uri, index) };
+      return completion(manifest, params.position, this.index, snippets, this.flux(), applied);
     });
 
     connection.onHover(async (params) => {

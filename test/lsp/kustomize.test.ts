@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import type { Diagnostic } from 'vscode-languageserver-protocol';
+import type { CompletionItem, Diagnostic } from 'vscode-languageserver-protocol';
 import type { WorkspaceIndexParams } from '../../common/protocol';
 import { brief, TestServer } from './harness';
 
@@ -15,6 +15,7 @@ const ROOT = resolve(__dirname, '../..');
 const CLI = resolve(ROOT, 'dist/cli.js');
 const FIXTURE = resolve(__dirname, '../fixtures/kustomize/flux-repo');
 
+const UNMATCHED = 'patch target (kind: ImageRepository, labelSelector: team=payments) matches no resource; the patch changes nothing (Kustomization flux-system/image-repos in clusters/prod/image-repos.yaml, Kustomization flux-system/image-repos in clusters/staging/image-repos.yaml)';
 const PATCH_FINDING = '"1 minute" is not a valid interval: use a Go duration with the units ms, s, m or h, e.g. 5m or 1h30m. (Kustomization flux-system/apps in clusters/prod/apps.yaml)';
 
 describe('kustomize roots', () => {
@@ -51,6 +52,7 @@ describe('kustomize roots', () => {
     const findings = JSON.parse(run.stdout) as { file: string; range: { start: { line: number; character: number } }; code: string; message: string }[];
     assert.deepEqual(findings.map((f) => `${f.file}:${f.range.start.line}:${f.range.start.character} ${f.code} ${f.message}`), [
       `clusters/prod/apps.yaml:22:10 schema.pattern ${PATCH_FINDING}`,
+      `infrastructure/image-repos/base/kustomization.yaml:15:4 kustomize.patchTargetUnmatched ${UNMATCHED}`,
     ]);
     assert.equal(run.status, 1);
   });
@@ -65,9 +67,28 @@ describe('kustomize roots', () => {
     assert.deepEqual(brief(diagnostics), []);
   });
 
+  test('a patch whose target selects nothing gets a warning on its target, once for every root', async () => {
+    const diagnostics = await openBuilt('infrastructure/image-repos/base/kustomization.yaml');
+    assert.deepEqual(brief(diagnostics), [`15:4-15:10 2 kustomize.patchTargetUnmatched ${UNMATCHED}`]);
+  });
+
   test('a field a Flux Kustomization patch makes invalid is reported on that Kustomization', async () => {
     const diagnostics = await openBuilt('clusters/prod/apps.yaml');
     assert.deepEqual(brief(diagnostics), [`22:10-22:18 1 schema.pattern ${PATCH_FINDING}`]);
+  });
+
+  test('completes ImageRepository names and namespaces from the objects as applied', async () => {
+    await built;
+    const policy = uri('policies/new.yaml');
+    const text = 'apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata:\n  name: p\n  namespace: flux-system\nspec:\n  imageRepositoryRef:\n    namespace: image-automation\n    name: \n  policy:\n    semver:\n      range: 1.x\n';
+    await server.open(policy, text);
+    const labels = async (line: number, character: number) => {
+      const result = await server.request<CompletionItem[] | { items: CompletionItem[] }>('textDocument/completion', { textDocument: { uri: policy }, position: { line, character } });
+      return (Array.isArray(result) ? result : result.items).map((i) => i.label).sort();
+    };
+    assert.deepEqual(await labels(8, 10), ['prod-backend', 'prod-podinfo']);
+    const namespaces = await labels(7, 15);
+    assert.ok(namespaces.includes('image-automation') && !namespaces.includes('default'), namespaces.join(', '));
   });
 
   test('the reconciler gets the ImageRepositories as applied, with the namespaces and names of each root', async () => {

@@ -53,6 +53,7 @@ type Response struct {
 	Read           []string          `json:"read"`
 	Kustomizations []string          `json:"kustomizations"`
 	Patches        []string          `json:"patches"`
+	Unmatched      []UnmatchedPatch  `json:"unmatched"`
 	Error          string            `json:"error,omitempty"`
 }
 
@@ -152,6 +153,16 @@ func build(req Request) (res Response) {
 		res.Error = err.Error()
 		return
 	}
+	// The generated kustomization stands in for the workspace's file during this build only, so that
+	// the next build generates from the file as written (Flux restores it too: Generator.WriteFile's action).
+	original, readErr := workspace.ReadFile(kfile)
+	defer func() {
+		if readErr == nil {
+			_ = workspace.WriteFile(kfile, original)
+		} else if workspace.Exists(kfile) {
+			_ = workspace.RemoveAll(kfile)
+		}
+	}()
 	if err := fs.WriteFile(kfile, manifest); err != nil {
 		res.Error = err.Error()
 		return
@@ -167,6 +178,7 @@ func build(req Request) (res Response) {
 		res.Error = err.Error()
 		return
 	}
+	res.Unmatched = plan.unmatchedPatches(fs)
 
 	if _, hasPostBuild := ks.Object["spec"].(map[string]any)["postBuild"]; hasPostBuild {
 		if err := mergeSubstituteFrom(&ks, req.Vars); err != nil {
@@ -286,6 +298,14 @@ type offlinePlan struct {
 	kustomizations []string
 	patches        map[string]bool
 	openAPI        bool
+	// renames: a kustomization of the build sets namePrefix/nameSuffix; namespaces: one sets namespace.
+	renames, namespaces bool
+	targeted            []targetedKustomization
+}
+
+type targetedKustomization struct {
+	dir, file string
+	kus       kustypes.Kustomization
 }
 
 func (p *offlinePlan) walk(dir string) {
@@ -318,6 +338,11 @@ func (p *offlinePlan) walk(dir string) {
 	kus.FixKustomization()
 	p.kustomizations = append(p.kustomizations, kfile)
 	p.openAPI = p.openAPI || len(kus.OpenAPI) > 0
+	p.renames = p.renames || kus.NamePrefix != "" || kus.NameSuffix != ""
+	p.namespaces = p.namespaces || kus.Namespace != ""
+	if hasTarget(kus.Patches) || hasTarget(kus.PatchesJson6902) {
+		p.targeted = append(p.targeted, targetedKustomization{dir: dir, file: kfile, kus: kus})
+	}
 	changed := false
 	kus.Resources, changed = p.local(dir, kus.Resources, changed)
 	kus.Components, changed = p.local(dir, kus.Components, changed)

@@ -3,7 +3,7 @@
 // whole new ImageRepository.
 import { documentAtLine, type ParsedManifest } from '../../../common/manifests';
 import { FLUX_IMAGE_GROUP } from '../../../common/manifests';
-import type { Position, Range, SecretObject } from '../../../common/model';
+import type { Position, Range, SecretObject, WorkspaceObjects } from '../../../common/model';
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver-types';
 import repositorySchema from '../../../schemas/imagerepository-v1.json';
 import policySchema from '../../../schemas/imagepolicy-v1.json';
@@ -116,6 +116,7 @@ function plain(snippet: string): string {
 /** `flux`: the Flux the workspace runs; apiVersion values are the versions it serves (v1 when none is known). */
 export function completion(
   manifest: ParsedManifest, position: Position, index: WorkspaceIndex, snippets: boolean, flux: readonly DetectedFlux[] = [],
+  applied?: AppliedView,
 ): CompletionItem[] {
   const document = documentAtLine(manifest, position.line);
   if (!document) return [];
@@ -162,20 +163,24 @@ export function completion(
   const path = [...context.path, key];
   const dotted = path.join('.');
   const node = schemaAt(path, kind);
-  const namespace = namespaceOf(chunk);
+  // A document that kustomize roots build lives in the namespaces it is applied to, among the objects as applied.
+  const appliedNamespaces = applied?.namespaces(document.uri, document.index) ?? [];
+  const namespace = appliedNamespaces[0] ?? namespaceOf(chunk);
+  const inNamespace = (ns: string) => (appliedNamespaces.length > 0 ? appliedNamespaces.includes(ns) : ns === namespace);
+  const objects = applied?.objects ?? index.objects();
   if (dotted === 'apiVersion') return apiVersionItems(kindName, flux, replace);
   if (dotted === 'kind') return [valueItem(kindName, Kind.Value, undefined, replace)];
-  if (automation) return automationValues(dotted, node, namespace, index, replace);
+  if (automation) return automationValues(dotted, node, inNamespace, objects, replace);
   if (kind === POLICY && dotted === 'spec.imageRepositoryRef.name') {
     const ref = (chunk.value as { spec?: { imageRepositoryRef?: { namespace?: unknown } } } | undefined)?.spec?.imageRepositoryRef;
-    const refNamespace = typeof ref?.namespace === 'string' && ref.namespace !== '' ? ref.namespace : namespace;
+    const explicit = typeof ref?.namespace === 'string' && ref.namespace !== '' ? ref.namespace : undefined;
     const seen = new Set<string>();
-    return index.objects().imageRepositories
-      .filter((r) => r.metadata.namespace === refNamespace && !seen.has(r.metadata.name) && !!seen.add(r.metadata.name))
-      .map((r) => valueItem(r.metadata.name, Kind.Reference, `ImageRepository ${r.spec.image} in ${refNamespace}`, replace));
+    return objects.imageRepositories
+      .filter((r) => (explicit ? r.metadata.namespace === explicit : inNamespace(r.metadata.namespace)) && !seen.has(r.metadata.name) && !!seen.add(r.metadata.name))
+      .map((r) => valueItem(r.metadata.name, Kind.Reference, `ImageRepository ${r.spec.image} in ${r.metadata.namespace}`, replace));
   }
   if (kind === POLICY && dotted === 'spec.imageRepositoryRef.namespace') {
-    const namespaces = new Set(index.objects().imageRepositories.map((r) => r.metadata.namespace));
+    const namespaces = new Set(objects.imageRepositories.map((r) => r.metadata.namespace));
     return [...namespaces].sort().map((ns) => valueItem(ns, Kind.Value, 'namespace with ImageRepositories', replace));
   }
   if (node?.enum) return node.enum.map((v) => valueItem(v, Kind.Enum, undefined, replace));
@@ -185,16 +190,16 @@ export function completion(
   if (path.length === 3 && path[0] === 'spec' && /secretref$/i.test(path[1]) && key === 'name') {
     const field = path[1];
     const seen = new Set<string>();
-    return index.objects().secrets
-      .filter((s) => s.metadata.namespace === namespace && secretFits(field, s))
+    return objects.secrets
+      .filter((s) => inNamespace(s.metadata.namespace) && secretFits(field, s))
       .filter((s) => !seen.has(s.metadata.name) && !!seen.add(s.metadata.name))
-      .map((s) => valueItem(s.metadata.name, Kind.Reference, `Secret ${s.type ?? 'Opaque'} in ${namespace}`, replace));
+      .map((s) => valueItem(s.metadata.name, Kind.Reference, `Secret ${s.type ?? 'Opaque'} in ${s.metadata.namespace}`, replace));
   }
   if (dotted === 'spec.serviceAccountName') {
     const seen = new Set<string>();
-    return index.objects().serviceAccounts
-      .filter((sa) => sa.metadata.namespace === namespace && !seen.has(sa.metadata.name) && !!seen.add(sa.metadata.name))
-      .map((sa) => valueItem(sa.metadata.name, Kind.Reference, `ServiceAccount in ${namespace}`, replace));
+    return objects.serviceAccounts
+      .filter((sa) => inNamespace(sa.metadata.namespace) && !seen.has(sa.metadata.name) && !!seen.add(sa.metadata.name))
+      .map((sa) => valueItem(sa.metadata.name, Kind.Reference, `ServiceAccount in ${sa.metadata.namespace}`, replace));
   }
   if (dotted === 'spec.image') {
     const current = (chunk.value as { spec?: { image?: unknown } } | undefined)?.spec?.image;
@@ -204,7 +209,6 @@ export function completion(
   }
   if (dotted === 'metadata.namespace') {
     const namespaces = new Set<string>();
-    const objects = index.objects();
     for (const o of [...objects.imageRepositories, ...objects.secrets, ...objects.serviceAccounts]) namespaces.add(o.metadata.namespace);
     return [...namespaces].sort().map((ns) => valueItem(ns, Kind.Value, 'namespace in the workspace', replace));
   }
@@ -212,15 +216,22 @@ export function completion(
 }
 
 /** Values in an ImageUpdateAutomation: enums, durations, and Secret names for the signing key. */
-function automationValues(dotted: string, node: SchemaNode | undefined, namespace: string, index: WorkspaceIndex, replace: Range): CompletionItem[] {
+/** The objects as Flux applies them (kustomize roots built), and the namespaces a document is applied to. */
+export interface AppliedView {
+  objects: WorkspaceObjects;
+  /** Namespaces the roots apply document `index` of `uri` to; empty when no root builds it. */
+  namespaces(uri: string, index: number): string[];
+}
+
+function automationValues(dotted: string, node: SchemaNode | undefined, inNamespace: (ns: string) => boolean, objects: WorkspaceObjects, replace: Range): CompletionItem[] {
   if (node?.enum) return node.enum.map((v) => valueItem(v, Kind.Enum, undefined, replace));
   if (node?.type === 'boolean') return ['true', 'false'].map((v) => valueItem(v, Kind.Value, undefined, replace));
   if (dotted === 'spec.interval') return INTERVALS.map((v, i) => ({ ...valueItem(v, Kind.Value, 'Go duration', replace), sortText: String(i).padStart(2, '0') }));
   if (dotted === 'spec.git.commit.signingKey.secretRef.name') {
     const seen = new Set<string>();
-    return index.objects().secrets
-      .filter((s) => s.metadata.namespace === namespace && !seen.has(s.metadata.name) && !!seen.add(s.metadata.name))
-      .map((s) => valueItem(s.metadata.name, Kind.Reference, `Secret ${s.type ?? 'Opaque'} in ${namespace}`, replace));
+    return objects.secrets
+      .filter((s) => inNamespace(s.metadata.namespace) && !seen.has(s.metadata.name) && !!seen.add(s.metadata.name))
+      .map((s) => valueItem(s.metadata.name, Kind.Reference, `Secret ${s.type ?? 'Opaque'} in ${s.metadata.namespace}`, replace));
   }
   return [];
 }

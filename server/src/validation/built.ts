@@ -13,6 +13,7 @@ import { Severity, SOURCE, type SeverityValue, type TaglineDiagnostic } from './
 import { validateDocument } from './validate';
 import type { DetectedFlux } from '../../../common/flux/fluxVersion';
 import { nodeAt, nodeRange, pathAt, type PathSegment } from '../../../common/manifests/yamlPath';
+import { UNMATCHED_PATCH_CODE, unmatchedPatchLocation, unmatchedPatchMessage } from './unmatchedPatches';
 
 /** A built object next to the base document it came from. */
 export interface BuiltDocument {
@@ -306,6 +307,9 @@ export function validateBuilds(workspace: WorkspaceBuild, manifests: ManifestsBy
     for (const warning of response.warnings) {
       const entry = /^built without (?:remote base|Helm chart) (\S+)/.exec(warning)?.[1] ?? '';
       warn(entryLocation(entry, build, manifests) ?? rootLocation(build, manifests), Severity.Warning, 'kustomize.offline', warning, root.label);
+    }
+    for (const unmatched of response.unmatched ?? []) {
+      warn(unmatchedPatchLocation(unmatched, build, manifests), Severity.Warning, UNMATCHED_PATCH_CODE, unmatchedPatchMessage(unmatched.target), root.label);
     }
     const flux = fluxKustomizationDocument(build, manifests);
     const substituteFrom = flux && (documentRange(flux, keyNode(flux, 'substituteFrom', ['spec', 'postBuild'])) ?? kindRange(flux));

@@ -1,6 +1,6 @@
 // Validation of a whole workspace as Flux applies it: files that kustomize roots read are checked as built objects
 // (validateBuilds), every other file as written (validateManifest). Shared by `tagline check` and `tagline scan`.
-import { appliedFiles, appliedObjectsOnly, isApplied, isAppliedUri, KustomizeBuilds, KustomizeModule, modulePath, type AppliedFiles } from '../../../common/kustomize';
+import { appliedFiles, appliedObjectsOnly, isApplied, isAppliedUri, KustomizeBuilds, KustomizePool, modulePath, type AppliedFiles } from '../../../common/kustomize';
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { mergeObjects, type LoadedManifest } from '../../../common/manifests';
@@ -34,7 +34,7 @@ export interface WorkspaceCheck {
  * file is validated as written.
  */
 export async function checkWorkspace(
-  loaded: LoadedManifest[], limit: string, flux: readonly DetectedFlux[] = [], module = new KustomizeModule(),
+  loaded: LoadedManifest[], limit: string, flux: readonly DetectedFlux[] = [], module = new KustomizePool(),
   storedTags?: (canonicalImageName: string) => readonly string[] | null,
 ): Promise<WorkspaceCheck> {
   let built: BuiltValidation | undefined;

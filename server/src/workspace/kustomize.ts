@@ -3,7 +3,7 @@
 // kustomize module (worker thread) for all.
 import { fileURLToPath } from 'node:url';
 import { posix } from 'node:path';
-import { KUSTOMIZATION_FILE_NAMES, KustomizeBuilds, KustomizeModule, modulePath, type WorkspaceBuild } from '../../../common/kustomize';
+import { findRoots, KUSTOMIZATION_FILE_NAMES, KustomizeBuilds, KustomizePool, modulePath, type RootFile, type WorkspaceBuild } from '../../../common/kustomize';
 import type { ParsedManifest } from '../../../common/manifests';
 import type { WorkspaceObjects } from '../../../common/model';
 import type { DetectedFlux } from '../../../common/model';
@@ -17,18 +17,37 @@ function textOf(manifest: ParsedManifest): string {
   return manifest.documents.map((d) => d.chunk.text).join('');
 }
 
+/** Folders with a kustomization file, and the folders Flux Kustomizations name in `spec.path`. */
+function pendingRootFolders(manifests: ParsedManifest[], limits: string[]): Set<string> {
+  const files: RootFile[] = [];
+  for (const manifest of manifests) {
+    const path = pathOf(manifest.uri);
+    if (path) files.push({ path, text: textOf(manifest) });
+  }
+  const folders = new Set<string>();
+  for (const limit of limits) {
+    const inside = files.filter((f) => f.path.startsWith(`${limit}/`));
+    for (const { path } of findRoots(inside, limit).roots) folders.add(path);
+  }
+  for (const { path } of files) if (KUSTOMIZATION_FILE_NAMES.includes(posix.basename(path))) folders.add(posix.dirname(path));
+  return folders;
+}
+
 function pathOf(uri: string): string | undefined {
   return uri.startsWith('file:') ? modulePath(fileURLToPath(uri)) : undefined;
 }
 
 export class KustomizeRoots {
-  private readonly module = new KustomizeModule();
+  private readonly module = new KustomizePool();
   private readonly builds = new Map<string, KustomizeBuilds>();
   private readonly sent = new Map<string, ParsedManifest>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
   private latest: BuiltValidation | undefined;
+  private pending: string[] = [];
+  /** Before the first build: folders that roots will read (see covers). */
+  private pendingRoots: Set<string> | undefined;
   /** The parsed files of the latest build, by module path. */
   manifestsByPath: ManifestsByPath = new Map();
 
@@ -46,24 +65,26 @@ export class KustomizeRoots {
   }
 
   /**
-   * Whether a file (URI) is read by a root, and so validated only as built objects. Before the first build has
-   * finished, a file below a folder with a kustomization file is taken as read, so a base does not flash errors
-   * that its roots' patches fix.
+   * Whether a file (URI) is read by a root, and so validated only as built objects. Before a root's first build has
+   * finished, a file it may read is taken as read, so that it does not flash errors that the root's patches fix:
+   * while the workspace is being indexed, every file of a workspace folder; then a file below a folder with a
+   * kustomization file or below a Flux Kustomization's `spec.path`.
    */
   covers(uri: string): boolean {
     const path = pathOf(uri);
-    if (path === undefined) return false;
+    if (path === undefined || !this.module.available()) return false;
     if (this.latest) return this.latest.covered.has(path);
-    if (!this.module.available() || this.builds.size === 0) return false;
-    const kustomizationFolders = new Set<string>();
-    for (const manifest of this.manifests()) {
-      const file = pathOf(manifest.uri);
-      if (file && KUSTOMIZATION_FILE_NAMES.includes(posix.basename(file))) kustomizationFolders.add(posix.dirname(file));
-    }
+    if (this.builds.size === 0) return this.pending.some((folder) => path.startsWith(`${folder}/`));
+    this.pendingRoots ??= pendingRootFolders(this.manifests(), [...this.builds.keys()]);
     for (let dir = posix.dirname(path); ; dir = posix.dirname(dir)) {
-      if (kustomizationFolders.has(dir)) return true;
+      if (this.pendingRoots.has(dir)) return true;
       if (dir === posix.dirname(dir)) return false;
     }
+  }
+
+  /** The workspace folders (URIs) whose roots will be built once they are indexed (`setFolders`). */
+  expectFolders(folderUris: string[]): void {
+    this.pending = folderUris.map(pathOf).filter((p): p is string => p !== undefined);
   }
 
   /**
@@ -86,6 +107,15 @@ export class KustomizeRoots {
     };
   }
 
+  /** The namespaces the roots apply document `index` of `uri` to (empty when no root builds it). */
+  appliedNamespaces(uri: string, index: number): string[] {
+    const namespaces = new Set<string>();
+    for (const built of this.latest?.documents ?? []) {
+      if (built.base?.uri === uri && built.base.index === index) namespaces.add(built.applied.namespace ?? 'default');
+    }
+    return [...namespaces];
+  }
+
   setFolders(folderUris: string[]): void {
     const wanted = new Set(folderUris.map(pathOf).filter((p): p is string => p !== undefined));
     for (const folder of [...this.builds.keys()]) if (!wanted.has(folder)) this.builds.delete(folder);
@@ -94,6 +124,7 @@ export class KustomizeRoots {
   }
 
   schedule(): void {
+    this.pendingRoots = undefined;
     if (!this.module.available() || this.builds.size === 0) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.run(), BUILD_DEBOUNCE_MS);
