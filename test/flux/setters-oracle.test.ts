@@ -7,7 +7,8 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { ensureBinary } from '../../scripts/go-build.mjs';
 import { applyEdits, fileSetters } from '../../common/flux/markers/setters';
-import { reformatReport } from '../../common/flux/markers/reformat';
+import { reformatReport, type Reformat } from '../../common/flux/markers/reformat';
+import { commentedYaml } from './commentedYaml';
 
 let oracle: ChildProcessWithoutNullStreams;
 let buffered = '';
@@ -120,6 +121,7 @@ describe('setter quoting against kyaml and go-yaml v3', () => {
       'image: x:1 # {"$imagepolicy": "ns:p"}\nb: c\n\n# foot\n---\nd: e\n',
       'image: x:1 # {"$imagepolicy": "ns:p"}\nargs: [\n  a, b]\n',
       'apiVersion: v1\nkind: List\nitems:\n  - image: x:1 # {"$imagepolicy": "ns:p"}\n    args:\n    - a\n',
+      ...COMMENT_SHAPES,
     ];
     const problems: string[] = [];
     for (const text of files) {
@@ -128,6 +130,36 @@ describe('setter quoting against kyaml and go-yaml v3', () => {
       const ours = applyEdits(text, fileSetters(text, () => ({ latestRef: { name: 'x', tag: '2' } })).edits);
       const report = reformatReport(text);
       if ((want.output !== ours) !== (report.length > 0)) problems.push(`${JSON.stringify(text)}: kyaml writes ${JSON.stringify(want.output)}; report ${JSON.stringify(report)}`);
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it('agrees with kyaml on seeded random files full of comments', async () => {
+    const seed = Number(process.env.TAGLINE_ORACLE_SEED ?? 11);
+    const problems: string[] = [];
+    let changed = 0;
+    for (let i = 0; i < RANDOM_FILES; i++) {
+      const text = commentedYaml(seed * 100_000 + i, { blanks: i % 4 === 0 });
+      const want = await ask(text, { 'ns:p': 'x:2' });
+      assert.ok(want.ok, want.error);
+      const ours = applyEdits(text, fileSetters(text, () => ({ latestRef: { name: 'x', tag: '2' } })).edits);
+      if (want.output !== ours) changed++;
+      const report = reformatReport(text);
+      if ((want.output !== ours) !== (report.length > 0)) problems.push(`${JSON.stringify(text)}: kyaml writes ${JSON.stringify(want.output)}; report ${JSON.stringify(report)}`);
+    }
+    assert.deepEqual(problems.slice(0, 3), []);
+    // Both answers must be well represented for the agreement to mean something.
+    assert.ok(changed > RANDOM_FILES / 4 && changed < RANDOM_FILES * 3 / 4, `kyaml changed ${changed} of ${RANDOM_FILES}`);
+  });
+
+  it('gives kyaml\'s own text where it names where a comment or a flow collection goes', async () => {
+    const problems: string[] = [];
+    for (const text of EXACT_SHAPES) {
+      const want = await ask(text, { 'ns:p': 'x:2' });
+      const report = reformatReport(text);
+      const ours = applyEdits(text, fileSetters(text, () => ({ latestRef: { name: 'x', tag: '2' } })).edits);
+      if (report.length === 0 || !report.every((e) => e.replace)) { problems.push(`${JSON.stringify(text)}: report ${JSON.stringify(report)}`); continue; }
+      if (applyReplacements(ours, report) !== want.output) problems.push(`${JSON.stringify(text)}: kyaml ${JSON.stringify(want.output)} | predicted ${JSON.stringify(applyReplacements(ours, report))}`);
     }
     assert.deepEqual(problems, []);
   });
@@ -145,3 +177,67 @@ describe('setter quoting against kyaml and go-yaml v3', () => {
     assert.deepEqual(problems, []);
   });
 });
+
+/** Random files for the agreement test: kyaml takes about 3 ms a file. */
+const RANDOM_FILES = 600;
+
+function applyReplacements(text: string, report: Reformat[]): string {
+  const lines = text.split('\n');
+  // From the bottom up; on one line, its replacement before an insertion above it.
+  for (const entry of [...report].sort((a, b) => b.replace!.from - a.replace!.from || b.replace!.to - a.replace!.to)) {
+    lines.splice(entry.replace!.from - 1, entry.replace!.to - entry.replace!.from + 1, entry.replace!.text);
+  }
+  return lines.join('\n');
+}
+
+const M = 'image: x:1 # {"$imagepolicy": "ns:p"}\n';
+
+/** Shapes where the report gives kyaml's text for the lines it names; each is also in COMMENT_SHAPES. */
+const EXACT_SHAPES = [
+  // Multi-line flow collections with comments: head, line and foot comments kept on their items, items joined.
+  `${M}b: [\n  # head\n  a,\n  b # tail\n]\n`,
+  `${M}b: {\n  # head\n  c: 1,\n  d: 2\n  # foot\n}\n`,
+  `${M}m:\n  b: [\n    a\n    # foot\n  ]\n`,
+  `${M}b: [\n  a, # on a\n  b,\n  c\n]\n`,
+  `${M}b: [ # after the bracket\n  a]\n`,
+  `${M}b: [ a, b ]\nc: {d: 1,e: 2}\n`,
+  // A head comment of a key at another indentation.
+  `${M}m:\n    # deeper\n  b: 1\n`,
+  `${M}m:\n# at the margin\n  b: 1\n`,
+  `# top\n  # indented\n${M}`,
+  // A comment between sequence items.
+  `${M}l:\n  - a\n    # deeper\n  - b\n`,
+  `${M}l:\n  - a\n # shallower\n  - b\n`,
+  // A comment after the last item of a block: the foot of the last node.
+  `${M}a:\n  b:\n    c: 1\n  # X\nd: 2\n`,
+  `${M}a:\n  b:\n    c: 1\n# X\n  d: 2\n`,
+  `${M}a:\n- s1\n  # X\nb: 1\n`,
+  `${M}a:\n  - b: 1\n    c: 2\n # X\nd: 1\n`,
+  // A foot comment followed by a head comment at its column: go-yaml v3 writes a blank line between.
+  `${M}a:\n  - b: v\n    c: 1\n    # foot\n  # head\n    d: 2\n`,
+  // A comment after a key whose value is on the next line, which kyaml writes on the key's line.
+  `${M}a: # c\n  v\n`,
+  `${M}a: # c\n  v # d\n`,
+  // A comment on a document separator, and the foot of a one-pair document.
+  `${M}--- # separator\nb: c\n`,
+  'image: x:1 # {"$imagepolicy": "ns:p"}\n# the document\'s foot\n',
+  "image: 'x:1' # {\"$imagepolicy\": \"ns:p\"}\n  # indented foot\n",
+];
+
+/** Comment shapes go-yaml v3 keeps or moves, beyond indentation: each alone, for the agreement test. */
+const COMMENT_SHAPES = [
+  ...EXACT_SHAPES,
+  // Left as they are.
+  `${M}a:\n  b:\n    c: 1\n    # X\n  # Y\nd: 2\n`,
+  `${M}a:\n  - b: 1\n    c: 2\n  # X\n  - s2\n`,
+  `${M}b: {c: 1, # t\n  d: 2}\n`,
+  `${M}b: [a, b] # after\n`,
+  `${M}l:\n  - a\n  # between\n  - b\n  # after the last\n`,
+  `${M}a:\n  b: 1\n# c\n`,
+  `k: v\n${M}# foot of a two-pair document\n`,
+  // Lost: a document of only comments.
+  `# only comments\n---\n${M}`,
+  `${M}---\n# only comments\n---\nb: 2\n`,
+  // At the end of a document, a comment at an open node's column stays there.
+  `${M}a:\n  b:\n    c: 1\n  # stays\n`,
+];

@@ -4,18 +4,27 @@
 // Tagline changes only the marked values; this names, per file, what the automation's own commit would also
 // change, so a reviewer is not surprised. Each rule is checked against kyaml itself in
 // test/flux/setters-oracle.test.ts.
-import { isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { commentMoves, documentLosses, insertedBlankLines, ownerColumns, type LineKind } from './reformatComments';
+import { flowLayout } from './reformatFlow';
 
 /** One kind of change kyaml's re-serialisation makes, with the 1-based lines it concerns. */
 export interface Reformat {
   message: string;
   lines: number[];
+  /** The message already names its lines ("kyaml moves the comment on line 12 …"). */
+  named?: boolean;
+  /**
+   * kyaml's text for lines `from`–`to` (1-based, inclusive; lines joined by `\n`), when the rule knows it;
+   * `to` = `from` - 1 inserts the text as lines before `from`.
+   */
+  replace?: { from: number; to: number; text: string };
 }
 
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
 }
 
 function columnOf(text: string, offset: number): number {
@@ -35,30 +44,88 @@ function columnOf(text: string, offset: number): number {
 export function reformatReport(text: string): Reformat[] {
   const docs = parseAllDocuments(text);
   if (!Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) return [];
+  const lineStarts = lineStartsOf(text);
+  const lineOf = (offset: number) => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid] <= offset) lo = mid; else hi = mid - 1;
+    }
+    return lo + 1;
+  };
   const out: Reformat[] = [];
   const add = (message: string, lines: number[]) => { if (lines.length > 0) out.push({ message, lines: [...new Set(lines)].sort((a, b) => a - b) }); };
   const blockRanges: [number, number][] = [];
+  // Lines inside these (block scalar bodies, flow collections) are content, whatever they look like.
+  const opaqueRanges: [number, number][] = [];
   const trailingSpaceBlocks: number[] = [];
   const folded: number[] = [];
   const seqMismatch: number[] = [];
   const mapIndent: number[] = [];
   const spacing: number[] = [];
   const flowSpans: number[] = [];
+  const flowRewrites: Reformat[] = [];
+  const lineEndOf = (offset: number) => { const e = text.indexOf('\n', offset); return e === -1 ? text.length : e; };
+  // go-yaml v3 writes a flow scalar on its key's line and on one line (its encoder's width is unlimited); a
+  // comment after the key then follows the value, unless the value has its own, which wins.
+  const joinedValue = (keyRange: [number, number, number], valueRange: [number, number, number]) => {
+    const keyLine = lineOf(keyRange[1]);
+    const valueLine = lineOf(valueRange[0]);
+    const lastLine = lineOf(Math.max(valueRange[0], valueRange[1] - 1));
+    if (keyLine === lastLine || /^[ \t]*\?/.test(text.slice(lineStarts[keyLine - 1], keyRange[0]))) return;
+    const keyComment = /#.*/.exec(text.slice(keyRange[1], valueRange[0]))?.[0].trim();
+    const valueComment = /^[ \t]+(#.*)/.exec(text.slice(valueRange[1], lineEndOf(valueRange[1])))?.[1].trim();
+    const what = valueLine === lastLine ? `the value on line ${valueLine} on its key's line ${keyLine}` : `the value on lines ${valueLine}–${lastLine} on one line`;
+    const comment = keyComment === undefined ? '' : valueComment === undefined ? `, with the comment \`${keyComment}\` after it` : `, dropping the comment \`${keyComment}\` on line ${keyLine}`;
+    const entry: Reformat = { message: `kyaml writes ${what}${comment}`, lines: Array.from({ length: lastLine - keyLine + 1 }, (_, i) => keyLine + i), named: true };
+    if (valueLine === lastLine) {
+      const written = `${text.slice(lineStarts[keyLine - 1], keyRange[1])}: ${text.slice(valueRange[0], valueRange[1])}`;
+      entry.replace = { from: keyLine, to: lastLine, text: `${written}${valueComment ?? keyComment ? ` ${valueComment ?? keyComment}` : ''}`.replace(/\r$/, '') };
+    }
+    flowRewrites.push(entry);
+  };
+  // A flow collection inside another is laid out with its parent.
+  const flowCollection = (node: YAMLMap | YAMLSeq, path: readonly unknown[]) => {
+    if (!node.flow || !node.range || path.some((p) => (isMap(p) || isSeq(p)) && p.flow)) return;
+    opaqueRanges.push([node.range[0], node.range[1]]);
+    const source = text.slice(node.range[0], node.range[1]).replace(/\s+$/, '');
+    const parent = path[path.length - 1];
+    const owner = isPair(parent) && isScalar(parent.key) && parent.key.range ? columnOf(text, parent.key.range[0]) : columnOf(text, node.range[0]);
+    const layout = flowLayout(text, node, 2 * Math.floor((owner + 2) / 2), owner, lineOf);
+    const first = lineOf(node.range[0]);
+    if (!layout) {
+      if (/\n/.test(source) && !/(^|\s)#/.test(source)) flowSpans.push(first);
+      return;
+    }
+    const dropped = layout.dropped.map((offset) => `\`${text.slice(offset, text.indexOf('\n', offset) === -1 ? undefined : text.indexOf('\n', offset)).trim()}\``);
+    if (layout.text !== source) {
+      const last = lineOf(node.range[0] + source.length);
+      const shown = layout.text.split('\n').map((l) => `\`${l}\``).join(' / ');
+      const lineEnd = text.indexOf('\n', node.range[0] + source.length);
+      const replace = {
+        from: first,
+        to: last,
+        text: (text.slice(lineStarts[first - 1], node.range[0]) + layout.text + text.slice(node.range[0] + source.length, lineEnd === -1 ? undefined : lineEnd)).replace(/\r$/, ''),
+      };
+      const losing = dropped.length > 0 ? `, dropping the comment${dropped.length > 1 ? 's' : ''} ${dropped.join(', ')} after the opening bracket` : '';
+      flowRewrites.push({ message: `kyaml writes the flow ${isSeq(node) ? 'list' : 'mapping'} as ${shown}${losing}`, lines: Array.from({ length: last - first + 1 }, (_, i) => first + i), replace });
+    }
+  };
   for (const doc of docs) {
     let seqStyle: 'compact' | 'wide' | undefined;
     visit(doc, {
       Scalar(_, node) {
         if ((node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') && node.range) {
           blockRanges.push([node.range[0], node.range[1]]);
+          opaqueRanges.push([node.range[0], node.range[1]]);
           const body = text.slice(node.range[0], node.range[1]).split('\n').slice(1);
-          if (body.some((l) => /[ \t]\r?$/.test(l) && l.trim() !== '')) trailingSpaceBlocks.push(lineOf(text, node.range[0]));
-          else if (node.type === 'BLOCK_FOLDED' && body.filter((l) => l.trim() !== '').length > 1) folded.push(lineOf(text, node.range[0]));
+          if (body.some((l) => /[ \t]\r?$/.test(l) && l.trim() !== '')) trailingSpaceBlocks.push(lineOf(node.range[0]));
+          else if (node.type === 'BLOCK_FOLDED' && body.filter((l) => l.trim() !== '').length > 1) folded.push(lineOf(node.range[0]));
         }
       },
-      // Without comments go-yaml v3 writes a flow collection on one line; with comments in it the layout may
-      // stay or change, which this does not predict.
-      Map(_, map) { if (map.flow && map.range && /\n/.test(text.slice(map.range[0], map.range[1])) && !/(^|\s)#/.test(text.slice(map.range[0], map.range[1]))) flowSpans.push(lineOf(text, map.range[0])); },
-      Seq(_, seq) { if (seq.flow && seq.range && /\n/.test(text.slice(seq.range[0], seq.range[1])) && !/(^|\s)#/.test(text.slice(seq.range[0], seq.range[1]))) flowSpans.push(lineOf(text, seq.range[0])); },
+      Map(_, map, path) { flowCollection(map, path); },
+      Seq(_, seq, path) { flowCollection(seq, path); },
       Pair(_, pair) {
         const key = pair.key as Node | null;
         const value = pair.value as Node | null;
@@ -67,38 +134,41 @@ export function reformatReport(text: string): Reformat[] {
         if (isSeq(value) && !value.flow) {
           const style = columnOf(text, value.range[0]) === keyColumn ? 'compact' : 'wide';
           seqStyle ??= style;
-          if (style !== seqStyle) seqMismatch.push(lineOf(text, value.range[0]));
-        } else if (isMap(value) && !value.flow && lineOf(text, value.range[0]) !== lineOf(text, key.range[0])) {
-          if (columnOf(text, value.range[0]) - keyColumn !== 2) mapIndent.push(lineOf(text, value.range[0]));
+          if (style !== seqStyle) seqMismatch.push(lineOf(value.range[0]));
+        } else if (isMap(value) && !value.flow && lineOf(value.range[0]) !== lineOf(key.range[0])) {
+          if (columnOf(text, value.range[0]) - keyColumn !== 2) mapIndent.push(lineOf(value.range[0]));
         }
         if (isScalar(value) && isPair(pair) && !(value.type === 'BLOCK_LITERAL' || value.type === 'BLOCK_FOLDED')) {
           const between = text.slice(key.range[1], value.range[0]);
-          if (/^:[ \t]{2,}[^\n]*$/.test(between) || /^[ \t]+:/.test(between)) spacing.push(lineOf(text, value.range[0]));
+          if (/^:[ \t]{2,}[^\n]*$/.test(between) || /^[ \t]+:/.test(between)) spacing.push(lineOf(value.range[0]));
           const after = /^([ \t]*)#/.exec(text.slice(value.range[1], text.indexOf('\n', value.range[1]) === -1 ? undefined : text.indexOf('\n', value.range[1])));
-          if (after && after[1] !== ' ') spacing.push(lineOf(text, value.range[1]));
+          if (after && after[1] !== ' ') spacing.push(lineOf(value.range[1]));
+          if (text.slice(value.range[0], value.range[1]).trim() !== '') joinedValue(key.range, value.range);
         }
+        if ((isMap(value) || isSeq(value)) && !value.flow && /^:[ \t]{2,}#/.test(text.slice(key.range[1], value.range[0]))) spacing.push(lineOf(key.range[1]));
       },
     });
   }
-  const inBlock = (offset: number) => blockRanges.some(([s, e]) => offset > s && offset < e);
   const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
-  const starts: number[] = [];
-  for (let i = 0, at = 0; i < lines.length; at += text.split('\n')[i].length + 1, i++) starts.push(at);
-  const kind = (i: number): 'blank' | 'comment' | 'end' | 'content' => {
-    const t = lines[i].trim();
-    if (inBlock(starts[i])) return 'content';
+  const opaqueLine = new Uint8Array(lines.length);
+  for (const [from, to] of opaqueRanges) for (let i = lineOf(from); i < lineOf(Math.max(from, to - 1)); i++) opaqueLine[i] = 1;
+  const inBlock = (offset: number) => opaqueLine[lineOf(offset) - 1] === 1;
+  const kinds: LineKind[] = lines.map((line, i) => {
+    const t = line.trim();
+    if (opaqueLine[i] === 1) return 'content';
     if (t === '') return 'blank';
     if (t.startsWith('#')) return 'comment';
-    if (/^(---|\.\.\.)(\s|$)/.test(lines[i])) return 'end';
+    if (/^(---|\.\.\.)(\s|$)/.test(line)) return 'end';
     return 'content';
-  };
+  });
+  const kind = (i: number) => kinds[i];
+  const starts = lineStarts;
   const indentOf = (i: number) => /^[ \t]*/.exec(lines[i])![0].length;
   const nearest = (from: number, step: 1 | -1, want: (k: ReturnType<typeof kind>) => boolean) => {
     for (let j = from + step; j >= 0 && j < lines.length; j += step) if (want(kind(j))) return j;
     return -1;
   };
   const blank: number[] = [];
-  const movedComments: number[] = [];
   const dashSpacing: number[] = [];
   const tagThenAnchor: number[] = [];
   const explicitKeys: number[] = [];
@@ -117,11 +187,6 @@ export function reformatReport(text: string): Reformat[] {
       })();
       if (next === -1 || !(marginComment(next) && (marginComment(previous) || footFollows))) blank.push(i + 1);
     }
-    if (k === 'comment') {
-      const previous = nearest(i, -1, (x) => x === 'content');
-      const next = nearest(i, 1, (x) => x === 'content');
-      if (previous >= 0 && next >= 0 && indentOf(i) < indentOf(previous) && indentOf(i) < indentOf(next)) movedComments.push(i + 1);
-    }
     if (k === 'content' && !inBlock(starts[i])) {
       if (firstContent === -1) firstContent = i;
       if (/^[ \t]*(- )*-[ \t]{2,}\S/.test(lines[i])) dashSpacing.push(i + 1);
@@ -132,8 +197,12 @@ export function reformatReport(text: string): Reformat[] {
     if (k === 'end' && firstContent === -1 && /^---/.test(lines[i])) firstContent = -2 - i;
   }
   add('blank lines are dropped', blank);
-  if (firstContent <= -2 && /^---[ \t]*$/.test(lines[-2 - firstContent])) add('the leading `---` is dropped', [-1 - firstContent]);
-  add('comments are indented like the node they belong to', movedComments);
+  if (firstContent <= -2 && /^---[ \t]*(#.*)?$/.test(lines[-2 - firstContent])) {
+    const comment = /#.*$/.exec(lines[-2 - firstContent]);
+    add(comment ? `the leading \`---\` is dropped (its comment \`${comment[0].trim()}\` stays, on a line of its own)` : 'the leading `---` is dropped', [-1 - firstContent]);
+  }
+  const facts = { lines, kinds, lineStarts };
+  out.push(...commentMoves(facts, ownerColumns(docs, facts)), ...documentLosses(facts), ...insertedBlankLines(docs, facts));
   add('one space after `-` in lists', dashSpacing);
   add('an explicit tag written before an anchor is written after it', tagThenAnchor);
   add('explicit `? ` keys are written as plain keys', explicitKeys);
@@ -144,13 +213,15 @@ export function reformatReport(text: string): Reformat[] {
   add('block scalars with trailing spaces become double-quoted strings', trailingSpaceBlocks);
   add('folded block scalars (`>`) are re-folded', folded);
   add('flow mappings and lists spanning several lines are written on one line', flowSpans);
-  if (text.includes('\r\n')) add('CRLF line ends become LF', [lineOf(text, text.indexOf('\r\n'))]);
+  out.push(...flowRewrites);
+  if (text.includes('\r\n')) add('CRLF line ends become LF', [lineOf(text.indexOf('\r\n'))]);
   if (text.length > 0 && !text.endsWith('\n')) add('a final line break is added', [lines.length]);
   return out.sort((a, b) => a.lines[0] - b.lines[0]);
 }
 
 /** `blank lines are dropped (lines 3, 9)`: one report entry as text. */
 export function describeReformat(entry: Reformat): string {
+  if (entry.named) return entry.message;
   const shown = entry.lines.slice(0, 5).join(', ') + (entry.lines.length > 5 ? ', …' : '');
   return `${entry.message} (line${entry.lines.length > 1 ? 's' : ''} ${shown})`;
 }
