@@ -4,20 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { CompletionItem, Hover } from 'vscode-languageserver-protocol';
 import { brief, caret, TestServer } from './harness';
+import { storefrontDeployment, storefrontPolicy, storefrontRepository } from '../fixtures/policies';
 
-const REPOSITORY = `apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImageRepository
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  image: ghcr.io/acme/storefront
-  interval: 5m
-  accessFrom:
-    namespaceSelectors:
-      - matchLabels:
-          team: web
-`;
+const REPOSITORY = storefrontRepository({ accessFromTeam: 'web' });
 
 describe('ImagePolicy diagnostics over stdio', () => {
   const server = new TestServer();
@@ -104,19 +93,8 @@ metadata:
   labels:
     team: batch
 `);
-    const policy = (namespace: string, refNamespace: string, name = 'storefront') => `apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImagePolicy
-metadata:
-  name: storefront
-  namespace: ${namespace}
-spec:
-  imageRepositoryRef:
-    name: ${name}
-    namespace: ${refNamespace}
-  policy:
-    semver:
-      range: '>=1.0.0'
-`;
+    const policy = (namespace: string, repositoryNamespace: string, repository = 'storefront') =>
+      storefrontPolicy({ namespace, repository, repositoryNamespace });
     assert.deepEqual(brief(await server.open('file:///ws/web.yaml', policy('web', 'shop'))), []);
     assert.deepEqual(brief(await server.open('file:///ws/same.yaml', policy('shop', 'shop'))), []);
     assert.deepEqual(brief(await server.open('file:///ws/batch.yaml', policy('batch', 'shop'))), [
@@ -134,18 +112,7 @@ spec:
     const uri = 'file:///ws/labels-ns.yaml';
     await server.open(uri, 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: edge\n');
     const policyUri = 'file:///ws/edge.yaml';
-    const denied = await server.open(policyUri, `apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImagePolicy
-metadata:
-  name: storefront
-  namespace: edge
-spec:
-  imageRepositoryRef:
-    name: storefront
-    namespace: shop
-  policy:
-    alphabetical: {}
-`);
+    const denied = await server.open(policyUri, storefrontPolicy({ namespace: 'edge', repositoryNamespace: 'shop', policy: '    alphabetical: {}' }));
     assert.deepEqual(denied.map((d) => d.code), ['imageRepositoryRef.accessDenied']);
     const next = server.nextDiagnostics(policyUri);
     await server.replace(uri, 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: edge\n  labels:\n    team: web\n', 2);
@@ -162,18 +129,7 @@ describe('ImagePolicy hover and completion over stdio', () => {
   });
   after(() => server.stop());
 
-  const POLICY = `apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImagePolicy
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  imageRepositoryRef:
-    name: storefront
-  policy:
-    semver:
-      range: '>=1.0.0'
-`;
+  const POLICY = storefrontPolicy();
 
   async function hoverValue(uri: string, fixture: string): Promise<string> {
     const { text, position } = caret(fixture);
@@ -231,30 +187,8 @@ describe('image-update markers over stdio', () => {
   after(() => server.stop());
 
   test('names markers of unknown policies and comments the automation would not read as markers', async () => {
-    await server.open('file:///ws/policy.yaml', `apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImagePolicy
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  imageRepositoryRef:
-    name: storefront
-  policy:
-    semver:
-      range: '>=1.0.0'
-`);
-    const deployment = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  template:
-    spec:
-      containers:
-        - name: app
-          image: ghcr.io/acme/storefront:1.2.0 # {"$imagepolicy": "shop:storefront"}
-          args:
+    await server.open('file:///ws/policy.yaml', storefrontPolicy());
+    const deployment = storefrontDeployment(`          args:
             # {"$imagepolicy": "shop:storefront:tag"}
             - "1.2.0"
             - "--tag=1" # {"$imagepolicy": shop:storefront}
@@ -262,7 +196,7 @@ spec:
         - name: sidecar
           image: ghcr.io/acme/cart:0.1.0 # {"$imagepolicy": "shop:cart:tag"}
           workingDir: /x # {"$imagepolicy": "shop:cart:version"}
-`;
+`);
     assert.deepEqual(brief(await server.open('file:///ws/deployment.yaml', deployment)), [
       '14:24-14:59 2 marker.malformed not an image policy marker: the comment is not valid JSON; write {"$imagepolicy": "<namespace>:<name>"} (optionally with :tag, :name or :digest)',
       '15:24-15:65 2 marker.notScalar image policy markers set only scalar values; this one marks a mapping or list and is ignored',
@@ -276,7 +210,7 @@ spec:
     const text = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: cart\nspec:\n  image: ghcr.io/acme/cart:0.1.0 # {"$imagepolicy": "default:cart"}\n';
     assert.deepEqual((await server.open(uri, text)).map((d) => d.code), ['marker.policyNotFound']);
     const next = server.nextDiagnostics(uri);
-    await server.open('file:///ws/cart-policy.yaml', 'apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata:\n  name: cart\nspec:\n  imageRepositoryRef:\n    name: cart\n  policy:\n    alphabetical: {}\n');
+    await server.open('file:///ws/cart-policy.yaml', storefrontPolicy({ name: 'cart', namespace: null, repository: 'cart', policy: '    alphabetical: {}' }));
     assert.deepEqual((await next).diagnostics, []);
   });
 });
@@ -285,19 +219,7 @@ describe('image-update marker hover over stdio', () => {
   const server = new TestServer({ storedTags: (name) => (name === 'ghcr.io/acme/storefront' ? ['1.2.0', '1.10.0', 'latest'] : null) });
   before(async () => {
     await server.initialize();
-    await server.open('file:///ws/repo.yaml', `${REPOSITORY}---
-apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImagePolicy
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  imageRepositoryRef:
-    name: storefront
-  policy:
-    semver:
-      range: '>=1.0.0'
-`);
+    await server.open('file:///ws/repo.yaml', `${REPOSITORY}---\n${storefrontPolicy()}`);
   });
   after(() => server.stop());
 

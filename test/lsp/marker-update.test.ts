@@ -7,45 +7,14 @@ import type { CodeAction, Hover, TextEdit } from 'vscode-languageserver-protocol
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { brief, TestServer } from './harness';
 import { applyEdits, fileSetters } from '../../common/flux/markers/setters';
+import { STOREFRONT, storefrontDeployment } from '../fixtures/policies';
 
-const POLICIES = `apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImageRepository
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  image: ghcr.io/acme/storefront
-  interval: 5m
----
-apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImagePolicy
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  imageRepositoryRef:
-    name: storefront
-  policy:
-    semver:
-      range: '>=1.0.0'
-`;
+const POLICIES = STOREFRONT;
 
-const DEPLOYMENT = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: storefront
-  namespace: shop
-
-spec:
-  template:
-    spec:
-      containers:
-        - name: app
-          image: ghcr.io/acme/storefront:1.2.0 # {"$imagepolicy": "shop:storefront"}
-      labels:
+const DEPLOYMENT = storefrontDeployment(`      labels:
         tag: 1.0 # {"$imagepolicy": "shop:storefront:tag"}
         current: 1.10.0 # {"$imagepolicy": "shop:storefront:tag"}
-`;
+`, { blankBeforeSpec: true });
 
 const TAGS = ['1.2.0', '1.10.0', '0.9.0', 'latest'];
 

@@ -7,30 +7,11 @@ import type { Hover, InlayHint } from 'vscode-languageserver-protocol';
 import type { ImagePolicyStatus } from '../../common/model';
 import { PolicyStatusNotification, StatusNotification, type PolicyStatusParams } from '../../common/protocol';
 import { brief, TestServer } from './harness';
+import { storefrontPolicy, storefrontRepository } from '../fixtures/policies';
 
 const URI = 'file:///ws/policy-status.yaml';
-const TEXT = `apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImageRepository
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  image: ghcr.io/acme/storefront
-  interval: 5m
----
-apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImagePolicy
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  imageRepositoryRef:
-    name: storefront
-  digestReflectionPolicy: IfNotPresent
-  policy:
-    semver:
-      range: '>=1.0.0'
-`;
+const TEXT = `${storefrontRepository()}---
+${storefrontPolicy({ digestReflectionPolicy: 'IfNotPresent' })}`;
 
 const at = '2026-11-29T12:00:00Z';
 const condition = (type: 'Ready' | 'Stalled', status: 'True' | 'False', reason: string, message: string) =>

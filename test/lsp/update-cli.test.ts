@@ -8,64 +8,19 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { TagStore } from '../../client/src/store';
+import { STOREFRONT, storefrontDeployment, storefrontPolicy } from '../fixtures/policies';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = resolve(ROOT, 'dist/cli.js');
 
-const POLICIES = `apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImageRepository
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  image: ghcr.io/acme/storefront
-  interval: 5m
----
-apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImagePolicy
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  imageRepositoryRef:
-    name: storefront
-  policy:
-    semver:
-      range: '>=1.0.0'
----
-apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImagePolicy
-metadata:
-  name: dated
-  namespace: shop
-spec:
-  imageRepositoryRef:
-    name: storefront
-  filterTags:
-    pattern: '^(?P<d>\\d{4}-\\d{2}-\\d{2})$'
-    extract: '$d'
-  policy:
-    alphabetical:
-      order: asc
-`;
+const POLICIES = `${STOREFRONT}---
+${storefrontPolicy({ name: 'dated', filterTags: { pattern: '^(?P<d>\\d{4}-\\d{2}-\\d{2})$', extract: '$d' }, policy: '    alphabetical:\n      order: asc' })}`;
 
-const DEPLOYMENT = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: storefront
-  namespace: shop
-
-spec:
-  template:
-    spec:
-      containers:
-        - name: app
-          image: ghcr.io/acme/storefront:1.2.0 # {"$imagepolicy": "shop:storefront"}
-        - name: sidecar
+const DEPLOYMENT = storefrontDeployment(`        - name: sidecar
           image: ghcr.io/acme/sidecar:1.0 # {"$imagepolicy": "shop:missing"}
       labels:
         build: latest # {"$imagepolicy": "shop:dated:tag"}
-`;
+`, { blankBeforeSpec: true });
 
 const KUSTOMIZATION = `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
@@ -88,19 +43,7 @@ spec:
 `;
 
 let folder: string;
-const PINNED = `apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImagePolicy
-metadata:
-  name: pinned
-  namespace: shop
-spec:
-  imageRepositoryRef:
-    name: storefront
-  digestReflectionPolicy: IfNotPresent
-  policy:
-    semver:
-      range: '>=1.0.0'
----
+const PINNED = `${storefrontPolicy({ name: 'pinned', digestReflectionPolicy: 'IfNotPresent' })}---
 apiVersion: v1
 kind: ConfigMap
 metadata:
