@@ -7,7 +7,7 @@ import { relative } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { getCondition } from '../common/flux/conditions';
 import { applyEdits, digestReflectionReason, fileSetters, type PolicyLookup } from '../common/flux/markers/setters';
-import { describeReformat, reformatReport } from '../common/flux/markers/reformat';
+import { describeReformats, reformatReport } from '../common/flux/markers/reformat';
 import { SCREENING_TOKEN } from '../common/flux/markers/markers';
 import { parseImageReference } from '../common/flux/reference';
 import { findManifestFiles, loadWorkspaceObjects } from '../common/manifests';
@@ -132,7 +132,7 @@ export async function runUpdate(args: string[]): Promise<number> {
     if (result.edits.length === 0) continue;
     const updated = applyEdits(text, result.edits);
     const reformat = reformatReport(text);
-    if (reformat.length > 0) note(shown, `the automation's own commit would also reformat this file: ${reformat.map(describeReformat).join('; ')}`);
+    if (reformat.length > 0) note(shown, `the automation's own commit would also reformat this file: ${describeReformats(reformat)}`);
     if (parsed.write) {
       try {
         await writeFileAtomic(path, updated);

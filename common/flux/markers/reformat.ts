@@ -225,3 +225,13 @@ export function describeReformat(entry: Reformat): string {
   const shown = entry.lines.slice(0, 5).join(', ') + (entry.lines.length > 5 ? ', …' : '');
   return `${entry.message} (line${entry.lines.length > 1 ? 's' : ''} ${shown})`;
 }
+
+/**
+ * The report as one sentence list for a hover: the first `most` entries described, then how many more
+ * `tagline update` names (it lists all of them).
+ */
+export function describeReformats(entries: Reformat[], most = Infinity): string {
+  const shown = entries.slice(0, most).map(describeReformat);
+  if (entries.length > most) shown.push(`${entries.length - most} more (tagline update lists them all)`);
+  return shown.join('; ');
+}

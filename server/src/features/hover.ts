@@ -16,7 +16,7 @@ import type { ImagePolicySpec, ImagePolicyStatus } from '../../../common/model';
 import type { ManifestDocument } from '../../../common/manifests';
 import { namespaceOf } from '../validation/references';
 import { SCREENING_TOKEN, setterValue, type ImagePolicyMarker } from '../../../common/flux/markers/markers';
-import { describeReformat, reformatReport } from '../../../common/flux/markers/reformat';
+import { describeReformats, reformatReport } from '../../../common/flux/markers/reformat';
 import { encodeSetterValue, scalarText } from '../../../common/flux/markers/quoting';
 import type { AutomationScope } from '../../../common/kustomize/automations';
 import { chunkMarkers } from '../validation/markers';
@@ -211,7 +211,7 @@ async function markerHover(document: ManifestDocument, position: Position, ctx: 
   }
   const reformat = ctx.fileText !== undefined ? reformatReport(ctx.fileText) : [];
   if (reformat.length > 0) {
-    lines.push(`When the automation commits to this file, kyaml also rewrites it: ${reformat.map(describeReformat).join('; ')}. Tagline's update changes only the marked values.`);
+    lines.push(`When the automation commits to this file, kyaml also rewrites it: ${describeReformats(reformat, 6)}. Tagline's update changes only the marked values.`);
   }
   return { contents: { kind: 'markdown', value: lines.join('\n\n') }, range };
 }
