@@ -7,9 +7,8 @@
 export type StoredTagsAnswer = string[] | null;
 
 export class StoredTagsCache {
+  /** Answers (or questions in flight) since the last status; an answer asked for before it is not kept. */
   private readonly answers = new Map<string, Promise<StoredTagsAnswer>>();
-  /** Bumped by `invalidate`: an answer asked for before it is not kept. */
-  private generation = 0;
 
   /**
    * `ask` sends the request and resolves with the host's answer, or with `undefined` when it gave none in time
@@ -21,11 +20,8 @@ export class StoredTagsCache {
   get(canonicalImageName: string): Promise<StoredTagsAnswer> {
     const known = this.answers.get(canonicalImageName);
     if (known) return known;
-    const generation = this.generation;
     const answer = this.ask(canonicalImageName).then((tags) => {
-      if (tags === undefined || generation !== this.generation) {
-        if (this.answers.get(canonicalImageName) === answer) this.answers.delete(canonicalImageName);
-      }
+      if (tags === undefined && this.answers.get(canonicalImageName) === answer) this.answers.delete(canonicalImageName);
       return tags ?? null;
     });
     this.answers.set(canonicalImageName, answer);
@@ -34,7 +30,6 @@ export class StoredTagsCache {
 
   /** Forgets every answer: the host reported a status, so a scan may have changed what it stores. */
   invalidate(): void {
-    this.generation++;
     this.answers.clear();
   }
 }
