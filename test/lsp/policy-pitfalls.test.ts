@@ -112,7 +112,7 @@ describe('stored tags over stdio, asked once until the extension host reports a 
     await server.connection.sendNotification(StatusNotification, {
       statuses: [{
         key: 'apps/app', uri, scanning: false,
-        status: { canonicalImageName: IMAGE, conditions: [], lastScanResult: { revision: '2', tagCount: 4, scanTime: new Date().toISOString(), latestTags: stored } },
+        status: { observedGeneration: 1, canonicalImageName: IMAGE, conditions: [], lastScanResult: { revision: '2', tagCount: 4, scanTime: new Date().toISOString(), latestTags: stored } },
       }],
       removed: [],
     });
