@@ -399,6 +399,7 @@ export class TaglineLanguageServer {
         statuses: this.statuses, storedTags: (name) => this.storedTags(name), now: Date.now,
         imageRepositories: (namespace, name) => this.index.references().imageRepositories(namespace, name),
         imagePolicies: (namespace, name) => this.index.references().imagePolicies(namespace, name),
+        namespaces: (name) => this.index.references().namespaces(name),
         fileText: this.documents.get(params.textDocument.uri)?.getText(),
         markerWriters: (uri, marker) => markerWritersOf(uri, marker, this.markerReach()),
       });
@@ -417,6 +418,7 @@ export class TaglineLanguageServer {
         storedTags: (name) => this.storedTags(name),
         imageRepositories: (namespace, name) => this.index.references().imageRepositories(namespace, name),
         imagePolicies: (namespace, name) => this.index.references().imagePolicies(namespace, name),
+        namespaces: (name) => this.index.references().namespaces(name),
         policyStatus: (policy) => this.statuses.forPolicy(policy)?.status,
       });
       return [...actions, ...markers];
@@ -440,6 +442,7 @@ export class TaglineLanguageServer {
         imageRepositories: (namespace, name) => this.index.references().imageRepositories(namespace, name),
         imagePolicies: (namespace, name) => this.index.references().imagePolicies(namespace, name),
         allImagePolicies: () => policies,
+        namespaces: (name) => this.index.references().namespaces(name),
         policyStatus: (policy) => this.statuses.forPolicy(policy)?.status,
       };
       const labels = await repositoryPolicyLabels(manifest, ctx);
