@@ -1,6 +1,6 @@
 // Cross-namespace access to an ImageRepository (`spec.accessFrom`): fluxcd/pkg/runtime v0.110.0 acl
 // Authorization.HasAccessToRef, as image-reflector-controller's ImagePolicyReconciler.getImageRepository calls it.
-import type { ImageRepositorySpec } from '../model';
+import type { ImagePolicyObject, ImageRepositoryObject, ImageRepositorySpec } from '../model';
 
 const METADATA_NAME_LABEL = 'kubernetes.io/metadata.name';
 
@@ -35,4 +35,20 @@ export function hasAccessToRef(
 /** The ImagePolicy Ready=False message for a denied reference (imagepolicy_controller.go reconcile). */
 export function accessDeniedMessage(denied: string): string {
   return `failed to get the referred ImageRepository: access denied: ${denied}`;
+}
+
+/**
+ * Whether image-reflector-controller refuses `policy` the `repository` it refers to
+ * (internal/controller/imagepolicy_controller.go getImageRepository → HasAccessToRef): the Ready=False
+ * `AccessDenied` message, or undefined when allowed. `namespaceManifestLabels` are the labels of the policy's
+ * Namespace manifest when the workspace has one; `kubernetes.io/metadata.name` is added as the API server does.
+ * What hovers, inlays and quick fixes say when no reconciler status exists, so they agree with the reconciler.
+ */
+export function policyAccessDenied(
+  policy: ImagePolicyObject, repository: ImageRepositoryObject, namespaceManifestLabels: Record<string, string> | undefined,
+): string | undefined {
+  const { namespace } = policy.metadata;
+  const reference = { namespace: policy.spec.imageRepositoryRef.namespace || namespace, name: policy.spec.imageRepositoryRef.name };
+  const denied = hasAccessToRef(namespace, reference, repository.spec.accessFrom, namespaceLabels(namespace, namespaceManifestLabels));
+  return denied === undefined ? undefined : accessDeniedMessage(denied);
 }

@@ -44,19 +44,28 @@ function isAutomation(value: unknown): value is Record<string, unknown> {
  * `limit` is the workspace folder (POSIX absolute) the search for `update.path` stops at.
  */
 export function automationScopes(manifests: readonly ParsedManifest[], limit: string, applies: (uri: string) => boolean = () => true): AutomationScope[] {
-  const folders = new Set<string>();
-  for (const manifest of manifests) {
-    const path = uriPath(manifest.uri);
-    if (path === undefined) continue;
-    for (let dir = posix.dirname(path); !folders.has(dir); dir = posix.dirname(dir)) {
-      folders.add(dir);
-      if (dir === posix.dirname(dir)) break;
+  // The workspace's folders, listed only when an automation needs its update.path resolved.
+  let known: Set<string> | undefined;
+  const folders = (): Set<string> => {
+    if (known) return known;
+    known = new Set<string>();
+    for (const manifest of manifests) {
+      const path = uriPath(manifest.uri);
+      if (path === undefined) continue;
+      for (let dir = posix.dirname(path); !known.has(dir); dir = posix.dirname(dir)) {
+        known.add(dir);
+        if (dir === posix.dirname(dir)) break;
+      }
     }
-  }
+    return known;
+  };
   const scopes: AutomationScope[] = [];
   for (const manifest of manifests) {
     if (!applies(manifest.uri)) continue;
     for (const document of manifest.documents) {
+      // A deferred document declares another apiVersion than image.toolkit.fluxcd.io's: asking for its value
+      // would parse it, on every index change.
+      if (document.chunk.deferred) continue;
       const value = document.chunk.value;
       if (!isAutomation(value) || !isRecord(value.metadata) || typeof value.metadata.name !== 'string') continue;
       const namespace = typeof value.metadata.namespace === 'string' && value.metadata.namespace ? value.metadata.namespace : 'default';
@@ -66,7 +75,7 @@ export function automationScopes(manifests: readonly ParsedManifest[], limit: st
       const file = uriPath(manifest.uri);
       scopes.push({
         namespace, name: value.metadata.name, uri: manifest.uri, path,
-        ...(update && file ? { folder: resolveUpdatePath(file, path, folders, limit) } : {}),
+        ...(update && file ? { folder: resolveUpdatePath(file, path, folders(), limit) } : {}),
         ...(isRecord(spec.policySelector) ? { policySelector: spec.policySelector as LabelSelector } : {}),
       });
     }

@@ -36,6 +36,7 @@ import { AppliedFilesCache } from './workspace/applied';
 import { automationTargets, markerWritersOf, type MarkerReachContext } from './validation/markerReach';
 import { appliedObjectsOnly, uriPath } from '../../common/kustomize';
 import { StatusStore } from './workspace/statuses';
+import { StoredTagsCache } from './workspace/storedTags';
 
 const INDEX_DEBOUNCE_MS = 150;
 /** A client without a reconciler (Neovim, Helix) may never answer; a hover must not wait for it. */
@@ -51,6 +52,7 @@ export class TaglineLanguageServer {
   private readonly manifests = new ManifestDocuments();
   private readonly index = new WorkspaceIndex();
   private readonly statuses = new StatusStore();
+  private readonly tags = new StoredTagsCache((name) => this.askStoredTags(name));
   /** The diagnostics last sent per document; quick fixes are read from them. */
   private readonly published = new Map<string, TaglineDiagnostic[]>();
   private settings: ServerSettings = DEFAULT_SETTINGS;
@@ -91,6 +93,7 @@ export class TaglineLanguageServer {
   });
   /** Which files the workspace's Flux Kustomizations reach; known once the first indexing is done. */
   private readonly applied = new AppliedFilesCache();
+  private lastMarkerReach: { references: object; version: number; ctx: MarkerReachContext } | undefined;
   /** Files on disk are published once the first indexing is done, not file by file while it runs. */
   private diskIndexed = false;
 
@@ -195,13 +198,22 @@ export class TaglineLanguageServer {
     return this.applied.update(this.index.manifests(), this.folders.map(uriPath).filter((p): p is string => p !== undefined));
   }
 
-  /** What decides whether an automation writes a marker: the automations and policies Flux applies. */
+  /**
+   * What decides whether an automation writes a marker: the automations and policies Flux applies. The same
+   * object while none of them changes, so per-document results (markerReachDiagnostics) survive other edits.
+   */
   private markerReach(): MarkerReachContext {
-    return {
-      automations: this.applied.automations,
-      imagePolicies: (namespace, name) => this.index.references().imagePolicies(namespace, name),
+    const references = this.index.references();
+    const { automations, version } = this.applied;
+    const last = this.lastMarkerReach;
+    if (last && last.references === references && last.version === version) return last.ctx;
+    const ctx: MarkerReachContext = {
+      automations,
+      imagePolicies: (namespace, name) => references.imagePolicies(namespace, name),
       applies: (uri) => this.applied.applies(uri),
     };
+    this.lastMarkerReach = { references, version, ctx };
+    return ctx;
   }
 
   /** The Flux the workspace runs: tagline.fluxVersion, or what its manifests say (the same array until it changes). */
@@ -331,6 +343,7 @@ export class TaglineLanguageServer {
   // --- statuses from the extension host's reconciler --------------------------------------------------------
   private registerStatuses(): void {
     this.connection.onNotification(StatusNotification, (params) => {
+      this.tags.invalidate();
       for (const uri of this.statuses.apply(params)) {
         if (this.documents.get(uri)) this.schedule(uri);
         else if (this.diskIndexed) this.disk.schedule(uri);
@@ -346,9 +359,14 @@ export class TaglineLanguageServer {
     });
   }
 
-  private async storedTags(canonicalImageName: string): Promise<string[] | null> {
+  private storedTags(canonicalImageName: string): Promise<string[] | null> {
+    return this.tags.get(canonicalImageName);
+  }
+
+  /** Asks the extension host; `undefined` when it does not answer in time. */
+  private async askStoredTags(canonicalImageName: string): Promise<string[] | null | undefined> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), STORED_TAGS_TIMEOUT_MS); });
+    const timeout = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), STORED_TAGS_TIMEOUT_MS); });
     try {
       const answer = this.connection.sendRequest(StoredTagsRequest, { canonicalImageName })
         .then((r) => (Array.isArray(r?.tags) ? r.tags : null), () => null);
@@ -381,6 +399,7 @@ export class TaglineLanguageServer {
         statuses: this.statuses, storedTags: (name) => this.storedTags(name), now: Date.now,
         imageRepositories: (namespace, name) => this.index.references().imageRepositories(namespace, name),
         imagePolicies: (namespace, name) => this.index.references().imagePolicies(namespace, name),
+        namespaces: (name) => this.index.references().namespaces(name),
         fileText: this.documents.get(params.textDocument.uri)?.getText(),
         markerWriters: (uri, marker) => markerWritersOf(uri, marker, this.markerReach()),
       });
@@ -399,6 +418,7 @@ export class TaglineLanguageServer {
         storedTags: (name) => this.storedTags(name),
         imageRepositories: (namespace, name) => this.index.references().imageRepositories(namespace, name),
         imagePolicies: (namespace, name) => this.index.references().imagePolicies(namespace, name),
+        namespaces: (name) => this.index.references().namespaces(name),
         policyStatus: (policy) => this.statuses.forPolicy(policy)?.status,
       });
       return [...actions, ...markers];
@@ -422,6 +442,7 @@ export class TaglineLanguageServer {
         imageRepositories: (namespace, name) => this.index.references().imageRepositories(namespace, name),
         imagePolicies: (namespace, name) => this.index.references().imagePolicies(namespace, name),
         allImagePolicies: () => policies,
+        namespaces: (name) => this.index.references().namespaces(name),
         policyStatus: (policy) => this.statuses.forPolicy(policy)?.status,
       };
       const labels = await repositoryPolicyLabels(manifest, ctx);

@@ -3,7 +3,7 @@
 // marker in YAML that does not parse is named, never a crash.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { CodeAction, Hover, TextEdit } from 'vscode-languageserver-protocol';
+import type { CodeAction, Hover, InlayHint, TextEdit } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { brief, TestServer } from './harness';
 import { applyEdits, fileSetters } from '../../common/flux/markers/setters';
@@ -75,5 +75,95 @@ describe('image-update marker quick fixes over stdio', () => {
     assert.deepEqual(actions.filter((a) => a.title.startsWith('Update')), []);
     const hover = await server.request<Hover | null>('textDocument/hover', { textDocument: { uri: 'file:///ws/deployment.yaml' }, position: { line: 11, character: 20 } });
     assert.ok(hover);
+  });
+});
+
+describe('markers of a policy whose repository denies its namespace (accessFrom), without a reconciler status', () => {
+  const REPOSITORY = `apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageRepository
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  image: ghcr.io/acme/storefront
+  interval: 5m
+  accessFrom:
+    namespaceSelectors:
+      - matchLabels:
+          team: storefront
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: web
+  labels:
+    team: checkout
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata:
+  name: storefront
+  namespace: web
+spec:
+  imageRepositoryRef:
+    name: storefront
+    namespace: shop
+  policy:
+    semver:
+      range: '>=1.0.0'
+`;
+  const MARKED = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: storefront
+  namespace: web
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          image: ghcr.io/acme/storefront:1.2.0 # {"$imagepolicy": "web:storefront"}
+`;
+  const DENIED = "failed to get the referred ImageRepository: access denied: 'shop/storefront' can't be accessed due to ACL labels mismatch on namespace 'web'";
+  const server = new TestServer({ storedTags: (name) => (name === 'ghcr.io/acme/storefront' ? TAGS : null) });
+  const uri = 'file:///ws/denied-deployment.yaml';
+  before(async () => {
+    await server.initialize();
+    const policyDiagnostics = await server.open('file:///ws/denied.yaml', REPOSITORY);
+    assert.ok(brief(policyDiagnostics).some((d) => d.endsWith(`imageRepositoryRef.accessDenied ${DENIED}`)), brief(policyDiagnostics).join('\n'));
+    await server.open(uri, MARKED);
+  });
+  after(() => server.stop());
+
+  test('the hover claims no value the automation would write, and names the AccessDenied', async () => {
+    const hover = await server.request<Hover>('textDocument/hover', { textDocument: { uri }, position: { line: 10, character: 20 } });
+    const value = (hover.contents as { value: string }).value;
+    assert.doesNotMatch(value, /automation (would )?writes? `/);
+    assert.match(value, /AccessDenied/);
+    assert.ok(value.includes("access denied: 'shop/storefront' can't be accessed due to ACL labels mismatch on namespace 'web'"), value);
+    const policy = await server.request<Hover>('textDocument/hover', { textDocument: { uri: 'file:///ws/denied.yaml' }, position: { line: 30, character: 6 } });
+    const policyValue = (policy.contents as { value: string }).value;
+    assert.doesNotMatch(policyValue, /Selects `/);
+    assert.match(policyValue, /Selects nothing: the controller refuses the policy \(AccessDenied: /);
+  });
+
+  test('offers no "Update to" and no whole-file update, and no inlay hint', async () => {
+    const actions = await server.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri }, range: { start: { line: 10, character: 20 }, end: { line: 10, character: 20 } }, context: { diagnostics: [] },
+    });
+    assert.deepEqual(actions.map((a) => a.title), []);
+    const hints = await server.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 12, character: 0 } } });
+    assert.deepEqual(hints.map((h) => h.label), []);
+  });
+
+  test('with the namespace labelled as accessFrom asks, the hover and the fix are back', async () => {
+    const allowed = REPOSITORY.replace('team: checkout', 'team: storefront');
+    await server.replace('file:///ws/denied.yaml', allowed, 2);
+    const hover = await server.request<Hover>('textDocument/hover', { textDocument: { uri }, position: { line: 10, character: 20 } });
+    assert.match((hover.contents as { value: string }).value, /The automation writes `ghcr\.io\/acme\/storefront:1\.10\.0` here/);
+    const actions = await server.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri }, range: { start: { line: 10, character: 20 }, end: { line: 10, character: 20 } }, context: { diagnostics: [] },
+    });
+    assert.deepEqual(actions.map((a) => a.title), ['Update to ghcr.io/acme/storefront:1.10.0', 'Update all markers in this file']);
   });
 });

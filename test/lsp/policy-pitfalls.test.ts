@@ -9,6 +9,7 @@ import { after, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
 import { TagStore } from '../../client/src/store';
+import { StatusNotification } from '../../common/protocol';
 import { TestServer } from './harness';
 
 const CLI = resolve(__dirname, '../../dist/cli.js');
@@ -67,5 +68,55 @@ describe('policy pitfalls over stdio, with the stored tags the extension host an
     const fix = actions.find((a) => a.title.startsWith('Select by semantic version'));
     assert.ok(fix, JSON.stringify(actions));
     assert.deepEqual(fix.edit?.changes?.[uri], [{ range: { start: { line: 18, character: 4 }, end: { line: 20, character: 0 } }, newText: "semver:\n      range: '>=0.0.0'\n" }]);
+  });
+});
+
+describe('stored tags over stdio, asked once until the extension host reports a status', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'tagline-pitfalls-cache-'));
+  let stored = TAGS;
+  const asked: string[] = [];
+  const server = new TestServer({ rootUri: pathToFileURL(folder).href, storedTags: (name) => {
+    asked.push(name);
+    return name === IMAGE ? stored : null;
+  } });
+  after(async () => {
+    await server.stop();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  const codes = (diagnostics: Diagnostic[]) => diagnostics.map((d) => String(d.code)).filter((c) => c.startsWith('policy.')).sort();
+  /** The next publish of `uri` that is settled on pitfalls (the second of an edit, once the tags are in). */
+  function pitfallsAfter(uri: string, version: number, want: (codes: string[]) => boolean): Promise<string[]> {
+    return new Promise((done) => {
+      const wait = () => void server.nextDiagnostics(uri, version).then((p) => (want(codes(p.diagnostics)) ? done(codes(p.diagnostics)) : wait()));
+      wait();
+    });
+  }
+
+  test('edits do not ask again; a status (a scan stored new tags) makes the next publish use the new tags', { timeout: 20_000 }, async () => {
+    await server.initialize();
+    const uri = pathToFileURL(join(folder, 'app.yaml')).href;
+    const first = pitfallsAfter(uri, 1, (c) => c.length > 0);
+    await server.open(uri, MANIFEST);
+    assert.deepEqual(await first, ['policy.orderOverSemver', 'policy.patternMatchesNothing']);
+    assert.deepEqual(asked, [IMAGE]);
+
+    const edited = MANIFEST.replace('interval: 5m', 'interval: 6m');
+    const second = pitfallsAfter(uri, 2, (c) => c.length > 0);
+    await server.replace(uri, edited, 2);
+    assert.deepEqual(await second, ['policy.orderOverSemver', 'policy.patternMatchesNothing']);
+    assert.deepEqual(asked, [IMAGE], 'an edit asks the extension host for no tags it already answered');
+
+    stored = [...TAGS, 'stable-1.0.0'];
+    const third = pitfallsAfter(uri, 2, (c) => c.length > 0 && !c.includes('policy.patternMatchesNothing'));
+    await server.connection.sendNotification(StatusNotification, {
+      statuses: [{
+        key: 'apps/app', uri, scanning: false,
+        status: { observedGeneration: 1, canonicalImageName: IMAGE, conditions: [], lastScanResult: { revision: '2', tagCount: 4, scanTime: new Date().toISOString(), latestTags: stored } },
+      }],
+      removed: [],
+    });
+    assert.deepEqual(await third, ['policy.orderOverSemver']);
+    assert.deepEqual(asked, [IMAGE, IMAGE]);
   });
 });

@@ -21,7 +21,8 @@ import { encodeSetterValue, scalarText } from '../../../common/flux/markers/quot
 import type { AutomationScope } from '../../../common/kustomize/automations';
 import { chunkMarkers } from '../validation/markers';
 import { applyPolicy } from '../../../common/flux/policy/policies';
-import type { ImagePolicyObject } from '../../../common/model';
+import type { ImagePolicyObject, NamespaceObject } from '../../../common/model';
+import { policyAccessDenied } from '../../../common/flux/acl';
 import { nodeRange, pathAt } from '../../../common/manifests/yamlPath';
 import type { StatusStore } from '../workspace/statuses';
 import { timeAgo } from '../../../common/timeAgo';
@@ -37,6 +38,8 @@ export interface HoverContext {
   imageRepositories?(namespace: string, name: string): ImageRepositoryObject[];
   /** ImagePolicies of the workspace by namespace and name (for marker hovers). */
   imagePolicies?(namespace: string, name: string): ImagePolicyObject[];
+  /** Namespace manifests of the workspace by name (their labels decide accessFrom). */
+  namespaces?(name: string): NamespaceObject[];
   /** The whole file's text, for what the automation's commit would reformat in it (marker hovers). */
   fileText?: string;
   /**
@@ -110,6 +113,8 @@ export async function policySelectionMarkdown(document: ManifestDocument, ctx: H
   const namespace = typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : namespaceOf(document.chunk);
   const repository = ctx.imageRepositories(namespace, ref.name)[0];
   if (!repository) return undefined;
+  const denied = document.imagePolicy && policyAccessDenied(document.imagePolicy, repository, ctx.namespaces?.(document.imagePolicy.metadata.namespace)[0]?.metadata.labels);
+  if (denied) return `Selects nothing: the controller refuses the policy (AccessDenied: ${plainText(denied)}).`;
   const parsed = parseImageReference(repository.spec.image, repository.spec.insecure === true);
   if (!parsed.ok) return undefined;
   const canonical = parsed.reference.canonicalImageName;
@@ -185,10 +190,14 @@ async function markerHover(document: ManifestDocument, position: Position, ctx: 
   } else {
     const refNamespace = policy.spec.imageRepositoryRef.namespace || policy.metadata.namespace;
     const repository = ctx.imageRepositories?.(refNamespace, policy.spec.imageRepositoryRef.name)[0];
-    const parsed = repository ? parseImageReference(repository.spec.image, repository.spec.insecure === true) : undefined;
+    // The controller checks accessFrom before it reads any tag.
+    const denied = repository ? policyAccessDenied(policy, repository, ctx.namespaces?.(policy.metadata.namespace)[0]?.metadata.labels) : undefined;
+    const parsed = repository && !denied ? parseImageReference(repository.spec.image, repository.spec.insecure === true) : undefined;
     const tags = parsed?.ok ? await ctx.storedTags(parsed.reference.canonicalImageName) : null;
     const result = tags && tags.length > 0 ? applyPolicy(policy.spec, tags) : undefined;
-    if (repository && result?.ok) {
+    if (denied) {
+      lines.push(`The controller refuses the policy (AccessDenied: ${plainText(denied)}): it has no latestRef, so the automation leaves this value alone.`);
+    } else if (repository && result?.ok) {
       if (marker.field === 'digest') {
         lines.push(`The automation writes the digest of ${code(result.latest)} (status.latestRef.digest, with digestReflectionPolicy IfNotPresent or Always).`);
       } else {

@@ -6,7 +6,8 @@ import { parseImageReference } from '../../../common/flux/reference';
 import { digestReflectionReason, fileSetters, type PolicyLookup } from '../../../common/flux/markers/setters';
 import { findMarkers, SCREENING_TOKEN } from '../../../common/flux/markers/markers';
 import { getCondition } from '../../../common/flux/conditions';
-import type { ImagePolicyObject, ImagePolicyStatus, ImageRepositoryObject, Range } from '../../../common/model';
+import { policyAccessDenied } from '../../../common/flux/acl';
+import type { ImagePolicyObject, ImagePolicyStatus, ImageRepositoryObject, NamespaceObject, Range } from '../../../common/model';
 import type { CodeAction } from './codeActions';
 
 export interface MarkerActionContext {
@@ -14,6 +15,8 @@ export interface MarkerActionContext {
   storedTags(canonicalImageName: string): Promise<string[] | null>;
   imageRepositories(namespace: string, name: string): ImageRepositoryObject[];
   imagePolicies(namespace: string, name: string): ImagePolicyObject[];
+  /** Namespace manifests of the workspace by name (their labels decide accessFrom). */
+  namespaces?(name: string): NamespaceObject[];
   /** The extension host reconciler's status of a policy, when it runs (VS Code): its latestRef carries the digest. */
   policyStatus?(policy: ImagePolicyObject): ImagePolicyStatus | undefined;
 }
@@ -56,6 +59,9 @@ async function latestRefOf(namespace: string, name: string, ctx: MarkerActionCon
   const refNamespace = policy.spec.imageRepositoryRef.namespace || policy.metadata.namespace;
   const repository = ctx.imageRepositories(refNamespace, policy.spec.imageRepositoryRef.name)[0];
   if (!repository) return { reason: `ImageRepository '${refNamespace}/${policy.spec.imageRepositoryRef.name}' is not in the workspace` };
+  // The controller checks accessFrom before it reads any tag: a denied policy is AccessDenied, with no latestRef.
+  const denied = policyAccessDenied(policy, repository, ctx.namespaces?.(policy.metadata.namespace)[0]?.metadata.labels);
+  if (denied) return { reason: `ImagePolicy '${namespace}/${name}' has no latest image: ${denied}` };
   const parsed = parseImageReference(repository.spec.image, repository.spec.insecure === true);
   if (!parsed.ok) return { reason: parsed.message };
   const tags = await ctx.storedTags(parsed.reference.canonicalImageName);

@@ -5,8 +5,9 @@ import { SCREENING_TOKEN, setterValue } from '../../../common/flux/markers/marke
 import { chunkMarkers } from '../validation/markers';
 import { applyPolicy } from '../../../common/flux/policy/policies';
 import { parseImageReference } from '../../../common/flux/reference';
-import type { ImagePolicyObject, ImagePolicyStatus, ImageRepositoryObject, Range } from '../../../common/model';
+import type { ImagePolicyObject, ImagePolicyStatus, ImageRepositoryObject, NamespaceObject, Range } from '../../../common/model';
 import { getCondition } from '../../../common/flux/conditions';
+import { policyAccessDenied } from '../../../common/flux/acl';
 import type { ParsedManifest } from '../../../common/manifests';
 import type { InlayHint } from './inlayHints';
 
@@ -16,17 +17,21 @@ export interface PolicyInlayContext {
   imagePolicies(namespace: string, name: string): ImagePolicyObject[];
   /** Every ImagePolicy of the workspace. */
   allImagePolicies(): ImagePolicyObject[];
+  /** Namespace manifests of the workspace by name (their labels decide accessFrom). */
+  namespaces?(name: string): NamespaceObject[];
   /** The extension host reconciler's status of a policy, when it runs (VS Code). */
   policyStatus?(policy: ImagePolicyObject): ImagePolicyStatus | undefined;
 }
 
 /**
  * The tag the policy resolved to: the reconciler's latestRef when it has reconciled the policy (so a policy the
- * controller would refuse, e.g. AccessDenied, names none), else the policy applied to the stored tags.
+ * controller would refuse, e.g. AccessDenied, names none), else the policy applied to the stored tags, unless
+ * accessFrom denies it (AccessDenied as the controller decides it: no tag).
  */
 async function selected(policy: ImagePolicyObject, repository: ImageRepositoryObject, ctx: PolicyInlayContext): Promise<string | undefined> {
   const status = ctx.policyStatus?.(policy);
   if (status) return getCondition(status, 'Ready')?.status === 'True' ? status.latestRef?.tag : undefined;
+  if (policyAccessDenied(policy, repository, ctx.namespaces?.(policy.metadata.namespace)[0]?.metadata.labels)) return undefined;
   const parsed = parseImageReference(repository.spec.image, repository.spec.insecure === true);
   if (!parsed.ok) return undefined;
   const tags = await ctx.storedTags(parsed.reference.canonicalImageName);

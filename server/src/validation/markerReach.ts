@@ -72,14 +72,27 @@ function documentReach(document: ManifestDocument, path: string, ctx: MarkerReac
   return out;
 }
 
+/** Results per document wrapper (same text, file and place), valid while the same context is passed. */
+const reachChecks = new WeakMap<ManifestDocument, { ctx: MarkerReachContext; diagnostics: TaglineDiagnostic[] }>();
+
+function cachedDocumentReach(document: ManifestDocument, path: string, ctx: MarkerReachContext): TaglineDiagnostic[] {
+  const cached = reachChecks.get(document);
+  if (cached?.ctx === ctx) return cached.diagnostics;
+  const diagnostics = documentReach(document, path, ctx);
+  reachChecks.set(document, { ctx, diagnostics });
+  return diagnostics;
+}
+
 /**
  * Warnings for the file's markers that no automation would write, each saying which automation and why
  * (`marker.outsideAutomations`, `marker.policyNotSeen`) or that the policy is not applied (`marker.policyNotApplied`).
+ * Pass the same `ctx` object while its answers do not change (same automations, policies and applied files):
+ * each document's result is then kept, so an edit re-judges only the documents it touched.
  */
 export function markerReachDiagnostics(manifest: ParsedManifest, ctx: MarkerReachContext): TaglineDiagnostic[] {
   const path = uriPath(manifest.uri);
   if (path === undefined) return [];
-  return manifest.documents.flatMap((d) => documentReach(d, path, ctx));
+  return manifest.documents.flatMap((d) => cachedDocumentReach(d, path, ctx));
 }
 
 /** The automations that would write `marker` in the file `uri`; undefined when the workspace holds none. */

@@ -9,8 +9,19 @@ import type { ImagePolicyObject } from '../../../common/model';
 import type { ReferenceIndex } from './references';
 import { shiftDiagnostic, Severity, SOURCE, type QuickFix, type TaglineDiagnostic } from './types';
 
+/** policyImage per policy object (one per parsed document), valid while the same index is used. */
+const images = new WeakMap<ImagePolicyObject, { index: ReferenceIndex; image: string | undefined }>();
+
 /** The canonical image name of the repository a policy reads, when the workspace holds it. */
 export function policyImage(policy: ImagePolicyObject, index: ReferenceIndex): string | undefined {
+  const cached = images.get(policy);
+  if (cached?.index === index) return cached.image;
+  const image = repositoryImage(policy, index);
+  images.set(policy, { index, image });
+  return image;
+}
+
+function repositoryImage(policy: ImagePolicyObject, index: ReferenceIndex): string | undefined {
   const namespace = policy.spec.imageRepositoryRef.namespace || policy.metadata.namespace;
   const repository = index.imageRepositories(namespace, policy.spec.imageRepositoryRef.name)[0];
   if (!repository) return undefined;
@@ -63,9 +74,24 @@ function documentPitfalls(document: ManifestDocument, index: ReferenceIndex, sto
   return out;
 }
 
-/** Warnings for the file's ImagePolicies whose choices the stored tags show to be wrong. */
+/** Results per document wrapper, valid while the same index and the same stored tags (same array) are used. */
+const pitfallChecks = new WeakMap<ManifestDocument, { index: ReferenceIndex; tags: readonly string[] | null | undefined; diagnostics: TaglineDiagnostic[] }>();
+
+/**
+ * Warnings for the file's ImagePolicies whose choices the stored tags show to be wrong. `storedTags` should give
+ * the same array while an image's tags do not change: each document's result is then kept across edits elsewhere.
+ */
 export function policyPitfallDiagnostics(
   manifest: ParsedManifest, index: ReferenceIndex, storedTags: (canonicalImageName: string) => readonly string[] | null | undefined,
 ): TaglineDiagnostic[] {
-  return manifest.documents.flatMap((d) => documentPitfalls(d, index, storedTags));
+  return manifest.documents.flatMap((d) => {
+    if (!d.imagePolicy) return [];
+    const image = policyImage(d.imagePolicy, index);
+    const tags = image ? storedTags(image) : undefined;
+    const cached = pitfallChecks.get(d);
+    if (cached?.index === index && cached.tags === tags) return cached.diagnostics;
+    const diagnostics = documentPitfalls(d, index, () => tags);
+    pitfallChecks.set(d, { index, tags, diagnostics });
+    return diagnostics;
+  });
 }

@@ -3,7 +3,7 @@
 // applies, with the folder each rewrites (common/kustomize/automations.ts).
 import { posix } from 'node:path';
 import { appliedFiles, isApplied, KUSTOMIZATION_FILE_NAMES, uriPath, type AppliedFiles, type RootFile } from '../../../common/kustomize';
-import type { ParsedManifest } from '../../../common/manifests';
+import type { ParsedChunk, ParsedManifest } from '../../../common/manifests';
 import { automationScopes, type AutomationScope } from '../../../common/kustomize/automations';
 
 const FLUX_KUSTOMIZE_GROUP = 'kustomize.toolkit.fluxcd.io/';
@@ -12,9 +12,18 @@ function textOf(manifest: ParsedManifest): string {
   return manifest.documents.map((d) => d.chunk.text).join('');
 }
 
+/** Whether a document names the Flux Kustomization group, per parsed document: an edit re-reads one. */
+const namesFluxKustomize = new WeakMap<ParsedChunk, boolean>();
+
+function declaresFluxKustomization(chunk: ParsedChunk): boolean {
+  let found = namesFluxKustomize.get(chunk);
+  if (found === undefined) namesFluxKustomize.set(chunk, (found = chunk.text.includes(FLUX_KUSTOMIZE_GROUP)));
+  return found;
+}
+
 /** Whether reach depends on the file's text: a kustomization file, or one declaring a Flux Kustomization. */
 function readsText(path: string, manifest: ParsedManifest): boolean {
-  return KUSTOMIZATION_FILE_NAMES.includes(posix.basename(path)) || manifest.documents.some((d) => d.chunk.text.includes(FLUX_KUSTOMIZE_GROUP));
+  return KUSTOMIZATION_FILE_NAMES.includes(posix.basename(path)) || manifest.documents.some((d) => declaresFluxKustomization(d.chunk));
 }
 
 export class AppliedFilesCache {
@@ -22,6 +31,8 @@ export class AppliedFilesCache {
   private byFolder: { folder: string; applied: AppliedFiles }[] = [];
   /** Changes whenever the answer for any file may have changed. */
   signature = '[]';
+  /** Bumped whenever `applies` or `automations` is recomputed: results cached against an older one are stale. */
+  version = 0;
   /** The ImageUpdateAutomations in files Flux applies. */
   automations: AutomationScope[] = [];
   private automationsSignature = '[]';
@@ -29,15 +40,20 @@ export class AppliedFilesCache {
   /** Recomputes from the workspace's files and folders (POSIX absolute); true when the answer changed. */
   update(manifests: ParsedManifest[], folders: string[]): boolean {
     const files: RootFile[] = [];
+    const prefixes = folders.map((folder) => (folder.endsWith('/') ? folder : `${folder}/`));
     for (const manifest of manifests) {
       const path = uriPath(manifest.uri);
-      if (path !== undefined) files.push({ path, text: readsText(path, manifest) ? textOf(manifest) : '' });
+      // A file outside every folder is in no folder's reach: its text cannot change an answer.
+      if (path !== undefined && prefixes.some((prefix) => path.startsWith(prefix))) {
+        files.push({ path, text: readsText(path, manifest) ? textOf(manifest) : '' });
+      }
     }
     files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const automationsChanged = this.updateAutomations(manifests, folders);
     const key = JSON.stringify([folders, files.map((f) => [f.path, f.text])]);
     if (key === this.key) return automationsChanged;
     this.key = key;
+    this.version++;
     this.byFolder = folders.map((folder) => {
       const prefix = folder.endsWith('/') ? folder : `${folder}/`;
       return { folder: prefix, applied: appliedFiles(files.filter((f) => f.path.startsWith(prefix)), folder) };
@@ -60,6 +76,7 @@ export class AppliedFilesCache {
     if (signature === this.automationsSignature) return false;
     this.automationsSignature = signature;
     this.automations = automations;
+    this.version++;
     return true;
   }
 
