@@ -73,7 +73,8 @@ export function pathAt(document: ManifestDocument, position: Position): PathHit 
   const path: PathSegment[] = [];
   for (let depth = 0; depth < 64; depth++) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => within(p.key as Node, offset) || within(p.value as Node, offset));
+      // Keys first: a block value's range runs to the next key's first character, which is that key's.
+      const pair = node.items.find((p) => within(p.key as Node, offset)) ?? node.items.find((p) => within(p.value as Node, offset));
       if (!pair || !isScalar(pair.key)) return path.length ? { path, node: node as Node, onKey: false } : undefined;
       path.push(String(pair.key.value));
       if (within(pair.key as Node, offset)) return { path, node: pair.key as Node, onKey: true };

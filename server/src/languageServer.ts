@@ -223,7 +223,8 @@ export class TaglineLanguageServer {
 
   /** What the kustomize roots say of `uri`: whether a root reads it (so it is not checked alone) and its findings. */
   private builtFor(uri: string) {
-    return { covered: this.kustomize.covers(uri), diagnostics: this.kustomize.result?.diagnostics.get(uri) ?? [] };
+    const coverage = this.kustomize.coverage(uri);
+    return { covered: coverage === 'built', pending: coverage === 'pending', diagnostics: this.kustomize.result?.diagnostics.get(uri) ?? [] };
   }
 
   private revalidateAll(): void {

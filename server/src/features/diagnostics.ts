@@ -1,10 +1,12 @@
 // The one publisher of diagnostics for a document: text checks, cross-document references and conditions.
 import type { DetectedFlux } from '../../../common/flux/fluxVersion';
 import type { ParsedManifest } from '../../../common/manifests';
+import type { Position, Range } from '../../../common/model';
 import { byPosition, validateManifest, type ReferenceIndex, type TaglineDiagnostic } from '../validation';
 import { notAppliedDiagnostics } from '../validation/notApplied';
 import { markerReachDiagnostics, type MarkerReachContext } from '../validation/markerReach';
 import type { StatusStore } from '../workspace/statuses';
+import { dependsOnRoots } from '../workspace/rootCoverage';
 import { conditionDiagnostics, withoutDuplicates } from './conditions';
 import { policyConditionDiagnostics } from './policyConditions';
 
@@ -18,15 +20,29 @@ export interface DiagnosticsSettings {
   markerReach?: MarkerReachContext;
 }
 
-/** What the kustomize roots say about a file: whether a root reads it (then only built objects are checked). */
-export interface BuiltDiagnostics { covered: boolean; diagnostics: TaglineDiagnostic[] }
+/**
+ * What the kustomize roots say about a file: whether a root reads it (then only built objects are checked), or
+ * will likely read it once the build under way finishes (then the findings roots can change wait for it).
+ */
+export interface BuiltDiagnostics { covered: boolean; pending?: boolean; diagnostics: TaglineDiagnostic[] }
+
+/** The text a finding covers, from the file's parsed documents. */
+function textAt(manifest: ParsedManifest, range: Range): string {
+  let document = manifest.documents[0];
+  for (const d of manifest.documents) if (d.startLine <= range.start.line) document = d;
+  if (!document) return '';
+  const { chunk, startLine } = document;
+  const offset = (position: Position) => chunk.lines.offsetAt({ line: position.line - startLine, character: position.character });
+  return chunk.text.slice(offset(range.start), offset(range.end));
+}
 
 export function documentDiagnostics(
   manifest: ParsedManifest, references: ReferenceIndex, statuses: StatusStore, settings: DiagnosticsSettings,
   built?: BuiltDiagnostics,
 ): TaglineDiagnostic[] {
   const reach = settings.validationEnabled && settings.markerReach ? markerReachDiagnostics(manifest, settings.markerReach) : [];
-  const validated = settings.validationEnabled && !built?.covered ? validateManifest(manifest, references, settings.flux) : [];
+  const written = settings.validationEnabled && !built?.covered ? validateManifest(manifest, references, settings.flux) : [];
+  const validated = built?.pending ? written.filter((d) => !dependsOnRoots(d.code, textAt(manifest, d.range))) : written;
   const standalone = reach.length ? [...validated, ...reach].sort(byPosition) : validated;
   const own = settings.validationEnabled && built?.diagnostics.length
     ? [...standalone, ...built.diagnostics].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character)

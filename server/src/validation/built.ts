@@ -12,7 +12,7 @@ import { ObjectIndex } from './references';
 import { Severity, SOURCE, type SeverityValue, type TaglineDiagnostic } from './types';
 import { validateDocument } from './validate';
 import type { DetectedFlux } from '../../../common/flux/fluxVersion';
-import { nodeAt, nodeRange, pathAt, type PathSegment } from '../../../common/manifests/yamlPath';
+import { keyAt, nodeAt, nodeRange, pathAt, type PathSegment } from '../../../common/manifests/yamlPath';
 import { UNMATCHED_PATCH_CODE, unmatchedPatchLocation, unmatchedPatchMessage } from './unmatchedPatches';
 
 /** A built object next to the base document it came from. */
@@ -343,7 +343,9 @@ export function validateBuilds(workspace: WorkspaceBuild, manifests: ManifestsBy
     if (typeof built.applied.apiVersion !== 'string' || !built.applied.apiVersion.startsWith(FLUX_IMAGE_GROUP + '/')) continue;
     for (const diagnostic of validateDocument(built.document, index, flux)) {
       const hit = pathAt(built.document, diagnostic.range.start);
-      const located = hit ? locateField(built, hit.path, manifests) : undefined;
+      // A finding on a key (a required field missing below it) goes on the base's own key, where the raw check puts it.
+      const baseKey = hit?.onKey && built.base ? documentRange(built.base, keyAt(built.base.chunk.doc, hit.path)) : undefined;
+      const located = baseKey ? { uri: built.base!.uri, range: baseKey } : hit ? locateField(built, hit.path, manifests) : undefined;
       const where = located ?? (built.base ? { uri: built.base.uri, range: kindRange(built.base) } : undefined);
       const { data: _fixes, source: _source, ...rest } = diagnostic;
       if (where) findings.add(where.uri, { ...rest, range: where.range }, built.root.label);

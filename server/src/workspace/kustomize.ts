@@ -3,34 +3,51 @@
 // kustomize module (worker thread) for all.
 import { fileURLToPath } from 'node:url';
 import { posix } from 'node:path';
-import { findRoots, KUSTOMIZATION_FILE_NAMES, KustomizeBuilds, KustomizePool, modulePath, type RootFile, type WorkspaceBuild } from '../../../common/kustomize';
+import { fluxKustomizations, KUSTOMIZATION_FILE_NAMES, KustomizeBuilds, KustomizePool, modulePath, type RootFile, type WorkspaceBuild } from '../../../common/kustomize';
+import { resolveSpecPath } from '../../../common/kustomize/roots';
 import type { ParsedManifest } from '../../../common/manifests';
 import type { WorkspaceObjects } from '../../../common/model';
 import type { DetectedFlux } from '../../../common/model';
 import { validateBuilds, type BuiltValidation, type ManifestsByPath } from '../validation/built';
+import { coverage, type Coverage } from './rootCoverage';
 
 /** Rebuilds start this long after the last change, so a burst of edits builds once. */
 const BUILD_DEBOUNCE_MS = 250;
+/**
+ * Longest that findings depending on roots wait for a build (from the start, or from the last build that
+ * finished): the first one starts the WebAssembly module, seconds on a busy machine.
+ */
+const BUILD_WAIT_MS = 60_000;
 
 /** A parsed file's text (documents keep their own text, `---` line included). */
 function textOf(manifest: ParsedManifest): string {
   return manifest.documents.map((d) => d.chunk.text).join('');
 }
 
-/** Folders with a kustomization file, and the folders Flux Kustomizations name in `spec.path`. */
-function pendingRootFolders(manifests: ParsedManifest[], limits: string[]): Set<string> {
-  const files: RootFile[] = [];
+/**
+ * Folders whose files a root likely reads: those with a kustomization file, and those Flux Kustomizations name in
+ * `spec.path` (resolved within the workspace folder, `limits`, that holds them). Only Flux Kustomization files are
+ * read again, so this stays cheap on a big workspace.
+ */
+function rootFoldersOf(manifests: ParsedManifest[], limits: string[]): Set<string> {
+  const out = new Set<string>();
+  const folders = new Set<string>();
+  const fluxFiles: RootFile[] = [];
   for (const manifest of manifests) {
     const path = pathOf(manifest.uri);
-    if (path) files.push({ path, text: textOf(manifest) });
+    if (!path) continue;
+    for (let dir = posix.dirname(path); !folders.has(dir) && dir !== posix.dirname(dir); dir = posix.dirname(dir)) folders.add(dir);
+    if (KUSTOMIZATION_FILE_NAMES.includes(posix.basename(path))) out.add(posix.dirname(path));
+    if (manifest.documents.some((d) => d.chunk.kind === 'Kustomization' && d.chunk.apiVersion?.startsWith('kustomize.toolkit.fluxcd.io/'))) {
+      fluxFiles.push({ path, text: textOf(manifest) });
+    }
   }
-  const folders = new Set<string>();
-  for (const limit of limits) {
-    const inside = files.filter((f) => f.path.startsWith(`${limit}/`));
-    for (const { path } of findRoots(inside, limit).roots) folders.add(path);
+  for (const flux of fluxKustomizations(fluxFiles)) {
+    const limit = limits.find((l) => flux.file.startsWith(`${l}/`));
+    const folder = limit && resolveSpecPath(flux, folders, limit);
+    if (folder) out.add(folder);
   }
-  for (const { path } of files) if (KUSTOMIZATION_FILE_NAMES.includes(posix.basename(path))) folders.add(posix.dirname(path));
-  return folders;
+  return out;
 }
 
 function pathOf(uri: string): string | undefined {
@@ -45,15 +62,23 @@ export class KustomizeRoots {
   private running: Promise<void> | undefined;
   private again = false;
   private latest: BuiltValidation | undefined;
-  private pending: string[] = [];
-  /** Before the first build: folders that roots will read (see covers). */
-  private pendingRoots: Set<string> | undefined;
+  /** The files the latest finished build was given, and the root folders of the workspace then. */
+  private seen: { files: Set<string>; rootFolders: Set<string> } | undefined;
+  /** A build is scheduled or running (see rootCoverage); the wait for it is bounded by BUILD_WAIT_MS. */
+  private building = false;
+  private waitTimer: NodeJS.Timeout | undefined;
+  private waitExpired = false;
+  /** The workspace folders (module paths) announced at start, before they are indexed. */
+  private expected: string[] = [];
+  /** Root folders of the workspace as indexed now (recomputed after a change). */
+  private rootFolders: Set<string> | undefined;
   /** The parsed files of the latest build, by module path. */
   manifestsByPath: ManifestsByPath = new Map();
 
   constructor(
     private readonly manifests: () => ParsedManifest[],
-    private readonly onBuilt: (result: BuiltValidation) => void,
+    /** After each build, and when what waits for one changes (the wait ran out, a build failed). */
+    private readonly onBuilt: (result: BuiltValidation | undefined) => void,
     private readonly log: (message: string) => void,
     /** The Flux the workspace runs, which judges each built object's apiVersion. */
     private readonly flux: () => readonly DetectedFlux[] = () => [],
@@ -65,26 +90,58 @@ export class KustomizeRoots {
   }
 
   /**
-   * Whether a file (URI) is read by a root, and so validated only as built objects. Before a root's first build has
-   * finished, a file it may read is taken as read, so that it does not flash errors that the root's patches fix:
-   * while the workspace is being indexed, every file of a workspace folder; then a file below a folder with a
-   * kustomization file or below a Flux Kustomization's `spec.path`.
+   * How a file (URI) is validated (rootCoverage): as built objects when a root read it at the latest build; as
+   * written less the findings roots can change while the build that will likely read it is under way; else as
+   * written. While the workspace is being indexed, any Flux Kustomization not yet indexed may name any folder, so
+   * every workspace folder counts as a root folder until the index is complete.
    */
-  covers(uri: string): boolean {
+  coverage(uri: string): Coverage {
     const path = pathOf(uri);
-    if (path === undefined || !this.module.available()) return false;
-    if (this.latest) return this.latest.covered.has(path);
-    if (this.builds.size === 0) return this.pending.some((folder) => path.startsWith(`${folder}/`));
-    this.pendingRoots ??= pendingRootFolders(this.manifests(), [...this.builds.keys()]);
-    for (let dir = posix.dirname(path); ; dir = posix.dirname(dir)) {
-      if (this.pendingRoots.has(dir)) return true;
-      if (dir === posix.dirname(dir)) return false;
-    }
+    if (path === undefined || !this.module.available()) return 'raw';
+    const building = this.building && !this.waitExpired;
+    const indexing = this.builds.size === 0;
+    if (building && !indexing) this.rootFolders ??= rootFoldersOf(this.manifests(), [...this.builds.keys()]);
+    return coverage(path, {
+      isRootFolder: (folder) => (indexing ? this.expected.includes(folder) : this.rootFolders!.has(folder)),
+      building,
+      latest: this.latest && this.seen && { ...this.seen, read: this.latest.covered },
+    });
+  }
+
+  /** Whether a root read the file (URI) at the latest build, so that only its built objects are validated. */
+  covers(uri: string): boolean {
+    return this.coverage(uri) === 'built';
   }
 
   /** The workspace folders (URIs) whose roots will be built once they are indexed (`setFolders`). */
   expectFolders(folderUris: string[]): void {
-    this.pending = folderUris.map(pathOf).filter((p): p is string => p !== undefined);
+    this.expected = folderUris.map(pathOf).filter((p): p is string => p !== undefined);
+    if (this.expected.length > 0 && this.module.available()) this.waitForBuild();
+  }
+
+  /** A build is due: findings that depend on roots wait for it, at most BUILD_WAIT_MS. */
+  private waitForBuild(): void {
+    if (this.building) return;
+    this.building = true;
+    this.waitExpired = false;
+    this.startWaitTimer();
+  }
+
+  private startWaitTimer(): void {
+    clearTimeout(this.waitTimer);
+    this.waitTimer = setTimeout(() => {
+      this.waitExpired = true;
+      this.log(`tagline: no kustomize build within ${BUILD_WAIT_MS / 1000} s; files roots read are checked as written meanwhile`);
+      this.onBuilt(this.latest);
+    }, BUILD_WAIT_MS);
+  }
+
+  /** After a build (finished or failed): the wait ends, or starts again when another build is due. */
+  private buildSettled(): void {
+    this.building = this.again || this.timer !== undefined;
+    this.waitExpired = false;
+    if (this.building) this.startWaitTimer();
+    else clearTimeout(this.waitTimer);
   }
 
   /**
@@ -116,22 +173,31 @@ export class KustomizeRoots {
     return [...namespaces];
   }
 
+  /** The workspace folders (URIs), once indexed: their roots are built. */
   setFolders(folderUris: string[]): void {
+    const indexed = this.builds.size === 0;
     const wanted = new Set(folderUris.map(pathOf).filter((p): p is string => p !== undefined));
     for (const folder of [...this.builds.keys()]) if (!wanted.has(folder)) this.builds.delete(folder);
     for (const folder of wanted) if (!this.builds.has(folder)) this.builds.set(folder, new KustomizeBuilds(this.module, folder));
     this.schedule();
+    // The index now says which folders roots read: files below none of them need not wait for the build.
+    if (indexed && this.builds.size > 0) this.onBuilt(this.latest);
   }
 
   schedule(): void {
-    this.pendingRoots = undefined;
+    this.rootFolders = undefined;
     if (!this.module.available() || this.builds.size === 0) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.run(), BUILD_DEBOUNCE_MS);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.run();
+    }, BUILD_DEBOUNCE_MS);
+    this.waitForBuild();
   }
 
   dispose(): void {
     clearTimeout(this.timer);
+    clearTimeout(this.waitTimer);
     this.module.dispose();
   }
 
@@ -140,7 +206,11 @@ export class KustomizeRoots {
       this.again = true;
       return;
     }
-    this.running = this.buildAll().catch((err: unknown) => this.log(`tagline: kustomize build failed: ${err instanceof Error ? err.message : String(err)}`));
+    this.running = this.buildAll().catch((err: unknown) => {
+      this.log(`tagline: kustomize build failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.buildSettled();
+      this.onBuilt(this.latest);
+    });
     await this.running;
     this.running = undefined;
     if (this.again) {
@@ -151,7 +221,9 @@ export class KustomizeRoots {
 
   private async buildAll(): Promise<void> {
     const current = new Map<string, ParsedManifest>();
-    for (const manifest of this.manifests()) {
+    const manifests = this.manifests();
+    const rootFolders = rootFoldersOf(manifests, [...this.builds.keys()]);
+    for (const manifest of manifests) {
       const path = pathOf(manifest.uri);
       if (path) current.set(path, manifest);
     }
@@ -181,7 +253,9 @@ export class KustomizeRoots {
       raw.serviceAccounts.push(...manifest.objects.serviceAccounts);
     }
     this.latest = validateBuilds(merged, byPath, raw, this.flux());
+    this.seen = { files: new Set(current.keys()), rootFolders };
     this.manifestsByPath = byPath;
+    this.buildSettled();
     this.onBuilt(this.latest);
   }
 }
