@@ -29,6 +29,17 @@ export function defaultModuleDirectory(): string {
 }
 
 
+/**
+ * The response with every list present: Go's encoding/json writes a nil slice as `null`, which the module's
+ * `Response` holds when a build stops before filling it (the generator's error, a `spec.path` that is missing).
+ */
+function withLists(response: KustomizeResponse): KustomizeResponse {
+  for (const key of ['objects', 'warnings', 'read', 'kustomizations', 'patches', 'unmatched'] as const) {
+    (response as unknown as Record<string, unknown>)[key] ??= [];
+  }
+  return response;
+}
+
 export class KustomizeModule {
   private readonly directory: string;
   private readonly timeoutMs: number;
@@ -118,7 +129,7 @@ export class KustomizeModule {
       this.pending.delete(id);
       clearTimeout(pending.timer);
       if (fault !== undefined) pending.reject(new Error(fault));
-      else pending.resolve(id === 0 ? ({} as KustomizeResponse) : JSON.parse(response!) as KustomizeResponse);
+      else pending.resolve(id === 0 ? ({} as KustomizeResponse) : withLists(JSON.parse(response!) as KustomizeResponse));
     });
     worker.on('error', (err) => this.stopWorker(err));
     worker.on('exit', () => {

@@ -51,6 +51,12 @@ describe('kustomize module', () => {
     assert.deepEqual(result.objects, []);
   });
 
+  test('a build that stops in the generator still returns every list (Go writes a nil slice as null)', async () => {
+    const result = await module.build({ path: '/nowhere' });
+    assert.match(result.error ?? '', /'\/nowhere' doesn't exist/);
+    assert.deepEqual([result.read, result.kustomizations, result.patches, result.unmatched], [[], [], [], []]);
+  });
+
   test('builds without remote bases and Helm charts, and says so', async () => {
     await module.setFiles({
       '/d/kustomization.yaml': 'resources:\n  - https://github.com/fluxcd/flux2/manifests/install?ref=v2.0.0\n  - one.yaml\nhelmCharts:\n  - name: podinfo\n    repo: https://stefanprodan.github.io/podinfo\n',
