@@ -149,7 +149,7 @@ describe('setter quoting against kyaml and go-yaml v3', () => {
     }
     assert.deepEqual(problems.slice(0, 3), []);
     // Both answers must be well represented for the agreement to mean something.
-    assert.ok(changed > RANDOM_FILES / 4 && changed < RANDOM_FILES * 3 / 4, `kyaml changed ${changed} of ${RANDOM_FILES}`);
+    assert.ok(changed > RANDOM_FILES / 10 && changed < RANDOM_FILES * 9 / 10, `kyaml changed ${changed} of ${RANDOM_FILES}`);
   });
 
   it('gives kyaml\'s own text where it names where a comment or a flow collection goes', async () => {
@@ -217,7 +217,8 @@ const EXACT_SHAPES = [
   `${M}a:\n  - b: v\n    c: 1\n    # foot\n  # head\n    d: 2\n`,
   // A comment after a key whose value is on the next line, which kyaml writes on the key's line.
   `${M}a: # c\n  v\n`,
-  `${M}a: # c\n  v # d\n`,
+  `${M}a: # c\n  v # d\nb: 'q' # e\n---\nf:\n  g: 1\n`,
+  `${M}a: # c\n  v # d\nb: [x]\nh: w\n`,
   // A comment on a document separator, and the foot of a one-pair document.
   `${M}--- # separator\nb: c\n`,
   'image: x:1 # {"$imagepolicy": "ns:p"}\n# the document\'s foot\n',
@@ -235,7 +236,8 @@ const COMMENT_SHAPES = [
   `${M}l:\n  - a\n  # between\n  - b\n  # after the last\n`,
   `${M}a:\n  b: 1\n# c\n`,
   `k: v\n${M}# foot of a two-pair document\n`,
-  // Lost: a document of only comments.
+  // Lost: a key's comment no later key takes; a document of only comments.
+  `${M}a: # c\n  v # d\n`,
   `# only comments\n---\n${M}`,
   `${M}---\n# only comments\n---\nb: 2\n`,
   // At the end of a document, a comment at an open node's column stays there.

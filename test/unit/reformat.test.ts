@@ -48,6 +48,14 @@ describe('reformat report', () => {
     assert.deepEqual(said(`${M}a: # c\n  v\n`), [['kyaml writes the value on line 3 on its key\'s line 2, with the comment `# c` after it', [2, 3], 'a: v # c']]);
   });
 
+  test('follows a key\'s comment that its value\'s own comment displaces to the next key that takes it', () => {
+    assert.deepEqual(said(`${M}a: # c\n  v # d\nb: [x]\nh: w\n`).map(([m]) => m), [
+      "kyaml writes the value on line 3 on its key's line 2; the comment `# c` on line 2 does not stay with it",
+      'kyaml writes the comment `# c` from line 2 after the value on line 5',
+    ]);
+    assert.deepEqual(said(`${M}a: # c\n  v # d\n`).map(([m]) => m).slice(1), ['kyaml drops the comment `# c` from line 2: no later key takes it']);
+  });
+
   test('describes at most the entries asked for, and says how many more there are', () => {
     const text = `${M}\na: 1\n\n---\nb:\n    c: 1\n  # X\nd: 2\n`;
     const report = reformatReport(text);

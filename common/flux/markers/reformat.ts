@@ -4,7 +4,7 @@
 // Tagline changes only the marked values; this names, per file, what the automation's own commit would also
 // change, so a reviewer is not surprised. Each rule is checked against kyaml itself in
 // test/flux/setters-oracle.test.ts.
-import { isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { commentMoves, documentLosses, insertedBlankLines, ownerColumns, type LineKind } from './reformatComments';
 import { flowLayout } from './reformatFlow';
 
@@ -66,6 +66,44 @@ export function reformatReport(text: string): Reformat[] {
   const spacing: number[] = [];
   const flowSpans: number[] = [];
   const flowRewrites: Reformat[] = [];
+  // A comment after a key whose value starts on a later line is the key's line comment. go-yaml v3's emitter
+  // writes it after a scalar value that has no line comment of its own, or after the `key:` of a block collection;
+  // when the value has its own, the key's comment stays pending and goes to the next block mapping pair, in
+  // any later document, that can take it (emitterc.go yaml_emitter_emit_block_mapping_key/_value,
+  // key_line_comment). A later key's own comment replaces a pending one.
+  let pending: { comment: string; line: number } | undefined;
+  const carryKeyComment = (pair: Pair) => {
+    const key = pair.key as Node | null;
+    const value = pair.value as Node | null;
+    if (!key || !isScalar(key) || !key.range) return;
+    const valueRange = value && 'range' in value && value.range ? value.range : undefined;
+    const keyLine = lineOf(key.range[1]);
+    const afterKey = text.slice(key.range[1], valueRange && lineOf(valueRange[0]) !== keyLine ? valueRange[0] : lineEndOf(key.range[1]));
+    const own = valueRange && lineOf(valueRange[0]) === keyLine ? undefined : /#.*/.exec(afterKey)?.[0].trim();
+    if (own !== undefined) {
+      if (pending) lostKeyComment(pending);
+      pending = { comment: own, line: keyLine };
+    }
+    if (!pending) return;
+    const carried = pending.line !== keyLine;
+    if (!value || (isScalar(value) && text.slice(valueRange?.[0] ?? 0, valueRange?.[1] ?? 0).trim() === '')) {
+      if (carried) flowRewrites.push({ message: `kyaml writes the comment \`${pending.comment}\` from line ${pending.line} after the key on line ${keyLine}`, lines: [keyLine], named: true, replace: { from: keyLine, to: keyLine, text: `${lines0(keyLine).replace(/[ \t]+$/, '')} ${pending.comment}` } });
+      pending = undefined;
+    } else if (isScalar(value) && valueRange && !(value.type === 'BLOCK_LITERAL' || value.type === 'BLOCK_FOLDED')) {
+      if (/^[ \t]+#/.test(text.slice(valueRange[1], lineEndOf(valueRange[1])))) return;
+      const valueLine = lineOf(valueRange[0]);
+      if (carried && lineOf(Math.max(valueRange[0], valueRange[1] - 1)) === valueLine && valueLine === keyLine) {
+        flowRewrites.push({ message: `kyaml writes the comment \`${pending.comment}\` from line ${pending.line} after the value on line ${valueLine}`, lines: [valueLine], named: true, replace: { from: valueLine, to: valueLine, text: `${lines0(valueLine).replace(/[ \t]+$/, '')} ${pending.comment}` } });
+      }
+      pending = undefined;
+    } else if ((isMap(value) || isSeq(value)) && !value.flow) {
+      if (carried) flowRewrites.push({ message: `kyaml writes the comment \`${pending.comment}\` from line ${pending.line} after the key on line ${keyLine}`, lines: [keyLine], named: true, replace: { from: keyLine, to: keyLine, text: `${lines0(keyLine).replace(/[ \t]+$/, '')} ${pending.comment}` } });
+      pending = undefined;
+    }
+  };
+  const lostKeyComment = (p: { comment: string; line: number }) =>
+    flowRewrites.push({ message: `kyaml drops the comment \`${p.comment}\` from line ${p.line}: no later key takes it`, lines: [p.line], named: true });
+  const lines0 = (line: number) => text.slice(lineStarts[line - 1], lineEndOf(lineStarts[line - 1])).replace(/\r$/, '');
   const lineEndOf = (offset: number) => { const e = text.indexOf('\n', offset); return e === -1 ? text.length : e; };
   // go-yaml v3 writes a flow scalar on its key's line and on one line (its encoder's width is unlimited); a
   // comment after the key then follows the value, unless the value has its own, which wins.
@@ -77,7 +115,7 @@ export function reformatReport(text: string): Reformat[] {
     const keyComment = /#.*/.exec(text.slice(keyRange[1], valueRange[0]))?.[0].trim();
     const valueComment = /^[ \t]+(#.*)/.exec(text.slice(valueRange[1], lineEndOf(valueRange[1])))?.[1].trim();
     const what = valueLine === lastLine ? `the value on line ${valueLine} on its key's line ${keyLine}` : `the value on lines ${valueLine}–${lastLine} on one line`;
-    const comment = keyComment === undefined ? '' : valueComment === undefined ? `, with the comment \`${keyComment}\` after it` : `, dropping the comment \`${keyComment}\` on line ${keyLine}`;
+    const comment = keyComment === undefined ? '' : valueComment === undefined ? `, with the comment \`${keyComment}\` after it` : `; the comment \`${keyComment}\` on line ${keyLine} does not stay with it`;
     const entry: Reformat = { message: `kyaml writes ${what}${comment}`, lines: Array.from({ length: lastLine - keyLine + 1 }, (_, i) => keyLine + i), named: true };
     if (valueLine === lastLine) {
       const written = `${text.slice(lineStarts[keyLine - 1], keyRange[1])}: ${text.slice(valueRange[0], valueRange[1])}`;
@@ -126,7 +164,9 @@ export function reformatReport(text: string): Reformat[] {
       },
       Map(_, map, path) { flowCollection(map, path); },
       Seq(_, seq, path) { flowCollection(seq, path); },
-      Pair(_, pair) {
+      Pair(_, pair, path) {
+        const parent = path[path.length - 1];
+        if (isMap(parent) && !parent.flow) carryKeyComment(pair as Pair);
         const key = pair.key as Node | null;
         const value = pair.value as Node | null;
         if (!key || !value || !('range' in key) || !key.range || !('range' in value) || !value.range) return;
@@ -149,6 +189,7 @@ export function reformatReport(text: string): Reformat[] {
       },
     });
   }
+  if (pending) lostKeyComment(pending);
   const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
   const opaqueLine = new Uint8Array(lines.length);
   for (const [from, to] of opaqueRanges) for (let i = lineOf(from); i < lineOf(Math.max(from, to - 1)); i++) opaqueLine[i] = 1;
