@@ -5,9 +5,10 @@
 // of that edit. Prints medians and two ratios: as a person sees it, and with yaml-language-server's built-in
 // 200 ms wait before it validates an opened or changed document (`validationDelayMs`, yaml-language-server
 // src/yamlSettings.ts; Tagline has none) taken off its times. The README quotes the first (what a person sees)
-// and names the second. `npm run bench:lsp` builds first.
+// and names the second. `npm run bench:lsp` builds first. BENCH_LSP_AGAINST=<folder> measures the Tagline build in
+// <folder>/dist/server.js in yaml-language-server's place (before/after a change, same run, same load).
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -208,6 +209,14 @@ class Client {
   }
 }
 
+/** CPU time (user + system, ms) the process has used so far, from Linux's /proc; undefined elsewhere. */
+function cpuMs(pid) {
+  const stat = `/proc/${pid}/stat`;
+  if (!existsSync(stat)) return undefined;
+  const fields = readFileSync(stat, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -231,6 +240,7 @@ async function measure(client, text, editLine) {
   await client.open(uri, text);
   const edits = [];
   let editCount = 0;
+  const cpuBefore = cpuMs(client.child.pid);
   // Alternately insert and delete one character in an interval value in the middle of the file.
   for (let run = 0; run < EDIT_RUNS; run++) {
     const at = { line: editLine, character: 13 };
@@ -240,8 +250,10 @@ async function measure(client, text, editLine) {
     edits.push(r.ms);
     editCount = r.count;
   }
+  const cpuAfter = cpuMs(client.child.pid);
+  const editCpu = cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / EDIT_RUNS;
   await client.close(uri);
-  return { open: median(opens), edit: median(edits), count, editCount, opens, edits };
+  return { open: median(opens), edit: median(edits), count, editCount, opens, edits, editCpu };
 }
 
 async function main() {
@@ -261,17 +273,25 @@ async function main() {
     validate: true, hover: false, completion: false, format: { enable: false },
     schemas: { [pathToFileURL(schemaPath).href]: ['*.yaml'] }, schemaStore: { enable: false }, keyOrdering: false,
   };
-  const redhat = new Client('yaml-language-server', process.execPath,
-    [join(ROOT, 'node_modules/yaml-language-server/bin/yaml-language-server'), '--stdio'], yamlSettings);
+  const against = process.env.BENCH_LSP_AGAINST;
+  const redhat = against
+    ? new Client(`tagline@${against}`, process.execPath, [join(resolve(against), 'dist/server.js'), '--stdio'])
+    : new Client('yaml-language-server', process.execPath,
+      [join(ROOT, 'node_modules/yaml-language-server/bin/yaml-language-server'), '--stdio'], yamlSettings);
   try {
     await Promise.all([tagline.start(), redhat.start()]);
     const ours = await measure(tagline, text, editLine);
     const theirs = await measure(redhat, text, editLine);
     const row = (name, r) => `${name.padEnd(22)} first diagnostics ${r.open.toFixed(1).padStart(8)} ms   edit → diagnostics ${r.edit.toFixed(1).padStart(8)} ms   (${r.count} diagnostics)`;
     console.log(row('tagline', ours));
-    console.log(row('yaml-language-server', theirs));
+    console.log(row(redhat.name, theirs));
+    if (ours.editCpu !== undefined) console.log(`CPU time per edit (server process): tagline ${ours.editCpu.toFixed(1)} ms, ${redhat.name} ${theirs.editCpu.toFixed(1)} ms`);
     const load = loadavg().map((x) => x.toFixed(2)).join(' ');
     console.log(`${new Date().toISOString()} · ${cpus().length} cores · load average ${load} at the end (${loadAtStart} at the start)`);
+    if (against) {
+      console.log(`this build against ${against}: first diagnostics ${(theirs.open / ours.open).toFixed(2)}×, edit → diagnostics ${(theirs.edit / ours.edit).toFixed(2)}× (above 1: this build is faster)`);
+      return;
+    }
     console.log(`first diagnostics (median of ${OPEN_RUNS}): tagline is ${(theirs.open / ours.open).toFixed(1)}× faster as a person sees it (target ≥ 5×); `
       + `${((theirs.open - YLS_DELAY_MS) / ours.open).toFixed(1)}× without yaml-language-server's ${YLS_DELAY_MS} ms wait`);
     console.log(`edit → diagnostics (median of ${EDIT_RUNS}): tagline ${ours.edit.toFixed(1)} ms (target < 30 ms); yaml-language-server ${theirs.edit.toFixed(1)} ms, `

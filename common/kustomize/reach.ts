@@ -156,7 +156,14 @@ export function isAppliedUri(applied: AppliedFiles | undefined, uri: string): bo
  * object's source URI; objects without one stay).
  */
 export function appliedObjectsOnly(objects: WorkspaceObjects, applies: (uri: string) => boolean): WorkspaceObjects {
-  const keep = <T extends { source?: { uri: string } }>(list: T[]): T[] => list.filter((o) => !o.source || applies(o.source.uri));
+  // Asked once per file, not per object: a file holds many objects, and each answer parses its URI.
+  const answers = new Map<string, boolean>();
+  const appliedUri = (uri: string): boolean => {
+    let answer = answers.get(uri);
+    if (answer === undefined) answers.set(uri, (answer = applies(uri)));
+    return answer;
+  };
+  const keep = <T extends { source?: { uri: string } }>(list: T[]): T[] => list.filter((o) => !o.source || appliedUri(o.source.uri));
   const skipped = keep(objects.skipped ?? []);
   return {
     ...objects,
