@@ -221,7 +221,8 @@ export class KustomizeRoots {
 
   private async buildAll(): Promise<void> {
     const current = new Map<string, ParsedManifest>();
-    const manifests = this.manifests();
+    // By path, not in the order indexing happened to finish: roots (and the labels of shared findings) keep one order.
+    const manifests = [...this.manifests()].sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
     const rootFolders = rootFoldersOf(manifests, [...this.builds.keys()]);
     for (const manifest of manifests) {
       const path = pathOf(manifest.uri);
