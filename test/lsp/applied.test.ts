@@ -78,7 +78,10 @@ describe('a homelab whose Flux Kustomizations do not reach its e2e assertions', 
   test('once a Flux Kustomization reaches the file, its problems are back', async () => {
     const apps = readFileSync(join(ROOT, 'clusters/home/apps.yaml'), 'utf8');
     await server.open(uriOf('clusters/home/apps.yaml'), apps.replace('path: ./apps/home', 'path: ./tests'));
-    const diagnostics = await diagnosticsWhere(server, uriOf(E2E), (d) => d.length > 1);
+    // The file's own findings come at once; the missing interval waits for the root's build, whose patches could set it.
+    const own = await diagnosticsWhere(server, uriOf(E2E), (d) => d.length > 1);
+    assert.deepEqual(codes(own).filter((c) => !c.endsWith('schema.required')), ['1 1 apiVersion.unserved', '7 1 image.tag']);
+    const diagnostics = await diagnosticsWhere(server, uriOf(E2E), (d) => d.some((x) => x.code === 'schema.required'));
     assert.deepEqual(codes(diagnostics), ['1 1 apiVersion.unserved', '6 1 schema.required', '7 1 image.tag']);
   });
 });

@@ -175,13 +175,13 @@ export class KustomizeRoots {
 
   /** The workspace folders (URIs), once indexed: their roots are built. */
   setFolders(folderUris: string[]): void {
-    const indexed = this.builds.size === 0;
+    const wasIndexing = this.builds.size === 0;
     const wanted = new Set(folderUris.map(pathOf).filter((p): p is string => p !== undefined));
     for (const folder of [...this.builds.keys()]) if (!wanted.has(folder)) this.builds.delete(folder);
     for (const folder of wanted) if (!this.builds.has(folder)) this.builds.set(folder, new KustomizeBuilds(this.module, folder));
     this.schedule();
     // The index now says which folders roots read: files below none of them need not wait for the build.
-    if (indexed && this.builds.size > 0) this.onBuilt(this.latest);
+    if (wasIndexing && this.builds.size > 0) this.onBuilt(this.latest);
   }
 
   schedule(): void {
@@ -221,7 +221,8 @@ export class KustomizeRoots {
 
   private async buildAll(): Promise<void> {
     const current = new Map<string, ParsedManifest>();
-    const manifests = this.manifests();
+    // By path, not in the order indexing happened to finish: roots (and the labels of shared findings) keep one order.
+    const manifests = [...this.manifests()].sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
     const rootFolders = rootFoldersOf(manifests, [...this.builds.keys()]);
     for (const manifest of manifests) {
       const path = pathOf(manifest.uri);
