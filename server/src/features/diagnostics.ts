@@ -4,6 +4,7 @@ import type { ParsedManifest } from '../../../common/manifests';
 import { byPosition, validateManifest, type ReferenceIndex, type TaglineDiagnostic } from '../validation';
 import { notAppliedDiagnostics } from '../validation/notApplied';
 import { markerReachDiagnostics, type MarkerReachContext } from '../validation/markerReach';
+import { documentsMarkerDiagnostics, type MarkerPolicyIndex } from '../validation/markers';
 import type { StatusStore } from '../workspace/statuses';
 import { conditionDiagnostics, withoutDuplicates } from './conditions';
 import { policyConditionDiagnostics } from './policyConditions';
@@ -16,17 +17,26 @@ export interface DiagnosticsSettings {
   notApplied?: boolean;
   /** The automations that would write the file's markers, and the policies they would read. */
   markerReach?: MarkerReachContext;
+  /** The ImagePolicies markers name, as Flux applies them (validation/appliedPolicies.ts); `references` if absent. */
+  markerPolicies?: MarkerPolicyIndex;
 }
 
-/** What the kustomize roots say about a file: whether a root reads it (then only built objects are checked). */
-export interface BuiltDiagnostics { covered: boolean; diagnostics: TaglineDiagnostic[] }
+/**
+ * What the kustomize roots say about a file: whether a root reads it (then only built objects are checked), and
+ * whether the roots are built (then its markers, which the automation reads as written, are checked against the
+ * ImagePolicies they apply).
+ */
+export interface BuiltDiagnostics { covered: boolean; diagnostics: TaglineDiagnostic[]; built?: boolean }
 
 export function documentDiagnostics(
   manifest: ParsedManifest, references: ReferenceIndex, statuses: StatusStore, settings: DiagnosticsSettings,
   built?: BuiltDiagnostics,
 ): TaglineDiagnostic[] {
   const reach = settings.validationEnabled && settings.markerReach ? markerReachDiagnostics(manifest, settings.markerReach) : [];
-  const validated = settings.validationEnabled && !built?.covered ? validateManifest(manifest, references, settings.flux) : [];
+  const markerPolicies = settings.markerPolicies ?? references;
+  const validated = !settings.validationEnabled ? []
+    : !built?.covered ? validateManifest(manifest, references, settings.flux, markerPolicies)
+      : built.built ? documentsMarkerDiagnostics(manifest.documents, markerPolicies) : [];
   const standalone = reach.length ? [...validated, ...reach].sort(byPosition) : validated;
   const own = settings.validationEnabled && built?.diagnostics.length
     ? [...standalone, ...built.diagnostics].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character)
