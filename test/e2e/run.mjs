@@ -189,7 +189,9 @@ async function runKustomize({ browser, server, scratch, installation, testsFile,
   if (typeof check.stdout !== 'string' || (check.code !== undefined && check.code !== 1)) throw new Error(`tagline check failed (${check.code}): ${check.stderr ?? check.message}`);
   writeFileSync(path.join(scratch, 'tagline-kustomize-check.json'), check.stdout);
   log(`tagline check on the kustomize folder: ${Date.now() - started} ms`);
-  await runHostTests({ browser, server, workspaceFile: folder, extensionFolder: installation.extensionFolder, testsFile, resultsFile, label: 'kustomize' });
+  // The first test waits for the language server's first build, which starts the kustomize module: a 60 MB
+  // WebAssembly compile per pool instance (measured: 40 s for one instance on a 2-core machine at a load of 22).
+  await runHostTests({ browser, server, workspaceFile: folder, extensionFolder: installation.extensionFolder, testsFile, resultsFile, label: 'kustomize', timeoutMs: 150_000 });
 }
 
 /** A second VS Code with workspace trust on: the trust prompt is refused in tests, so the folder stays untrusted. */

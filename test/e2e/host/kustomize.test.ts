@@ -46,12 +46,13 @@ async function hoverText(uri: vscode.Uri, position: vscode.Position): Promise<st
 
 describe('kustomize roots in the extension host', function () {
   // The first test waits for the language server's first build: the kustomize module compiles and starts once
-  // per language server (seconds on an idle machine, tens of seconds on a loaded one); the window allows 90 s.
-  this.timeout(80_000);
+  // per language server (seconds on an idle machine, tens of seconds on a loaded one); run.mjs allows the window
+  // 150 s, so a slow start is reported here, with what Problems showed, rather than as the window's timeout.
+  this.timeout(130_000);
 
   it('reports a field a patch makes invalid on the patch\'s line in Problems, as tagline check does', async () => {
     const patch = file('apps/base/interval-patch.yaml');
-    const found = await diagnosticsOf(patch, (ds) => ds.some((d) => d.code === 'schema.pattern'), 'the patch\'s interval finding from the first build', 75_000);
+    const found = await diagnosticsOf(patch, (ds) => ds.some((d) => d.code === 'schema.pattern'), 'the patch\'s interval finding from the first build', 120_000);
     assert.deepEqual(shown(found), ['5:12 schema.pattern "every hour" is not a valid interval: use a Go duration with the units ms, s, m or h, e.g. 5m or 1h30m. (Kustomization flux-system/apps in clusters/prod/apps.yaml)']);
     assert.deepEqual(shown(found), cliFindings('apps/base/interval-patch.yaml'));
     assert.deepEqual(shown(vscode.languages.getDiagnostics(file('apps/base/cache.yaml'))), [], 'the base, valid as built, gets nothing');
