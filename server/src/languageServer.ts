@@ -17,14 +17,16 @@ import { codeActions } from './features/codeActions';
 import { markerCodeActions } from './features/markerActions';
 import { workspaceMigration } from './features/migrateWorkspace';
 import { completion } from './features/completion';
-import { documentDiagnostics } from './features/diagnostics';
+import { documentDiagnostics, type DiagnosticsSettings } from './features/diagnostics';
 import { appliedHover } from './features/appliedHover';
 import { hover } from './features/hover';
 import { inlayHints } from './features/inlayHints';
 import { markerInlayHints, repositoryPolicyLabels, type PolicyInlayContext } from './features/policyInlays';
 import { documentSymbols } from './features/symbols';
 import { DEFAULT_SETTINGS, readSettings, type ServerSettings } from './settings';
-import { byPosition, type TaglineDiagnostic } from './validation';
+import { byPosition, type ObjectIndex, type TaglineDiagnostic } from './validation';
+import { markerPolicyIndex } from './validation/appliedPolicies';
+import type { MarkerPolicyIndex } from './validation/markers';
 import { pitfallImages, policyPitfallDiagnostics } from './validation/policyPitfalls';
 import type { ParsedManifest } from '../../common/manifests';
 import { isYamlDocument, ManifestDocuments } from './workspace/documents';
@@ -87,7 +89,7 @@ export class TaglineLanguageServer {
     closedManifest: (uri) => this.index.closedManifest(uri),
     diskUris: () => this.index.diskUris(),
     diagnose: (manifest) => documentDiagnostics(manifest, this.index.references(), this.statuses,
-      { validationEnabled: this.settings.validation.enable, flux: this.flux(), notApplied: !this.applied.applies(manifest.uri), markerReach: this.markerReach() }, this.builtFor(manifest.uri)),
+      this.diagnosticsSettings(manifest.uri), this.builtFor(manifest.uri)),
     send: (uri, diagnostics) => void this.connection.sendDiagnostics({ uri, diagnostics }),
     enabled: () => this.settings.diagnostics.scope === 'workspace',
   });
@@ -163,8 +165,7 @@ export class TaglineLanguageServer {
     if (!document || !isYamlDocument(document)) return;
     try {
       const manifest = this.manifests.manifest(document);
-      const diagnostics = documentDiagnostics(manifest, this.index.references(), this.statuses,
-        { validationEnabled: this.settings.validation.enable, flux: this.flux(), notApplied: !this.applied.applies(uri), markerReach: this.markerReach() }, this.builtFor(uri));
+      const diagnostics = documentDiagnostics(manifest, this.index.references(), this.statuses, this.diagnosticsSettings(uri), this.builtFor(uri));
       this.published.set(uri, diagnostics);
       void this.connection.sendDiagnostics({ uri, version: document.version, diagnostics });
       if (manifest.objects.imagePolicies?.length && this.settings.validation.enable && this.applied.applies(uri)) {
@@ -203,17 +204,30 @@ export class TaglineLanguageServer {
    * object while none of them changes, so per-document results (markerReachDiagnostics) survive other edits.
    */
   private markerReach(): MarkerReachContext {
-    const references = this.index.references();
+    const policies = this.markerPolicies();
     const { automations, version } = this.applied;
     const last = this.lastMarkerReach;
-    if (last && last.references === references && last.version === version) return last.ctx;
+    if (last && last.references === policies && last.version === version) return last.ctx;
     const ctx: MarkerReachContext = {
       automations,
-      imagePolicies: (namespace, name) => references.imagePolicies(namespace, name),
+      imagePolicies: (namespace, name) => policies.imagePolicies(namespace, name),
+      appliedAs: policies.appliedAs && ((namespace, name) => policies.appliedAs!(namespace, name)),
       applies: (uri) => this.applied.applies(uri),
     };
-    this.lastMarkerReach = { references, version, ctx };
+    this.lastMarkerReach = { references: policies, version, ctx };
     return ctx;
+  }
+
+  /** The objects markers are resolved against: as Flux applies them once the kustomize roots are built. */
+  private markerPolicies(): ObjectIndex & MarkerPolicyIndex {
+    return markerPolicyIndex(this.index.references(), this.kustomize.result, () => this.kustomize.objects(this.index.objects()));
+  }
+
+  private diagnosticsSettings(uri: string): DiagnosticsSettings {
+    return {
+      validationEnabled: this.settings.validation.enable, flux: this.flux(), notApplied: !this.applied.applies(uri),
+      markerReach: this.markerReach(), markerPolicies: this.markerPolicies(),
+    };
   }
 
   /** The Flux the workspace runs: tagline.fluxVersion, or what its manifests say (the same array until it changes). */
@@ -224,7 +238,8 @@ export class TaglineLanguageServer {
   /** What the kustomize roots say of `uri`: whether a root reads it (so it is not checked alone) and its findings. */
   private builtFor(uri: string) {
     const coverage = this.kustomize.coverage(uri);
-    return { covered: coverage === 'built', pending: coverage === 'pending', diagnostics: this.kustomize.result?.diagnostics.get(uri) ?? [] };
+    const result = this.kustomize.result;
+    return { covered: coverage === 'built', pending: coverage === 'pending', diagnostics: result?.diagnostics.get(uri) ?? [], built: result !== undefined };
   }
 
   private revalidateAll(): void {
@@ -396,18 +411,24 @@ export class TaglineLanguageServer {
     connection.onHover(async (params) => {
       const manifest = this.manifestOf(params.textDocument.uri);
       if (!manifest) return null;
+      // Markers name ImagePolicies as Flux applies them, which reference ImageRepositories as applied; an
+      // ImagePolicy document's own hover looks its repository up as written.
+      const applied = this.markerPolicies();
       const own = await hover(manifest, params.position, {
         statuses: this.statuses, storedTags: (name) => this.storedTags(name), now: Date.now,
-        imageRepositories: (namespace, name) => this.index.references().imageRepositories(namespace, name),
-        imagePolicies: (namespace, name) => this.index.references().imagePolicies(namespace, name),
+        imageRepositories: (namespace, name) => {
+          const found = applied.imageRepositories(namespace, name);
+          return found.length > 0 ? found : this.index.references().imageRepositories(namespace, name);
+        },
+        imagePolicies: (namespace, name) => applied.imagePolicies(namespace, name),
         namespaces: (name) => this.index.references().namespaces(name),
         fileText: this.documents.get(params.textDocument.uri)?.getText(),
         markerWriters: (uri, marker) => markerWritersOf(uri, marker, this.markerReach()),
       });
       const folders = this.folders.filter((f) => f.startsWith('file:')).map((f) => fileURLToPath(f));
-      const applied = appliedHover(manifest, params.position, this.kustomize.result, this.kustomize.manifestsByPath, folders);
-      if (!applied) return own;
-      return { ...own, contents: { kind: 'markdown' as const, value: own ? `${own.contents.value}\n\n---\n\n${applied}` : applied } };
+      const asApplied = appliedHover(manifest, params.position, this.kustomize.result, this.kustomize.manifestsByPath, folders);
+      if (!asApplied) return own;
+      return { ...own, contents: { kind: 'markdown' as const, value: own ? `${own.contents.value}\n\n---\n\n${asApplied}` : asApplied } };
     });
 
     connection.onCodeAction(async (params) => {
@@ -415,10 +436,11 @@ export class TaglineLanguageServer {
         () => workspaceMigration(this.index.manifests(), this.index.references(), this.flux()));
       const document = this.documents.get(params.textDocument.uri);
       if (!document || !isYamlDocument(document)) return actions;
+      const applied = this.markerPolicies();
       const markers = await markerCodeActions(params.textDocument.uri, document.getText(), params.range, document, {
         storedTags: (name) => this.storedTags(name),
-        imageRepositories: (namespace, name) => this.index.references().imageRepositories(namespace, name),
-        imagePolicies: (namespace, name) => this.index.references().imagePolicies(namespace, name),
+        imageRepositories: (namespace, name) => applied.imageRepositories(namespace, name),
+        imagePolicies: (namespace, name) => applied.imagePolicies(namespace, name),
         namespaces: (name) => this.index.references().namespaces(name),
         policyStatus: (policy) => this.statuses.forPolicy(policy)?.status,
       });
@@ -438,10 +460,11 @@ export class TaglineLanguageServer {
       if (policies.length === 0 || (manifest.objects.imageRepositories.length === 0 && !hasMarkers)) {
         return inlayHints(manifest, params.range, this.statuses, Date.now());
       }
+      const applied = this.markerPolicies();
       const ctx: PolicyInlayContext = {
         storedTags: (name) => this.storedTags(name),
-        imageRepositories: (namespace, name) => this.index.references().imageRepositories(namespace, name),
-        imagePolicies: (namespace, name) => this.index.references().imagePolicies(namespace, name),
+        imageRepositories: (namespace, name) => applied.imageRepositories(namespace, name),
+        imagePolicies: (namespace, name) => applied.imagePolicies(namespace, name),
         allImagePolicies: () => policies,
         namespaces: (name) => this.index.references().namespaces(name),
         policyStatus: (policy) => this.statuses.forPolicy(policy)?.status,

@@ -1,7 +1,7 @@
 // `npm run test:e2e`: the packaged extension in a real VS Code server, driven by Debian's headless chromium,
 // against the real local registries. Prints `N passed, N failed`; exits non-zero on failure; leaves no process.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, copyFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,7 +11,7 @@ import { tsImport } from 'tsx/esm/api';
 import { launchBrowser, workbenchUrl, chromiumPath } from './lib/browser.mjs';
 import { cleanupOnSignals, killAll } from './lib/processes.mjs';
 import { prepareInstallation, startVscodeServer } from './lib/vscodeServer.mjs';
-import { REPOS, writeAppliedWorkspace, writeWorkspace } from './lib/workspace.mjs';
+import { REPOS, writeAppliedWorkspace, writeKustomizeWorkspace, writeWorkspace } from './lib/workspace.mjs';
 import { ensureVscodeServer } from './setup.mjs';
 import { restartChecks, uiChecks } from './ui.mjs';
 import { runCluster } from './cluster.mjs';
@@ -157,6 +157,7 @@ async function main() {
     rmSync(resultsFile, { force: true });
     const applied = writeAppliedWorkspace(path.join(scratch, 'tagline-applied'));
     await runHostTests({ browser, server, workspaceFile: applied, extensionFolder: installation.extensionFolder, testsFile, resultsFile, label: 'applied' });
+    await runKustomize({ browser, server, scratch, installation, testsFile, resultsFile });
   }
   if (!only) {
     await server.stop();
@@ -172,6 +173,25 @@ async function main() {
       copyFileSync(path.join(artifacts, png), path.join(repoRoot, 'docs', 'images', png));
     }
   }
+}
+
+/**
+ * Kustomize roots in a window of their own (index.ts picks the suite by the folder name). `tagline check` runs
+ * here first, not in the extension host, so that its kustomize module does not start beside the language
+ * server's on the same cores; the host suite compares the Problems panel with its findings.
+ */
+async function runKustomize({ browser, server, scratch, installation, testsFile, resultsFile }) {
+  rmSync(resultsFile, { force: true });
+  const folder = writeKustomizeWorkspace(path.join(scratch, 'tagline-kustomize'), repoRoot);
+  const started = Date.now();
+  const check = await run(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'check', folder, '--format', 'json'], { cwd: folder })
+    .catch((err) => err);
+  if (typeof check.stdout !== 'string' || (check.code !== undefined && check.code !== 1)) throw new Error(`tagline check failed (${check.code}): ${check.stderr ?? check.message}`);
+  writeFileSync(path.join(scratch, 'tagline-kustomize-check.json'), check.stdout);
+  log(`tagline check on the kustomize folder: ${Date.now() - started} ms`);
+  // The first test waits for the language server's first build, which starts the kustomize module: a 60 MB
+  // WebAssembly compile per pool instance (measured: 40 s for one instance on a 2-core machine at a load of 22).
+  await runHostTests({ browser, server, workspaceFile: folder, extensionFolder: installation.extensionFolder, testsFile, resultsFile, label: 'kustomize', timeoutMs: 150_000 });
 }
 
 /** A second VS Code with workspace trust on: the trust prompt is refused in tests, so the folder stays untrusted. */

@@ -28,6 +28,8 @@ describe('tagline check judges only what a Flux Kustomization applies', () => {
     assert.equal(code, 0, stdout);
     assert.deepEqual(findings(stdout), [
       `${FIXTURES}/homelab/apps/base/podinfo/deployment.yaml:19:48 warning marker.policyNotApplied`,
+      // podinfo:podinfo: no such policy (information) and the automation reads only flux-system (warning), as in a file no root reads.
+      `${FIXTURES}/homelab/apps/base/podinfo/deployment.yaml:21:48 information marker.policyNotFound`,
       `${FIXTURES}/homelab/apps/base/podinfo/deployment.yaml:21:48 warning marker.policyNotSeen`,
       `${FIXTURES}/homelab/apps/base/podinfo/image-automation.yaml:1:13 information apiVersion.removedLater`,
       `${FIXTURES}/homelab/apps/base/podinfo/image-automation.yaml:10:13 information apiVersion.removedLater`,

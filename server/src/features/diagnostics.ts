@@ -5,6 +5,7 @@ import type { Position, Range } from '../../../common/model';
 import { byPosition, validateManifest, type ReferenceIndex, type TaglineDiagnostic } from '../validation';
 import { notAppliedDiagnostics } from '../validation/notApplied';
 import { markerReachDiagnostics, type MarkerReachContext } from '../validation/markerReach';
+import { documentsMarkerDiagnostics, type MarkerPolicyIndex } from '../validation/markers';
 import type { StatusStore } from '../workspace/statuses';
 import { dependsOnRoots } from '../workspace/rootCoverage';
 import { conditionDiagnostics, withoutDuplicates } from './conditions';
@@ -18,13 +19,17 @@ export interface DiagnosticsSettings {
   notApplied?: boolean;
   /** The automations that would write the file's markers, and the policies they would read. */
   markerReach?: MarkerReachContext;
+  /** The ImagePolicies markers name, as Flux applies them (validation/appliedPolicies.ts); `references` if absent. */
+  markerPolicies?: MarkerPolicyIndex;
 }
 
 /**
  * What the kustomize roots say about a file: whether a root reads it (then only built objects are checked), or
- * will likely read it once the build under way finishes (then the findings roots can change wait for it).
+ * will likely read it once the build under way finishes (then the findings roots can change wait for it), and
+ * whether the roots are built (then its markers, which the automation reads as written, are checked against the
+ * ImagePolicies they apply).
  */
-export interface BuiltDiagnostics { covered: boolean; pending?: boolean; diagnostics: TaglineDiagnostic[] }
+export interface BuiltDiagnostics { covered: boolean; pending?: boolean; diagnostics: TaglineDiagnostic[]; built?: boolean }
 
 /** The text a finding covers, from the file's parsed documents. */
 function textAt(manifest: ParsedManifest, range: Range): string {
@@ -41,8 +46,14 @@ export function documentDiagnostics(
   built?: BuiltDiagnostics,
 ): TaglineDiagnostic[] {
   const reach = settings.validationEnabled && settings.markerReach ? markerReachDiagnostics(manifest, settings.markerReach) : [];
-  const written = settings.validationEnabled && !built?.covered ? validateManifest(manifest, references, settings.flux) : [];
-  const validated = built?.pending ? written.filter((d) => !dependsOnRoots(d.code, textAt(manifest, d.range))) : written;
+  const markerPolicies = settings.markerPolicies ?? references;
+  let validated: TaglineDiagnostic[] = [];
+  if (settings.validationEnabled && !built?.covered) {
+    const written = validateManifest(manifest, references, settings.flux, markerPolicies);
+    validated = built?.pending ? written.filter((d) => !dependsOnRoots(d.code, textAt(manifest, d.range))) : written;
+  } else if (settings.validationEnabled && built?.built) {
+    validated = documentsMarkerDiagnostics(manifest.documents, markerPolicies);
+  }
   const standalone = reach.length ? [...validated, ...reach].sort(byPosition) : validated;
   const own = settings.validationEnabled && built?.diagnostics.length
     ? [...standalone, ...built.diagnostics].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character)

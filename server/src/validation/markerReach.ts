@@ -3,7 +3,7 @@
 // policy that is in the workspace but not applied by Flux, is a value that silently never changes.
 import { automationLabel, automationWrites, selectorMatches, type AutomationScope } from '../../../common/kustomize/automations';
 import { SCREENING_TOKEN, type ImagePolicyMarker } from '../../../common/flux/markers/markers';
-import { chunkMarkers } from './markers';
+import { chunkMarkers, type AppliedPolicyName } from './markers';
 import { uriPath } from '../../../common/kustomize';
 import type { ManifestDocument, ParsedManifest } from '../../../common/manifests';
 import type { AutomationTarget, ImagePolicyObject } from '../../../common/model';
@@ -12,8 +12,10 @@ import { shiftDiagnostic, Severity, SOURCE, type TaglineDiagnostic } from './typ
 export interface MarkerReachContext {
   /** The ImageUpdateAutomations Flux applies (none: markers are not judged against automations). */
   automations: readonly AutomationScope[];
-  /** Every ImagePolicy of the workspace by namespace and name, applied or not. */
+  /** Every ImagePolicy of the workspace by namespace and name as Flux applies it (built objects), applied or not. */
   imagePolicies(namespace: string, name: string): ImagePolicyObject[];
+  /** The names under which kustomize roots apply an ImagePolicy written as `namespace/name` (markers.ts). */
+  appliedAs?(namespace: string, name: string): AppliedPolicyName[];
   /** Whether Flux applies the file a URI names. */
   applies(uri: string): boolean;
 }
@@ -27,15 +29,22 @@ function shortUri(uri: string): string {
 export function markerWriters(marker: ImagePolicyMarker, path: string, ctx: MarkerReachContext): AutomationScope[] {
   const policies = ctx.imagePolicies(marker.policy.namespace, marker.policy.name);
   const policy = policies.find((p) => !p.source || ctx.applies(p.source.uri));
-  // In the workspace but not applied: no automation lists it. Not in the workspace: it may be in the cluster.
-  if (policies.length > 0 && !policy) return [];
+  // In the workspace but not applied, or applied under another name: no automation lists it. Not in the
+  // workspace: it may be in the cluster.
+  if (policies.length > 0 ? !policy : renamed(marker, ctx)) return [];
   return ctx.automations.filter((a) => automationWrites(a, path) && a.namespace === marker.policy.namespace
     && (!policy || selectorMatches(a.policySelector, policy.metadata.labels)));
+}
+
+function renamed(marker: ImagePolicyMarker, ctx: MarkerReachContext): boolean {
+  return (ctx.appliedAs?.(marker.policy.namespace, marker.policy.name).length ?? 0) > 0;
 }
 
 function why(marker: ImagePolicyMarker, path: string, ctx: MarkerReachContext): { code: string; message: string } | undefined {
   const key = `${marker.policy.namespace}/${marker.policy.name}`;
   const policies = ctx.imagePolicies(marker.policy.namespace, marker.policy.name);
+  // marker.policyAppliedAs (markers.ts) says which name to write instead.
+  if (policies.length === 0 && renamed(marker, ctx)) return undefined;
   if (policies.length > 0 && policies.every((p) => p.source && !ctx.applies(p.source.uri))) {
     return {
       code: 'marker.policyNotApplied',

@@ -8,7 +8,8 @@ import { nearMissDiagnostics } from './nearMiss';
 import { referenceDiagnostics, type ReferenceIndex } from './references';
 import { schemaDiagnostics } from './schemaDiagnostics';
 import { semanticDiagnostics } from './semantic';
-import { markerDiagnostics } from './markers';
+import { markerDiagnostics, type MarkerPolicyIndex } from './markers';
+import { SCREENING_TOKEN } from '../../../common/flux/markers/markers';
 import { byPosition, Severity, shiftDiagnostic, SOURCE, type TaglineDiagnostic } from './types';
 
 const textChecks = new WeakMap<ParsedChunk, TaglineDiagnostic[]>();
@@ -57,26 +58,27 @@ function checkText(chunk: ParsedChunk): TaglineDiagnostic[] {
   return diagnostics;
 }
 
-/** Whole results per document wrapper (same text, same place), valid while the same index and Flux are used. */
-const documentChecks = new WeakMap<ManifestDocument, { index: ReferenceIndex; flux: readonly DetectedFlux[]; diagnostics: TaglineDiagnostic[] }>();
+/** Whole results per document wrapper (same text, same place), valid while the same indexes and Flux are used. */
+const documentChecks = new WeakMap<ManifestDocument, { index: ReferenceIndex; flux: readonly DetectedFlux[]; markers: MarkerPolicyIndex; diagnostics: TaglineDiagnostic[] }>();
 
 /**
  * Diagnostics of one document. `flux` is the Flux the workspace runs (`detectFluxVersions`); pass the same array
- * while it does not change, so results stay cached. Empty means none was found.
+ * while it does not change, so results stay cached. Empty means none was found. `markers` resolves the policies
+ * image-update markers name (the ImagePolicies as Flux applies them; `index` by default).
  */
-export function validateDocument(document: ManifestDocument, index: ReferenceIndex, flux: readonly DetectedFlux[] = NO_FLUX): TaglineDiagnostic[] {
+export function validateDocument(document: ManifestDocument, index: ReferenceIndex, flux: readonly DetectedFlux[] = NO_FLUX, markers: MarkerPolicyIndex = index): TaglineDiagnostic[] {
   const cached = documentChecks.get(document);
-  if (cached?.index === index && cached.flux === flux) return cached.diagnostics;
-  const diagnostics = checkDocument(document, index, flux);
-  documentChecks.set(document, { index, flux, diagnostics });
+  if (cached?.index === index && cached.flux === flux && (cached.markers === markers || !document.chunk.text.includes(SCREENING_TOKEN))) return cached.diagnostics;
+  const diagnostics = checkDocument(document, index, flux, markers);
+  documentChecks.set(document, { index, flux, markers, diagnostics });
   return diagnostics;
 }
 
 const NO_FLUX: readonly DetectedFlux[] = [];
 
-function checkDocument(document: ManifestDocument, index: ReferenceIndex, flux: readonly DetectedFlux[]): TaglineDiagnostic[] {
+function checkDocument(document: ManifestDocument, index: ReferenceIndex, flux: readonly DetectedFlux[], policies: MarkerPolicyIndex): TaglineDiagnostic[] {
   const { chunk } = document;
-  const markers = markerDiagnostics(chunk, index).map((d) => shiftDiagnostic(d, document.startLine));
+  const markers = markerDiagnostics(chunk, policies).map((d) => shiftDiagnostic(d, document.startLine));
   if (!isOurDocument(chunk)) {
     const nearMisses = nearMissDiagnostics(chunk).map((d) => shiftDiagnostic(d, document.startLine));
     return nearMisses.length > 0 ? [...nearMisses, ...markers].sort(byPosition) : markers;
@@ -111,11 +113,14 @@ function templateNote(manifest: ParsedManifest): TaglineDiagnostic | undefined {
   return { range: { start: at, end: at }, severity: Severity.Information, code: 'template.skipped', source: SOURCE, message: TEMPLATE_NOTES[first.chunk.template!] };
 }
 
-/** Diagnostics of every document of a file, judging apiVersions against `flux` (empty: no Flux version found). */
-export function validateManifest(manifest: ParsedManifest, index: ReferenceIndex, flux: readonly DetectedFlux[] = NO_FLUX): TaglineDiagnostic[] {
+/**
+ * Diagnostics of every document of a file, judging apiVersions against `flux` (empty: no Flux version found) and
+ * resolving markers against `markers` (see validateDocument).
+ */
+export function validateManifest(manifest: ParsedManifest, index: ReferenceIndex, flux: readonly DetectedFlux[] = NO_FLUX, markers: MarkerPolicyIndex = index): TaglineDiagnostic[] {
   const out: TaglineDiagnostic[] = [];
   const note = templateNote(manifest);
   if (note) out.push(note);
-  for (const document of manifest.documents) out.push(...validateDocument(document, index, flux));
+  for (const document of manifest.documents) out.push(...validateDocument(document, index, flux, markers));
   return out;
 }

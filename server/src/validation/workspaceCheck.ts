@@ -6,10 +6,11 @@ import { dirname, resolve } from 'node:path';
 import { mergeObjects, type LoadedManifest } from '../../../common/manifests';
 import type { DetectedFlux, WorkspaceObjects } from '../../../common/model';
 import { validateBuilds, type BuiltValidation } from './built';
-import { ObjectIndex } from './references';
+import { AppliedObjectIndex } from './appliedPolicies';
 import type { TaglineDiagnostic } from './types';
 import { automationScopes } from '../../../common/kustomize/automations';
 import { markerReachDiagnostics, type MarkerReachContext } from './markerReach';
+import { documentsMarkerDiagnostics } from './markers';
 import { notAppliedDiagnostics } from './notApplied';
 import { policyPitfallDiagnostics } from './policyPitfalls';
 import { byPosition } from './types';
@@ -65,16 +66,19 @@ export async function checkWorkspace(
     }
     : rawObjects;
   const applied = appliedFiles(loaded.map((l) => ({ path: modulePath(l.path), text: l.text })), modulePath(limit));
-  const index = new ObjectIndex(objects);
+  // Markers too are resolved against the objects as applied (appliedPolicies.ts), in every file.
+  const index = new AppliedObjectIndex(objects, built);
   const applies = (uri: string) => isAppliedUri(applied, uri);
   const markerReach: MarkerReachContext = {
     automations: automationScopes(loaded.map((l) => l.manifest), modulePath(limit), applies),
     imagePolicies: (namespace, name) => index.imagePolicies(namespace, name),
+    appliedAs: (namespace, name) => index.appliedAs(namespace, name),
     applies,
   };
   const diagnostics = new Map<string, TaglineDiagnostic[]>();
   for (const { path, manifest } of loaded) {
-    const own = built?.covered.has(modulePath(path)) ? [] : validateManifest(manifest, index, flux);
+    // A file roots read is checked as built objects, but the automation reads its markers as written.
+    const own = built?.covered.has(modulePath(path)) ? documentsMarkerDiagnostics(manifest.documents, index) : validateManifest(manifest, index, flux);
     const fromBuilds = built?.diagnostics.get(manifest.uri) ?? [];
     const found = fromBuilds.length ? [...own, ...fromBuilds].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character) : own;
     const reach = [...markerReachDiagnostics(manifest, markerReach), ...(storedTags ? policyPitfallDiagnostics(manifest, index, storedTags) : [])];

@@ -12,7 +12,8 @@ export async function run(): Promise<void> {
   // The window of run.mjs's tagline-applied folder shares the main session's server (and so its environment).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const folder = (require('vscode') as typeof import('vscode')).workspace.workspaceFolders?.[0]?.name;
-  const suite = process.env.TAGLINE_E2E_HOST_SUITE ?? (folder === 'tagline-applied' ? 'applied' : undefined);
+  const byFolder: Record<string, string> = { 'tagline-applied': 'applied', 'tagline-kustomize': 'kustomize' };
+  const suite = process.env.TAGLINE_E2E_HOST_SUITE ?? (folder ? byFolder[folder] : undefined);
   // The cluster suite waits for a real controller on a busy machine.
   const mocha = new Mocha({ ui: 'bdd', timeout: suite === 'cluster' ? 120_000 : 30_000, color: false, reporter: Mocha.reporters.Base });
   mocha.suite.emit('pre-require', globalThis, 'tagline-host-tests', mocha);
@@ -21,6 +22,7 @@ export async function run(): Promise<void> {
   if (suite === 'restricted') require('./restricted.test');
   else if (suite === 'cluster') require('./cluster.test');
   else if (suite === 'applied') require('./applied.test');
+  else if (suite === 'kustomize') require('./kustomize.test');
   else {
     require('./extension.test');
     require('./suspendEdit.test');

@@ -1,6 +1,6 @@
 // The workspace the e2e suite opens: manifests pointing at the real local registries, a Secret with a wrong
 // password, and one manifest with a schema error. Two folders, so the multi-root path is exercised as well.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const REPOS = {
@@ -147,5 +147,15 @@ spec:
     name: flux-system
 `);
   writeFileSync(path.join(root, 'examples', 'example.yaml'), imageRepository({ namespace: 'flux-system', name: 'example' }, '127.0.0.1:9/library/example').replace('  interval: 1h\n', ''));
+  return root;
+}
+
+/**
+ * The kustomize fixture of the language-server tests (test/fixtures/kustomize/marked-repo): a Flux Kustomization
+ * with targetNamespace over a base with an interval patch and marked Deployment. Its own window, so that the
+ * kustomize module's first build is waited for there and not within another suite's time.
+ */
+export function writeKustomizeWorkspace(root, repoRoot) {
+  cpSync(path.join(repoRoot, 'test', 'fixtures', 'kustomize', 'marked-repo'), root, { recursive: true });
   return root;
 }
