@@ -65,6 +65,16 @@ export class KustomizeModule {
     });
   }
 
+  /**
+   * Starts the worker now (compile, Go initialisation, OpenAPI warm-up: seconds) instead of at the first request, so
+   * that the start overlaps other work. Resolves once the module is ready; rejects as the first request would.
+   */
+  start(): Promise<void> {
+    const run = this.queue.then(() => (this.worker ? undefined : this.startWorker()));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   /** Builds one root; resolves with kustomize's error text in `error` rather than rejecting. Rejects on a timeout or a crash. */
   build(request: Omit<BuildRequest, 'op'>): Promise<KustomizeResponse> {
     return this.enqueue({ op: 'build', ...request });
