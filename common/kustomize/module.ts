@@ -4,9 +4,30 @@
  * worker, fails with a clear error, and the next request starts a fresh one with the same files.
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BuildRequest, KustomizeRequest, KustomizeResponse } from './protocol';
+
+// The tsconfig has no DOM library: the one WebAssembly call used, typed here.
+declare const WebAssembly: { compile(bytes: Uint8Array): Promise<object> };
+
+const compiled = new Map<string, Promise<object>>();
+
+/**
+ * The module compiled once per process and folder, handed to every worker (a WebAssembly.Module posted to a worker
+ * shares its code): each worker that compiled for itself would also pay V8's tier-up of the hot Go functions again,
+ * seconds of CPU per worker. A failed compile is forgotten, so the next start tries again.
+ */
+function compiledModule(directory: string): Promise<object> {
+  let module = compiled.get(directory);
+  if (!module) {
+    module = readFile(join(directory, 'kustomize.wasm')).then((bytes) => WebAssembly.compile(bytes));
+    module.catch(() => compiled.delete(directory));
+    compiled.set(directory, module);
+  }
+  return module;
+}
 
 export interface KustomizeModuleOptions {
   /** Folder holding `kustomize.wasm`, `wasm_exec.js` and `kustomize-worker.js` (the build's `dist/`). */
@@ -76,6 +97,16 @@ export class KustomizeModule {
     });
   }
 
+  /**
+   * Starts the worker now (compile, Go initialisation, OpenAPI warm-up: seconds) instead of at the first request, so
+   * that the start overlaps other work. Resolves once the module is ready; rejects as the first request would.
+   */
+  start(): Promise<void> {
+    const run = this.queue.then(() => (this.worker ? undefined : this.startWorker()));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   /** Builds one root; resolves with kustomize's error text in `error` rather than rejecting. Rejects on a timeout or a crash. */
   build(request: Omit<BuildRequest, 'op'>): Promise<KustomizeResponse> {
     return this.enqueue({ op: 'build', ...request });
@@ -121,7 +152,8 @@ export class KustomizeModule {
   private async startWorker(): Promise<void> {
     if (!this.available()) throw new Error(`kustomize module not built: ${join(this.directory, 'kustomize.wasm')}`);
     // The bundled worker (esbuild entry common/kustomize/worker.ts), also when run from source.
-    const worker = new Worker(join(this.directory, 'kustomize-worker.js'), { workerData: { directory: this.directory }, stdout: true, stderr: true });
+    const module = await compiledModule(this.directory);
+    const worker = new Worker(join(this.directory, 'kustomize-worker.js'), { workerData: { directory: this.directory, module }, stdout: true, stderr: true });
     worker.unref();
     worker.on('message', ({ id, response, fault }: { id: number; response?: string; fault?: string }) => {
       const pending = this.pending.get(id);

@@ -23,9 +23,19 @@ export class KustomizePool {
     this.inFlight = this.modules.map(() => 0);
   }
 
+  /** How many modules the pool runs. */
+  get instances(): number {
+    return this.modules.length;
+  }
+
   /** Whether the module was built (see KustomizeModule.available). */
   available(): boolean {
     return this.modules[0].available();
+  }
+
+  /** Starts every module ahead of its first build (KustomizeModule.start). */
+  async start(): Promise<void> {
+    await Promise.all(this.modules.map((m) => m.start()));
   }
 
   /** Replaces (text) or removes (null) files in every module. */

@@ -4,20 +4,20 @@
  * Anything the Go runtime writes (a panic) is kept and returned as the fault, never printed: over
  * `--stdio` the parent's stdout is the LSP channel.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 
-// The tsconfig has no DOM library: the two WebAssembly calls used, typed here.
+// The tsconfig has no DOM library: the WebAssembly call used, typed here.
 interface WasmInstance { exports: Record<string, unknown> }
-declare const WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: WasmInstance }> };
+declare const WebAssembly: { instantiate(module: object, imports: object): Promise<WasmInstance> };
 
 interface GoInstance {
   importObject: object;
   run(instance: WasmInstance): Promise<void>;
 }
 
-const { directory } = workerData as { directory: string };
+// `module` is the compiled kustomize.wasm (KustomizeModule compiles it once per process).
+const { directory, module } = workerData as { directory: string; module: object };
 let output = '';
 
 // wasm_exec.js uses globalThis.fs only for Go's os.Stdout/Stderr here: every other call fails with
@@ -50,7 +50,7 @@ const GoRuntime = (globalThis as unknown as { Go: new () => GoInstance }).Go;
 
 async function start(): Promise<(request: string) => string> {
   const go = new GoRuntime();
-  const { instance } = await WebAssembly.instantiate(readFileSync(join(directory, 'kustomize.wasm')), go.importObject);
+  const instance = await WebAssembly.instantiate(module, go.importObject);
   void go.run(instance).then(() => {
     throw new Error(`kustomize module exited${output ? `: ${output}` : ''}`);
   });

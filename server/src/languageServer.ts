@@ -124,7 +124,7 @@ export class TaglineLanguageServer {
         if (references || policyReferences || fluxChanged) this.disk.scheduleAll();
         else this.disk.schedule(uri);
       }
-      this.kustomize.schedule();
+      this.kustomize.schedule(uri);
       clearTimeout(this.indexTimer);
       this.indexTimer = setTimeout(() => this.sendIndex(), INDEX_DEBOUNCE_MS);
     });

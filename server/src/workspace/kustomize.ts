@@ -60,6 +60,7 @@ export class KustomizeRoots {
   private readonly sent = new Map<string, ParsedManifest>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private starting: Promise<void> | undefined;
   private again = false;
   private latest: BuiltValidation | undefined;
   /** The files the latest finished build was given, and the root folders of the workspace then. */
@@ -184,8 +185,12 @@ export class KustomizeRoots {
     if (wasIndexing && this.builds.size > 0) this.onBuilt(this.latest);
   }
 
-  schedule(): void {
+  /** Builds what changed, soon. `uri` is the file that changed: a kustomization file seen while the workspace is still being indexed starts the modules, so that their start overlaps the indexing. */
+  schedule(uri?: string): void {
     this.rootFolders = undefined;
+    if (this.builds.size === 0 && uri && !this.starting && KUSTOMIZATION_FILE_NAMES.includes(posix.basename(uri)) && this.module.available()) {
+      this.starting = this.module.start().catch((err: unknown) => this.log(`tagline: kustomize module did not start: ${err instanceof Error ? err.message : String(err)}`));
+    }
     if (!this.module.available() || this.builds.size === 0) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
