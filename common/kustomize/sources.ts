@@ -12,6 +12,7 @@ import type { FluxKustomization, RootFile } from './roots';
 
 /** A source object declared in the workspace (source.toolkit.fluxcd.io). */
 interface DeclaredSource {
+  kind: string;
   file: string;
   /** `spec.url` and `spec.ref`, which say which repository and revision it is. */
   identity: string;
@@ -36,7 +37,7 @@ function declaredSources(files: RootFile[]): Map<string, DeclaredSource> {
       if (!isRecord(value.metadata) || typeof value.metadata.name !== 'string') continue;
       const spec = isRecord(value.spec) ? value.spec : {};
       const namespace = typeof value.metadata.namespace === 'string' && value.metadata.namespace ? value.metadata.namespace : 'default';
-      out.set(sourceKey(value.kind, namespace, value.metadata.name), { file: file.path, identity: JSON.stringify([spec.url, spec.ref ?? null]) });
+      out.set(sourceKey(value.kind, namespace, value.metadata.name), { kind: String(value.kind), file: file.path, identity: JSON.stringify([spec.url, spec.ref ?? null]) });
     }
   }
   return out;
@@ -56,8 +57,11 @@ function sourceRefKey(kustomization: FluxKustomization): { kind: unknown; key: s
  * a source not declared in the workspace (the bootstrap GitRepository of a repository whose `gotk-sync.yaml` is not
  * committed), or a declared source that a Kustomization declared in the same file applies itself (`flux
  * bootstrap`'s `flux-system` GitRepository, with `path` naming a folder above its own `gotk-sync.yaml`), or one
- * with the same `url` and `ref`.
- * An `ExternalArtifact` or any other declared source is another repository, and a Kustomization with neither
+ * with the same `url` and `ref`, or, when no bootstrap source is committed, a GitRepository declared in a file of
+ * its own (`tracker-git-repo.yaml`).
+ * An `ExternalArtifact`, a declared OCIRepository or Bucket, another declared GitRepository, and a GitRepository
+ * declared beside the Kustomization that uses it with the default path (a tenant's `sync.yaml`) are another
+ * repository, and a Kustomization with neither
  * `sourceRef` nor `path` (a partial object a patch merges, e.g. `healthChecks`) builds nothing.
  */
 export function foreignSources(
@@ -85,6 +89,13 @@ export function foreignSources(
     if (!ref) return !isRecord(kustomization.object.spec) || kustomization.object.spec.path === undefined;
     if (ref.kind === 'ExternalArtifact') return true;
     const source = declared.get(ref.key);
-    return source !== undefined && !self.has(source.identity);
+    if (source === undefined || self.has(source.identity)) return false;
+    // An OCIRepository or Bucket that is not the bootstrap source, or a GitRepository other than a bootstrap one
+    // committed here (another URL or branch).
+    if (source.kind !== 'GitRepository' || self.size > 0) return true;
+    // No bootstrap source committed: a GitRepository declared beside the Kustomization that uses it, with the
+    // default path (a tenant's sync.yaml), is the tenant's repository; one declared on its own may be this one.
+    const spec = isRecord(kustomization.object.spec) ? kustomization.object.spec : {};
+    return source.file === kustomization.file && posix.normalize(`/${typeof spec.path === 'string' ? spec.path : ''}`) === '/';
   };
 }

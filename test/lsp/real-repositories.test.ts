@@ -11,10 +11,10 @@ const ROOT = resolve(__dirname, '../..');
 const CLI = resolve(ROOT, 'dist/cli.js');
 const FIXTURES = 'test/fixtures/real';
 
-function check(folder: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function check(...folders: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, 'check', folder], { cwd: ROOT, timeout: 240_000 });
+    const child = spawn(process.execPath, [CLI, 'check', ...folders], { cwd: ROOT, timeout: 240_000 });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
@@ -35,10 +35,12 @@ const oddFolder = join(odd, 'My Projects+team');
 cpSync(resolve(ROOT, FIXTURES, 'generator-files'), oddFolder, { recursive: true });
 after(() => rmSync(odd, { recursive: true, force: true }));
 
-// One run for the three cases (their Flux Kustomizations resolve inside their own folders), then the odd folder:
+// One run for the cases below but own-source (their Flux Kustomizations resolve inside their own folders), then the odd folder:
 // each run starts its own kustomize modules, and two at a time on a loaded 2-core machine only slows both.
-const all = check(FIXTURES);
+const all = check(...['generator-files', 'foreign-sources', 'offline-patch'].map((f) => `${FIXTURES}/${f}`));
 const inOdd = all.then(() => check(oddFolder));
+// A workspace of its own: foreign-sources commits a bootstrap source, which would make `tracker` another repository.
+const ownSource = inOdd.then(() => check(`${FIXTURES}/own-source`));
 const of = (run: Promise<{ code: number | null; stdout: string; stderr: string }>, folder: string) => run.then((r) => ({
   ...r, found: findings(r.stdout).filter((f) => f.startsWith(`${folder}/`)),
 }));
@@ -63,6 +65,11 @@ describe('tagline check on shapes from public Flux repositories', () => {
     assert.deepEqual(found, []);
   });
 
+  test('the repository\'s own GitRepository, declared in a file of its own, is this repository (canada-ca/tracker): its Kustomization is built and judged', async () => {
+    const { found } = await of(ownSource, `${FIXTURES}/own-source`);
+    assert.deepEqual(found, [`${FIXTURES}/own-source/apps/image-repository.yaml:4:3 error schema.required`]);
+  });
+
   test('a patch whose target is in a remote base Tagline did not fetch is information, not an error (ipni/storetheindex)', async () => {
     const { code, stdout, stderr, found } = await of(all, `${FIXTURES}/offline-patch`);
     assert.equal(stderr, '');
@@ -71,7 +78,7 @@ describe('tagline check on shapes from public Flux repositories', () => {
       `${FIXTURES}/offline-patch/ingress/kustomization.yaml:4:5 warning kustomize.offline`,
     ]);
     assert.match(stdout, /no matches for Id Deployment\.v1\.apps\/ingress-nginx-controller\.ingress-nginx; .* \(its target may be in a remote base or Helm chart, which Tagline does not fetch; Flux does\)/);
-    // Nothing in the three cases is an error, so the whole run exits 0.
+    // Nothing in these cases is an error, so the whole run exits 0.
     assert.equal(code, 0, stdout);
   });
 });
