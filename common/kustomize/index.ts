@@ -2,7 +2,7 @@
 export { appliedObject, ORIGIN_ANNOTATION, TRANSFORMATIONS_ANNOTATION, type AppliedObject, type Transformation } from './applied';
 export { KustomizeBuilds, type RootBuild, type WorkspaceBuild } from './builds';
 export { defaultModuleDirectory, KustomizeModule, type KustomizeModuleOptions } from './module';
-export { modulePath } from './paths';
+export { hostText, modulePath } from './paths';
 export { KustomizePool, type KustomizeBuilder, type KustomizePoolOptions } from './pool';
 export type { BuildRequest, BuiltObject, KustomizeResponse, PatchTarget, UnmatchedPatch } from './protocol';
 export { findRoots, fluxKustomizations, KUSTOMIZATION_FILE_NAMES, type FluxKustomization, type Root, type RootFile } from './roots';

@@ -15,6 +15,7 @@ import { parseAllDocuments } from 'yaml';
 import type { WorkspaceObjects } from '../model';
 import { isRecord } from '../manifests/objects';
 import { modulePath } from './paths';
+import { foreignSources } from './sources';
 import { fluxKustomizations, KUSTOMIZATION_FILE_NAMES, resolveSpecPath, type FluxKustomization, type RootFile } from './roots';
 
 export interface AppliedFiles {
@@ -127,11 +128,12 @@ export function appliedFiles(files: RootFile[], limit: string): AppliedFiles {
     }
   };
 
+  const foreign = foreignSources(files, kustomizations, (k) => resolveSpecPath(k, folders, limit));
   for (const kustomization of kustomizations) {
     // Every Flux Kustomization counts (see above), so the file declaring it is applied too: findings of its build
     // land there when its own patches set them.
     reached.add(kustomization.file);
-    const path = resolveSpecPath(kustomization, folders, limit);
+    const path = foreign(kustomization) ? undefined : resolveSpecPath(kustomization, folders, limit);
     if (!path) continue;
     visitRoot(path);
     const spec = isRecord(kustomization.object.spec) ? kustomization.object.spec : {};

@@ -6,6 +6,8 @@
 import { posix } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { isRecord } from '../manifests/objects';
+import { hostText } from './paths';
+import { foreignSources } from './sources';
 
 /** kustomize's konfig.RecognizedKustomizationFileNames, in its order. */
 export const KUSTOMIZATION_FILE_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
@@ -70,9 +72,11 @@ export function fluxKustomizations(files: RootFile[]): FluxKustomization[] {
  */
 export function resolveSpecPath(kustomization: FluxKustomization, folders: Set<string>, limit: string): string | undefined {
   const spec = isRecord(kustomization.object.spec) ? kustomization.object.spec : {};
-  const relative = typeof spec.path === 'string' && spec.path !== '' ? spec.path : './';
+  // Flux joins the path to the source's root with securejoin.SecureJoin (kustomize-controller
+  // kustomization_controller.go, build): `..` cannot leave the root, so `../components/x` is `components/x`.
+  const relative = posix.normalize(`/${typeof spec.path === 'string' ? spec.path : ''}`).slice(1) || './';
   // `./` (Flux's default) is the source's root: the workspace folder, not the folder of the file that says it.
-  if (posix.normalize(relative) === '.' || posix.normalize(relative) === './') return limit;
+  if (relative === './') return limit;
   for (let dir = posix.dirname(kustomization.file); ; dir = posix.dirname(dir)) {
     const candidate = posix.join(dir, relative).replace(/(.)\/+$/, '$1');
     if (folders.has(candidate) && candidate.startsWith(dir)) return candidate;
@@ -101,15 +105,19 @@ function includedFolders(file: RootFile, folders: Set<string>): string[] {
 }
 
 /**
- * The roots of a workspace folder (`limit`, POSIX absolute). Flux Kustomizations come first, then the
- * top kustomization folders that no Flux Kustomization builds and no other kustomization includes.
+ * The roots of a workspace folder (`limit`, POSIX absolute). Flux Kustomizations come first (those whose source
+ * is another repository left out: foreignSources), then the top kustomization folders that no Flux Kustomization
+ * builds and no other kustomization includes.
  */
 export function findRoots(files: RootFile[], limit: string): { roots: Root[]; unresolved: FluxKustomization[] } {
   const folders = folderSet(files);
   const roots: Root[] = [];
   const unresolved: FluxKustomization[] = [];
   const built = new Set<string>();
-  for (const flux of fluxKustomizations(files)) {
+  const kustomizations = fluxKustomizations(files);
+  const foreign = foreignSources(files, kustomizations, (k) => resolveSpecPath(k, folders, limit));
+  for (const flux of kustomizations) {
+    if (foreign(flux)) continue;
     const path = resolveSpecPath(flux, folders, limit);
     if (!path) {
       unresolved.push(flux);
@@ -117,7 +125,7 @@ export function findRoots(files: RootFile[], limit: string): { roots: Root[]; un
     }
     built.add(path);
     const where = posix.relative(limit, flux.file) || flux.file;
-    roots.push({ id: `${flux.namespace}/${flux.name}@${flux.file}#${flux.documentIndex}`, label: `Kustomization ${flux.namespace}/${flux.name} in ${where}`, path, flux });
+    roots.push({ id: `${flux.namespace}/${flux.name}@${flux.file}#${flux.documentIndex}`, label: `Kustomization ${flux.namespace}/${flux.name} in ${hostText(where)}`, path, flux });
   }
   const kustomizationFiles = files.filter((f) => kustomizationFileOf(posix.basename(f.path)));
   const included = new Set(kustomizationFiles.flatMap((f) => includedFolders(f, folders)));
@@ -126,7 +134,7 @@ export function findRoots(files: RootFile[], limit: string): { roots: Root[]; un
     if (included.has(dir) || built.has(dir)) continue;
     const [value] = documentsOf(file.text);
     if (isRecord(value) && value.kind === 'Component') continue;
-    roots.push({ id: dir, label: `kustomization ${posix.relative(limit, dir) || '.'}`, path: dir });
+    roots.push({ id: dir, label: `kustomization ${hostText(posix.relative(limit, dir)) || '.'}`, path: dir });
   }
   return { roots, unresolved };
 }

@@ -5,6 +5,7 @@ import { relative } from 'node:path';
 import { documentAtLine, type ParsedManifest } from '../../../common/manifests';
 import { nodeAt, type PathSegment } from '../../../common/manifests/yamlPath';
 import type { Position } from '../../../common/model';
+import { hostText } from '../../../common/kustomize/paths';
 import { locateField, type BuiltDocument, type BuiltValidation, type ManifestsByPath } from '../validation/built';
 
 function leaves(value: unknown, path: PathSegment[], out: [PathSegment[], unknown][]): void {
@@ -27,7 +28,7 @@ function fieldLines(built: BuiltDocument, manifests: ManifestsByPath, display: (
       const written = built.base && nodeAt(built.base.chunk.doc, path)?.toJSON();
       const flux = built.root.flux;
       from = typeof written === 'string' && written.includes('${') && flux
-        ? ` — postBuild substitution of ${display(pathToFileURL(flux.file).href)}` : ' — set by kustomize';
+        ? ` — postBuild substitution of ${display(pathToFileURL(hostText(flux.file)).href)}` : ' — set by kustomize';
     }
     return `- \`${path.join('.')}: ${typeof value === 'string' ? value : JSON.stringify(value)}\`${from}`;
   });

@@ -6,6 +6,8 @@ import { isMap, isScalar, isSeq, parse, stringify, type Node } from 'yaml';
 import { appliedObject, type AppliedObject } from '../../../common/kustomize/applied';
 import type { RootBuild, WorkspaceBuild } from '../../../common/kustomize/builds';
 import { KUSTOMIZATION_FILE_NAMES } from '../../../common/kustomize/roots';
+import { hostText } from '../../../common/kustomize/paths';
+import { OFFLINE_TARGET_NOTE, offlineTargetMissing } from './offlineBuild';
 import { addDocumentObjects, emptyWorkspaceObjects, FLUX_IMAGE_GROUP, manifestDocument, parseChunk, type ManifestDocument, type ParsedManifest } from '../../../common/manifests';
 import type { Range, WorkspaceObjects } from '../../../common/model';
 import { ObjectIndex } from './references';
@@ -302,7 +304,9 @@ export function validateBuilds(workspace: WorkspaceBuild, manifests: ManifestsBy
     for (const file of build.response.read) covered.add(file);
     const { root, response, vars } = build;
     if (response.error) {
-      warn(errorLocation(response.error, build, manifests) ?? rootLocation(build, manifests), Severity.Error, BUILD_CODE, response.error, root.label);
+      const offline = offlineTargetMissing(response);
+      warn(errorLocation(response.error, build, manifests) ?? rootLocation(build, manifests), offline ? Severity.Information : Severity.Error,
+        BUILD_CODE, hostText(response.error) + (offline ? OFFLINE_TARGET_NOTE : ''), root.label);
     }
     for (const warning of response.warnings) {
       const entry = /^built without (?:remote base|Helm chart) (\S+)/.exec(warning)?.[1] ?? '';

@@ -1,6 +1,7 @@
 // Validation of a whole workspace as Flux applies it: files that kustomize roots read are checked as built objects
 // (validateBuilds), every other file as written (validateManifest). Shared by `tagline check` and `tagline scan`.
 import { appliedFiles, appliedObjectsOnly, isApplied, isAppliedUri, KustomizeBuilds, KustomizePool, modulePath, type AppliedFiles } from '../../../common/kustomize';
+import { readReferencedFiles } from '../../../common/kustomize/referenced';
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { mergeObjects, type LoadedManifest } from '../../../common/manifests';
@@ -42,6 +43,8 @@ export async function checkWorkspace(
   if (module.available()) {
     const builds = new KustomizeBuilds(module, modulePath(limit));
     builds.setFiles(Object.fromEntries(loaded.map((l) => [modulePath(l.path), l.text])));
+    const folder = modulePath(limit);
+    builds.setFiles(await readReferencedFiles(loaded, (path) => path.startsWith(folder.endsWith('/') ? folder : `${folder}/`)));
     try {
       const workspace = await builds.build();
       const byPath = new Map(loaded.map((l) => [modulePath(l.path), l.manifest]));

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { posix } from 'node:path';
 import { fluxKustomizations, KUSTOMIZATION_FILE_NAMES, KustomizeBuilds, KustomizePool, modulePath, type RootFile, type WorkspaceBuild } from '../../../common/kustomize';
 import { resolveSpecPath } from '../../../common/kustomize/roots';
+import { readReferencedFiles } from '../../../common/kustomize/referenced';
 import type { ParsedManifest } from '../../../common/manifests';
 import type { WorkspaceObjects } from '../../../common/model';
 import type { DetectedFlux } from '../../../common/model';
@@ -239,9 +240,13 @@ export class KustomizeRoots {
     this.sent.clear();
     for (const [path, manifest] of current) this.sent.set(path, manifest);
 
+    const folders = [...this.builds.keys()].map((folder) => (folder.endsWith('/') ? folder : `${folder}/`));
+    const referenced = await readReferencedFiles([...current.values()].map((m) => ({ path: fileURLToPath(m.uri), text: textOf(m) })),
+      (path) => folders.some((folder) => path.startsWith(folder)));
+
     const merged: WorkspaceBuild = { builds: [], unresolved: [] };
     for (const [folder, builds] of this.builds) {
-      const inFolder = Object.fromEntries(Object.entries(changes).filter(([path]) => path.startsWith(folder.endsWith('/') ? folder : `${folder}/`)));
+      const inFolder = Object.fromEntries(Object.entries({ ...changes, ...referenced }).filter(([path]) => path.startsWith(folder.endsWith('/') ? folder : `${folder}/`)));
       builds.setFiles(inFolder);
       const result = await builds.build();
       merged.builds.push(...result.builds);
