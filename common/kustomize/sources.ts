@@ -61,8 +61,8 @@ function sourceRefKey(kustomization: FluxKustomization): { kind: unknown; key: s
  * its own (`tracker-git-repo.yaml`).
  * An `ExternalArtifact`, a declared OCIRepository or Bucket, another declared GitRepository, and a GitRepository
  * declared beside the Kustomization that uses it with the default path (a tenant's `sync.yaml`) are another
- * repository, and a Kustomization with neither
- * `sourceRef` nor `path` (a partial object a patch merges, e.g. `healthChecks`) builds nothing.
+ * repository, and a Kustomization without `sourceRef`
+ * (a partial object a patch merges, e.g. `healthChecks`, or a per-environment `path`) builds nothing.
  */
 export function foreignSources(
   files: RootFile[], kustomizations: FluxKustomization[], resolve: (kustomization: FluxKustomization) => string | undefined,
@@ -85,8 +85,10 @@ export function foreignSources(
   }
   return (kustomization) => {
     const ref = sourceRefKey(kustomization);
-    // Neither sourceRef (required by the CRD) nor path: a partial object, such as a patch adding healthChecks.
-    if (!ref) return !isRecord(kustomization.object.spec) || kustomization.object.spec.path === undefined;
+    // No sourceRef, which the CRD requires: a partial object that a patch merges into a Kustomization applied
+    // elsewhere (a patch adding healthChecks; hmcts/sds-flux-config's per-environment `kustomize.yaml`, which sets
+    // `path` and `postBuild` of the Kustomization its base declares). Flux never applies it as it is written.
+    if (!ref) return true;
     if (ref.kind === 'ExternalArtifact') return true;
     const source = declared.get(ref.key);
     if (source === undefined || self.has(source.identity)) return false;

@@ -37,7 +37,7 @@ after(() => rmSync(odd, { recursive: true, force: true }));
 
 // One run for the cases below but own-source (their Flux Kustomizations resolve inside their own folders), then the odd folder:
 // each run starts its own kustomize modules, and two at a time on a loaded 2-core machine only slows both.
-const all = check(...['generator-files', 'foreign-sources', 'offline-patch'].map((f) => `${FIXTURES}/${f}`));
+const all = check(...['generator-files', 'foreign-sources', 'offline-patch', 'hmcts-shapes'].map((f) => `${FIXTURES}/${f}`));
 const inOdd = all.then(() => check(oddFolder));
 // A workspace of its own: foreign-sources commits a bootstrap source, which would make `tracker` another repository.
 const ownSource = inOdd.then(() => check(`${FIXTURES}/own-source`));
@@ -67,7 +67,13 @@ describe('tagline check on shapes from public Flux repositories', () => {
 
   test('the repository\'s own GitRepository, declared in a file of its own, is this repository (canada-ca/tracker): its Kustomization is built and judged', async () => {
     const { found } = await of(ownSource, `${FIXTURES}/own-source`);
-    assert.deepEqual(found, [`${FIXTURES}/own-source/apps/image-repository.yaml:4:3 error schema.required`]);
+    assert.deepEqual(found, [`${FIXTURES}/own-source/apps/image-repository.yaml:6:1 error schema.required`]);
+  });
+
+  test('a Kustomization without sourceRef is a patch\'s partial object, not built alone; a folder whose only resource is remote builds empty (hmcts/sds-flux-config)', async () => {
+    const { stderr, found } = await of(all, `${FIXTURES}/hmcts-shapes`);
+    assert.equal(stderr, '');
+    assert.deepEqual(found, [`${FIXTURES}/hmcts-shapes/apps/cert-manager/kustomization.yaml:5:5 information kustomize.notApplied`]);
   });
 
   test('a patch whose target is in a remote base Tagline did not fetch is information, not an error (ipni/storetheindex)', async () => {

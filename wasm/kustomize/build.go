@@ -368,10 +368,31 @@ func (p *offlinePlan) walk(dir string) {
 		}
 	}
 	if changed {
+		// Taking out its only (remote) resources leaves kustomize's "kustomization.yaml is empty" error, which
+		// the folder with its remote base does not have (hmcts/sds-flux-config's cert-manager folder). A name
+		// in its metadata, which no build reads, keeps it a kustomization that adds nothing.
+		if isEmptyWritten(kus) {
+			kus.MetaData = &kustypes.ObjectMeta{Name: "built-without-remote-bases"}
+		}
 		if out, err := yaml.Marshal(kus); err == nil {
 			_ = p.fs.WriteFile(kfile, out)
 		}
 	}
+}
+
+// isEmptyWritten tells whether kus, written out and read back as kustomize reads it, is the empty
+// kustomization that kusttarget.Load refuses (types.Kustomization.CheckEmpty; empty lists vanish on the way).
+func isEmptyWritten(kus kustypes.Kustomization) bool {
+	out, err := yaml.Marshal(kus)
+	if err != nil {
+		return false
+	}
+	var back kustypes.Kustomization
+	if yaml.Unmarshal(out, &back) != nil {
+		return false
+	}
+	back.FixKustomization()
+	return back.CheckEmpty() != nil
 }
 
 func (p *offlinePlan) local(dir string, entries []string, changed bool) ([]string, bool) {

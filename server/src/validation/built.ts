@@ -327,9 +327,15 @@ export function validateBuilds(workspace: WorkspaceBuild, manifests: ManifestsBy
   for (const flux of workspace.unresolved) {
     const document = manifests.get(flux.file)?.documents[flux.documentIndex];
     const spec = (flux.object.spec ?? {}) as { path?: unknown };
-    if (document) {
-      warn({ uri: document.uri, range: documentRange(document, nodeAt(document.chunk.doc, ['spec', 'path'])) ?? kindRange(document) },
-        Severity.Warning, 'kustomization.pathNotFound', `kustomization path not found: ${String(spec.path ?? './')} is not a folder of this workspace`);
+    if (!document) continue;
+    const where = { uri: document.uri, range: documentRange(document, nodeAt(document.chunk.doc, ['spec', 'path'])) ?? kindRange(document) };
+    if (typeof spec.path === 'string' && spec.path.includes('${')) {
+      // The Kustomization that applies this one substitutes the variables first (its postBuild), so the folder is
+      // known only then (hmcts/sds-flux-config: `./apps/toffee/${ENVIRONMENT}/base`).
+      warn(where, Severity.Information, 'kustomization.pathVariables',
+        `kustomization path ${spec.path} names post-build variables of the Kustomization that applies it: not built here`);
+    } else {
+      warn(where, Severity.Warning, 'kustomization.pathNotFound', `kustomization path not found: ${String(spec.path ?? './')} is not a folder of this workspace`);
     }
   }
 
