@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { appliedFiles, isApplied } from '../../common/kustomize/reach';
 
 const fluxKustomization = (name: string, path: string, extra = '') =>
-  `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  path: ${path}\n${extra}`;
+  `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  path: ${path}\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n${extra}`;
 const kustomization = (body: string) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n${body}`;
 const manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n';
 

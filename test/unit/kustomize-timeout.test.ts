@@ -10,7 +10,7 @@ after(() => pool.dispose());
 
 test('a build that does not finish within the timeout becomes its root\'s error and keeps its files covered', async () => {
   const files: Record<string, string> = {
-    '/w/clusters/apps.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  path: ./apps\n',
+    '/w/clusters/apps.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  path: ./apps\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n',
   };
   for (let i = 0; i < 200; i++) {
     files[`/w/apps/repo-${i}.yaml`] = `apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\nmetadata:\n  name: repo-${i}\nspec:\n  image: ghcr.io/acme/repo-${i}\n`;
