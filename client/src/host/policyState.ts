@@ -3,6 +3,7 @@
 // apart from them: a policy and a repository often share `namespace/name`.
 import type { FluxEvent, ImagePolicyObject, ImagePolicyStatus } from '../../../common/model';
 import { objectKey } from '../../../common/model';
+import { EventLog } from './eventLog';
 
 export interface PolicyView {
   key: string;
@@ -10,12 +11,11 @@ export interface PolicyView {
   status?: ImagePolicyStatus;
 }
 
-const EVENTS_PER_OBJECT = 50;
 
 export class PolicyState {
   private objects = new Map<string, ImagePolicyObject>();
   private readonly statuses = new Map<string, ImagePolicyStatus>();
-  private readonly events = new Map<string, FluxEvent[]>();
+  private readonly events = new EventLog();
 
   constructor(private readonly changed: () => void) {}
 
@@ -42,15 +42,11 @@ export class PolicyState {
   }
 
   addEvent(event: FluxEvent): void {
-    const key = objectKey(event.involvedObject);
-    const list = this.events.get(key) ?? [];
-    list.push(event);
-    if (list.length > EVENTS_PER_OBJECT) list.splice(0, list.length - EVENTS_PER_OBJECT);
-    this.events.set(key, list);
+    this.events.add(event);
   }
 
   eventsFor(key: string): FluxEvent[] {
-    return this.events.get(key) ?? [];
+    return this.events.for(key);
   }
 
   get(key: string): PolicyView | undefined {

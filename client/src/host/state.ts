@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { FluxEvent, ImageRepositoryObject, ImageRepositoryStatus, SkippedObject } from '../../../common/model';
 import { objectKey } from '../../../common/model';
+import { EventLog } from './eventLog';
 import type { FluxSummary } from '../../../common/protocol';
 import { PolicyState } from './policyState';
 
@@ -17,15 +18,12 @@ export interface RepositoryView {
 /** Why the reconciler runs or not: only in trusted workspaces with `tagline.reconciler.enable`. */
 export type ReconcilerState = 'running' | 'untrusted' | 'disabled' | 'failed';
 
-/** Kubernetes keeps about an hour of events; a short history per object is enough for "Show Events". */
-const EVENTS_PER_OBJECT = 50;
-
 export class TaglineState implements vscode.Disposable {
   private objects = new Map<string, ImageRepositoryObject>();
   private skippedObjects: SkippedObject[] = [];
   private fluxSummary: FluxSummary | undefined;
   private readonly statuses = new Map<string, { status: ImageRepositoryStatus; scanning: boolean }>();
-  private readonly events = new Map<string, FluxEvent[]>();
+  private readonly events = new EventLog();
   private indexReceived = false;
   private reconcilerState: ReconcilerState = 'disabled';
   private databaseNotSaved: string | undefined;
@@ -75,15 +73,11 @@ export class TaglineState implements vscode.Disposable {
 
   addEvent(event: FluxEvent): void {
     if (event.involvedObject.kind === 'ImagePolicy') return this.policies.addEvent(event);
-    const key = objectKey(event.involvedObject);
-    const list = this.events.get(key) ?? [];
-    list.push(event);
-    if (list.length > EVENTS_PER_OBJECT) list.splice(0, list.length - EVENTS_PER_OBJECT);
-    this.events.set(key, list);
+    this.events.add(event);
   }
 
   eventsFor(key: string): FluxEvent[] {
-    return this.events.get(key) ?? [];
+    return this.events.for(key);
   }
 
   /** False until the server sent its first index: the tree then shows a spinner, not the welcome view. */
