@@ -3,6 +3,7 @@
 // The workspace is ../lib/workspace.mjs (apps/automation.yaml rewrites apps/deploy; apps/outside.yaml is outside).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { until as waitUntil } from './waits';
 import type { TaglineApi } from '../../../client/src/extension';
 import type { AutomationNode } from '../../../client/src/views/automationTree';
 import type { TreeNode } from '../../../client/src/views/repositoryTree';
@@ -11,19 +12,7 @@ let api: TaglineApi;
 
 const appsFile = (...parts: string[]) => vscode.Uri.joinPath(vscode.workspace.workspaceFolders!.find((f) => f.uri.path.endsWith('/apps'))!.uri, ...parts);
 
-/** Resolves when `predicate` holds, re-checking whenever `event` fires (no polling, no sleeps). */
-function until(event: vscode.Event<unknown>, predicate: () => boolean, what: string, describeNow: () => string = () => ''): Promise<void> {
-  if (predicate()) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { sub.dispose(); reject(new Error(`timed out waiting for ${what}${describeNow()}`)); }, 25_000);
-    const sub = event(() => {
-      if (!predicate()) return;
-      clearTimeout(timer);
-      sub.dispose();
-      resolve();
-    });
-  });
-}
+const until = (event: vscode.Event<unknown>, predicate: () => boolean, what: string, describeNow?: () => string) => waitUntil(event, predicate, what, { describeNow });
 
 /** Every row of the automations view, depth first, as `label · description [icon]`, indented by depth. */
 function automationRows(): string[] {

@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
+import { until as waitUntil } from './waits';
 import type { TaglineApi } from '../../../client/src/extension';
 import type { TreeNode } from '../../../client/src/views/repositoryTree';
 
@@ -12,19 +13,8 @@ const PRIVATE = 'apps/private-app';
 
 let api: TaglineApi;
 
-/** Resolves when `predicate` holds, re-checking on every state change (no polling, no sleeps). */
-function until(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  if (predicate()) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { sub.dispose(); reject(new Error(`timed out waiting for ${what}`)); }, timeoutMs);
-    const sub = api.state.onDidChange(() => {
-      if (!predicate()) return;
-      clearTimeout(timer);
-      sub.dispose();
-      resolve();
-    });
-  });
-}
+/** Resolves when `predicate` holds, re-checking on every state change. */
+const until = (predicate: () => boolean, what: string, timeoutMs = 20_000) => waitUntil(api.state.onDidChange, predicate, what, { timeoutMs });
 
 const ready = (key: string) => api.state.get(key)?.status?.conditions.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 

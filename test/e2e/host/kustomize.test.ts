@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { diagnosticsOf } from './waits';
 
 interface Finding { file: string; range: { start: { line: number; character: number } }; code: string; message: string }
 
@@ -23,21 +24,6 @@ function shown(diagnostics: readonly vscode.Diagnostic[]): string[] {
   return diagnostics.filter((d) => d.source === 'tagline').map((d) => `${d.range.start.line}:${d.range.start.character} ${String(d.code)} ${d.message}`);
 }
 
-/** Resolves with the diagnostics of `uri` once `predicate` holds, re-checked on each change (no polling, no sleeps). */
-function diagnosticsOf(uri: vscode.Uri, predicate: (ds: readonly vscode.Diagnostic[]) => boolean, what: string, timeoutMs: number): Promise<readonly vscode.Diagnostic[]> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const found = vscode.languages.getDiagnostics(uri);
-      if (!predicate(found)) return;
-      clearTimeout(timer);
-      sub.dispose();
-      resolve(found);
-    };
-    const timer = setTimeout(() => { sub.dispose(); reject(new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}: ${JSON.stringify(shown(vscode.languages.getDiagnostics(uri)))}`)); }, timeoutMs);
-    const sub = vscode.languages.onDidChangeDiagnostics(() => check());
-    check();
-  });
-}
 
 async function hoverText(uri: vscode.Uri, position: vscode.Position): Promise<string> {
   const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position);
@@ -54,7 +40,7 @@ describe('kustomize roots in the extension host', function () {
     const patch = file('apps/base/interval-patch.yaml');
     // Before the first build the patch's own bad value is shown at once, as the file says it (the open file's own
     // findings come first); the built finding names the root that applies it.
-    const found = await diagnosticsOf(patch, (ds) => ds.some((d) => d.code === 'schema.pattern' && d.message.includes('(Kustomization ')), 'the patch\'s interval finding from the first build', 120_000);
+    const found = await diagnosticsOf(patch, (ds) => ds.some((d) => d.code === 'schema.pattern' && d.message.includes('(Kustomization ')), 'the patch\'s interval finding from the first build', 120_000, shown);
     assert.deepEqual(shown(found), ['5:12 schema.pattern "every hour" is not a valid interval: use a Go duration with the units ms, s, m or h, e.g. 5m or 1h30m. (Kustomization flux-system/apps in clusters/prod/apps.yaml)']);
     assert.deepEqual(shown(found), cliFindings('apps/base/interval-patch.yaml'));
     assert.deepEqual(shown(vscode.languages.getDiagnostics(file('apps/base/cache.yaml'))), [], 'the base, valid as built, gets nothing');
@@ -62,7 +48,7 @@ describe('kustomize roots in the extension host', function () {
 
   it('checks the markers of a base Deployment against the ImagePolicies as applied, as tagline check does', async () => {
     const deployment = file('apps/base/deployment.yaml');
-    const found = await diagnosticsOf(deployment, (ds) => ds.some((d) => d.code === 'marker.policyAppliedAs'), 'the marker findings', 20_000);
+    const found = await diagnosticsOf(deployment, (ds) => ds.some((d) => d.code === 'marker.policyAppliedAs'), 'the marker findings', 20_000, shown);
     assert.deepEqual(shown(found), [
       "17:51 marker.policyNotFound ImagePolicy 'shop/storefrnt' is not in the workspace; it may exist only in the cluster. Without it, the automation leaves this value alone.",
       "19:51 marker.policyAppliedAs ImagePolicy 'flux-system/storefront' is applied as 'shop/storefront' (Kustomization flux-system/apps in clusters/prod/apps.yaml). The automation matches a marker against the ImagePolicies as applied in the cluster, so it leaves this value alone.",

@@ -3,6 +3,7 @@
 // their conditions in Problems and the apiVersion quick fix. The workspace is ../lib/workspace.mjs.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { diagnosticsOf, until as waitUntil } from './waits';
 import type { TaglineApi } from '../../../client/src/extension';
 import type { TreeNode } from '../../../client/src/views/repositoryTree';
 
@@ -10,33 +11,8 @@ const POLICY = 'apps/podinfo';
 const NEXT_MAJOR = 'apps/next-major';
 let api: TaglineApi;
 
-function until(predicate: () => boolean, what: string, timeoutMs = 25_000): Promise<void> {
-  if (predicate()) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { sub.dispose(); reject(new Error(`timed out waiting for ${what}`)); }, timeoutMs);
-    const sub = api.state.onDidChange(() => {
-      if (!predicate()) return;
-      clearTimeout(timer);
-      sub.dispose();
-      resolve();
-    });
-  });
-}
+const until = (predicate: () => boolean, what: string, timeoutMs = 25_000) => waitUntil(api.state.onDidChange, predicate, what, { timeoutMs });
 
-function diagnosticsOf(uri: vscode.Uri, predicate: (ds: vscode.Diagnostic[]) => boolean, what: string): Promise<vscode.Diagnostic[]> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const found = vscode.languages.getDiagnostics(uri);
-      if (!predicate(found)) return;
-      clearTimeout(timer);
-      sub.dispose();
-      resolve(found);
-    };
-    const timer = setTimeout(() => { sub.dispose(); reject(new Error(`timed out waiting for ${what}: ${JSON.stringify(vscode.languages.getDiagnostics(uri).map((d) => d.message))}`)); }, 25_000);
-    const sub = vscode.languages.onDidChangeDiagnostics(check);
-    check();
-  });
-}
 
 const latestTag = (key: string) => api.state.policies.get(key)?.status?.latestRef?.tag;
 const policiesFile = () => vscode.Uri.joinPath(vscode.workspace.workspaceFolders!.find((f) => f.uri.path.endsWith('/apps'))!.uri, 'policies.yaml');
