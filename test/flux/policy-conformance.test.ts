@@ -90,7 +90,12 @@ const scenarios: Scenario[] = [
   { name: 'policy-numerical-desc-filter', manifests: (bed) => repo(bed, 'conf/numbers') + policy('  filterTags:\n    pattern: "^[0-9]+$"\n  policy:\n    numerical:\n      order: desc\n') },
   { name: 'policy-numerical-go-floats', manifests: (bed) => repo(bed, 'conf/numbers-odd') + policy('  filterTags:\n    pattern: "^[^_]+$"\n  policy:\n    numerical:\n      order: asc\n') },
   { name: 'policy-numerical-underscore', manifests: (bed) => repo(bed, 'conf/numbers-odd') + policy('  policy:\n    numerical:\n      order: asc\n') },
-  { name: 'policy-numerical-unparsable', manifests: (bed) => repo(bed, 'conf/app') + policy('  policy:\n    numerical:\n      order: asc\n') },
+  // Exactly one value fails to parse ('latest'): the controller ranges over a Go map of the filtered values, so
+  // when several fail it names whichever the map yields first, and no fixed text could be compared.
+  {
+    name: 'policy-numerical-unparsable',
+    manifests: (bed) => repo(bed, 'conf/builds') + policy('  filterTags:\n    pattern: "^(?:main-[a-f0-9]+-)?(?P<v>[0-9]+|latest)$"\n    extract: "$v"\n  policy:\n    numerical:\n      order: asc\n'),
+  },
   { name: 'policy-filter-matches-nothing', manifests: (bed) => repo(bed, 'conf/app') + policy('  filterTags:\n    pattern: "^release-"\n  policy:\n    semver:\n      range: "*"\n') },
   { name: 'policy-invalid-range', manifests: (bed) => repo(bed, 'conf/app') + policy('  policy:\n    semver:\n      range: "one point oh"\n') },
   { name: 'policy-bad-pattern', manifests: (bed) => repo(bed, 'conf/app') + policy('  filterTags:\n    pattern: "^main-("\n  policy:\n    semver:\n      range: ">=1.0.0"\n') },
