@@ -182,9 +182,13 @@ async function waitForFlux(cluster: Cluster, namespace: string, requestedAt?: st
   throw new Error(`the controller did not settle ${namespace}/repo: ${JSON.stringify(last.status)}\n${cluster.controllerLog().slice(-3000)}`);
 }
 
-/** Cluster events arrive through the recorder's broadcaster a moment after the status: wait for as many as Tagline has. */
+/**
+ * Cluster events arrive through the recorder's broadcaster a moment after the status: wait for as many as Tagline
+ * has. The deadline only bounds a run where the controller emits fewer (a difference either way), so it is generous:
+ * on a loaded 2-core CI machine the broadcaster's POST to the API server can lag the status by seconds.
+ */
 async function waitForFluxEvents(cluster: Cluster, namespace: string, atLeast: number): Promise<string[]> {
-  const deadline = Date.now() + 5_000;
+  const deadline = Date.now() + 30_000;
   let events = await fluxEvents(cluster, namespace);
   while (events.length < atLeast && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));

@@ -137,12 +137,14 @@ function peakKiB(pid: number | undefined, last: number): number {
   }
 }
 
-async function waitForReadyz(server: string, folder: string, deadlineMs: number, apiserver: Spawned): Promise<void> {
+async function waitForReadyz(server: string, folder: string, deadlineMs: number, apiserver: Spawned, etcd: Spawned): Promise<void> {
   const agent = new Agent({ connect: { ca: readFileSync(join(folder, 'ca.crt')), cert: readFileSync(join(folder, 'admin.crt')), key: readFileSync(join(folder, 'admin.key')) } });
   try {
     let last = '';
     while (Date.now() < deadlineMs) {
       if (apiserver.child.exitCode !== null) throw new Error(`kube-apiserver exited:\n${apiserver.output().slice(-4000)}`);
+      // Without etcd the API server never gets ready: say why at once instead of at the deadline.
+      if (etcd.child.exitCode !== null) throw new Error(`etcd exited:\n${etcd.output().slice(-4000)}`);
       try {
         const response = await request(`${server}/readyz`, { dispatcher: agent });
         last = `${response.statusCode} ${await response.body.text()}`;
@@ -172,9 +174,24 @@ async function waitForEstablished(crds: ApiextensionsV1Api, names: string[], dea
 /**
  * Builds (once) and starts etcd, kube-apiserver and image-reflector-controller on loopback, with the
  * controller's CRDs and ClusterRole applied and a person's kubeconfig written. Rejects (after removing
- * everything it made) if any part does not come up within a minute.
+ * everything it made) if any part does not come up within 90 s.
+ *
+ * None of the three programs can listen on port 0 and name the port it got, so five free ports are picked first
+ * and handed over; another process on the machine may take one in between. A start that failed for that reason
+ * alone (a program's own `address already in use`) starts afresh on new ports, up to three times in all.
  */
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startClusterOnce(options);
+    } catch (error) {
+      if (attempt >= 3 || !/address already in use/.test(String(error))) throw error;
+      options.log?.(`cluster: a port was taken while starting (attempt ${attempt}); starting again on new ports`);
+    }
+  }
+}
+
+async function startClusterOnce(options: ClusterOptions): Promise<Cluster> {
   const log = options.log ?? (() => undefined);
   ensurePackages();
   const binaries = {
@@ -232,7 +249,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       const spawned = spawnTracked(binaries.apiserver, apiserverArgs);
       programs['kube-apiserver'] = spawned;
       stops.push(() => spawned.stop());
-      await waitForReadyz(server, folder, readyBy, spawned);
+      await waitForReadyz(server, folder, readyBy, spawned, etcd);
       return spawned;
     };
     let apiserver = await startApiserver(deadline);

@@ -23,7 +23,8 @@ async function onFreePort(name: string, start: (port: number) => Spawned): Promi
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     const process = start(port);
-    const deadline = Date.now() + 5000;
+    // Ends early when the program exits (its port was taken); the deadline bounds only a start that hangs.
+    const deadline = Date.now() + 30_000;
     while (Date.now() < deadline && process.child.exitCode === null) {
       if (await accepts(port)) return { port, process };
       await new Promise((resolve) => setTimeout(resolve, 20));

@@ -33,7 +33,10 @@ export interface Spawned {
   child: ChildProcess;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
-  /** Resolves with the first match of `pattern` in the output; rejects if the process exits first or on timeout. */
+  /**
+   * Resolves with the first match of `pattern` in the output; rejects if the process exits first or after
+   * `timeoutMs` (30 s by default: it only bounds a start that went wrong, and a loaded 2-core CI machine is slow).
+   */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   stop(): Promise<void>;
 }
@@ -63,7 +66,7 @@ export function spawnTracked(command: string, args: string[], options: { cwd?: s
   return {
     child,
     output: () => output,
-    waitFor(pattern, timeoutMs = 10_000) {
+    waitFor(pattern, timeoutMs = 30_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const match = pattern.exec(output);

@@ -84,8 +84,14 @@ http:
   secret: tagline-test-only-not-a-secret
 `;
 
+const ANSWER_WITHIN_MS = 30_000;
+
+/**
+ * Polls `url` until the registry answers. It listens before it prints so, and this returns at the first try; the
+ * deadline only bounds a start that went wrong, and is generous for a loaded 2-core CI machine.
+ */
 async function waitUntilAnswering(url: string, dispatcher: Agent): Promise<void> {
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + ANSWER_WITHIN_MS;
   let lastError: unknown;
   while (Date.now() < deadline) {
     try {
@@ -97,7 +103,7 @@ async function waitUntilAnswering(url: string, dispatcher: Agent): Promise<void>
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
-  throw new Error(`registry at ${url} did not answer within 5 s: ${String(lastError)}`);
+  throw new Error(`registry at ${url} did not answer within ${ANSWER_WITHIN_MS / 1000} s: ${String(lastError)}`);
 }
 
 export async function startRegistryBed(options: RegistryBedOptions): Promise<RegistryBed> {

@@ -53,7 +53,8 @@ export async function startTinyproxy(): Promise<TinyProxy> {
     ].join('\n'));
     writeFileSync(logFile, '');
     const proc: Spawned = spawnTracked('tinyproxy', ['-d', '-c', join(folder, 'tinyproxy.conf')], { cwd: folder });
-    const deadline = Date.now() + 5000;
+    // Ends early when tinyproxy exits (its port was taken); the deadline bounds only a start that hangs.
+    const deadline = Date.now() + 30_000;
     while (Date.now() < deadline && proc.child.exitCode === null) {
       if (await accepts(port)) {
         return {

@@ -27,17 +27,22 @@ spec:
   interval: 5m
 `;
 
-const now = Date.now();
-const iso = (msAgo: number) => new Date(now - msAgo).toISOString().replace(/\.\d+Z$/, 'Z');
+// Times relative to when a status is made, not to when this file was loaded: the hover and the inlay hint read the
+// server's clock when asked, so the age they show counts from the status sent just before.
+const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString().replace(/\.\d+Z$/, 'Z');
 const condition = (type: 'Ready' | 'Reconciling' | 'Stalled', status: 'True' | 'False' | 'Unknown', reason: string, message: string) =>
   ({ type, status, reason, message, lastTransitionTime: iso(0), observedGeneration: 1 });
 
-const READY: ImageRepositoryStatus = {
+/**
+ * A Ready status scanned 3½ minutes before it is made: "3 minutes ago" (ages are floored) for the next 30 s, however
+ * long the tests before took on a loaded machine.
+ */
+const ready = (): ImageRepositoryStatus => ({
   observedGeneration: 1,
   canonicalImageName: 'ghcr.io/stefanprodan/podinfo',
   conditions: [condition('Ready', 'True', 'Succeeded', 'successful scan: found 12 tags with checksum 1943865137')],
-  lastScanResult: { revision: '1943865137', tagCount: 12, scanTime: iso(3 * 60_000 + 5_000), latestTags: ['6.5.0', '6.4.1', '6.4.0'] },
-};
+  lastScanResult: { revision: '1943865137', tagCount: 12, scanTime: iso(3 * 60_000 + 30_000), latestTags: ['6.5.0', '6.4.1', '6.4.0'] },
+});
 
 describe('reconciler statuses', () => {
   const server = new TestServer();
@@ -55,7 +60,7 @@ describe('reconciler statuses', () => {
 
   test('shows Ready=False with the controller reason and message on spec.image', async () => {
     const failing: ImageRepositoryStatus = {
-      ...READY,
+      ...ready(),
       conditions: [condition('Ready', 'False', 'AuthenticationFailed', "failed to configure authentication options: secret 'flux-system/x' not found")],
     };
     const diagnostics = await send({ statuses: [{ key: 'flux-system/podinfo', uri: URI, status: failing, scanning: false }], removed: [] });
@@ -76,7 +81,7 @@ describe('reconciler statuses', () => {
     };
     const during = await send({ statuses: [{ key: 'flux-system/podinfo', uri: URI, status: scanning, scanning: true }], removed: [] });
     assert.deepEqual(brief(during).slice(0, 1), ['6:9-6:37 4 Progressing scanning: first scan']);
-    const done = await send({ statuses: [{ key: 'flux-system/podinfo', uri: URI, status: READY, scanning: false }], removed: [] });
+    const done = await send({ statuses: [{ key: 'flux-system/podinfo', uri: URI, status: ready(), scanning: false }], removed: [] });
     assert.deepEqual(done.map((d) => d.code), ['image.tag']);
   });
 
@@ -121,17 +126,17 @@ describe('reconciler statuses', () => {
 
   test('escapes a hostile registry message so it cannot add links or images to the hover', async () => {
     const hostile = 'scan failed: GET x: DENIED: ![pixel](https://tracker.example/p.png) [run](command:tagline.clearDatabase) <img src=x>';
-    await send({ statuses: [{ key: 'flux-system/podinfo', uri: URI, status: { ...READY, conditions: [condition('Ready', 'False', 'ReadOperationFailed', hostile)] }, scanning: false }], removed: [] });
+    await send({ statuses: [{ key: 'flux-system/podinfo', uri: URI, status: { ...ready(), conditions: [condition('Ready', 'False', 'ReadOperationFailed', hostile)] }, scanning: false }], removed: [] });
     const hover = await server.request<Hover>('textDocument/hover', { textDocument: { uri: URI }, position: { line: 6, character: 12 } });
     const text = (hover.contents as { value: string }).value;
     assert.ok(text.includes('\\!\\[pixel\\]\\(https://tracker.example/p.png\\)'), text);
     assert.ok(text.includes('\\[run\\]\\(command:tagline.clearDatabase\\)'), text);
     assert.ok(text.includes('\\<img src=x\\>'), text);
-    await send({ statuses: [{ key: 'flux-system/podinfo', uri: URI, status: READY, scanning: false }], removed: [] });
+    await send({ statuses: [{ key: 'flux-system/podinfo', uri: URI, status: ready(), scanning: false }], removed: [] });
   });
 
   test('drops everything about an object when its status is removed', async () => {
-    await send({ statuses: [{ key: 'flux-system/podinfo', uri: URI, status: { ...READY, conditions: [condition('Ready', 'False', 'ReadOperationFailed', 'scan failed: x')] }, scanning: false }], removed: [] });
+    await send({ statuses: [{ key: 'flux-system/podinfo', uri: URI, status: { ...ready(), conditions: [condition('Ready', 'False', 'ReadOperationFailed', 'scan failed: x')] }, scanning: false }], removed: [] });
     const diagnostics = await send({ statuses: [], removed: ['flux-system/podinfo'] });
     assert.deepEqual(diagnostics.map((d) => d.code), ['image.tag']);
     const hints = await server.request<InlayHint[]>('textDocument/inlayHint', {

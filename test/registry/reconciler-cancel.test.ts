@@ -13,9 +13,9 @@ describe('cancelling a rescan request against a real registry', () => {
 
   const app = (name: string) => imageRepository(name, { image: `${env.bed.host}/team/app` });
 
-  /** Resolves once the shim has received `count` tag list requests (the listing really went out). */
+  /** Resolves once the shim has received `count` tag list requests (the listing really went out; 30 s bounds a hang). */
   async function shimSaw(count: number): Promise<void> {
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 30_000;
     while (tagListRequests(env.bed.requests, 'team/app') < count) {
       if (Date.now() > deadline) throw new Error(`the shim saw ${tagListRequests(env.bed.requests, 'team/app')} tag list requests, wanted ${count}`);
       await new Promise((resolve) => setTimeout(resolve, 5));

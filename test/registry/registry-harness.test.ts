@@ -16,9 +16,9 @@ function running(pid: number): boolean {
   }
 }
 
-/** SIGTERM is asynchronous: give the children up to 2 s to go. */
+/** SIGTERM is asynchronous: give the children up to 15 s to go (they go in milliseconds; CI machines can be loaded). */
 async function alive(pid: number): Promise<boolean> {
-  const deadline = Date.now() + 2000;
+  const deadline = Date.now() + 15_000;
   while (running(pid)) {
     if (Date.now() > deadline) return true;
     await new Promise((resolve) => setTimeout(resolve, 20));
