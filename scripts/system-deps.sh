@@ -17,5 +17,5 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "tagline: installing Debian packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt-get update -qq -o Acquire::Retries=3
+apt-get install -y -qq -o Acquire::Retries=3 --no-install-recommends "${missing[@]}" >/dev/null
