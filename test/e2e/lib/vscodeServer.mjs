@@ -2,7 +2,7 @@
 // fresh data folders, the packaged extension installed from its .vsix, and settings that keep the workbench
 // quiet (no walkthrough stealing focus, no telemetry, no update checks).
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -59,8 +59,30 @@ export async function prepareInstallation({ root, serverMain, vsix, settings = {
   return { ...dirs, extensionFolder: installed ? path.join(dirs.extensions, installed) : undefined };
 }
 
-/** Starts server-main.js in its own process group and resolves once it answers HTTP. */
-export async function startVscodeServer({ serverMain, installation, env = process.env, logFile, port: fixedPort }) {
+/**
+ * Starts server-main.js in its own process group and resolves once it answers HTTP. Without `port`, a free one is
+ * picked first (the server cannot listen on port 0 and say which it got). If another process takes it in between,
+ * the server logs `listen EADDRINUSE` and keeps running without listening (and the port answers for someone
+ * else): it is stopped and started again on a new port, up to three times in all.
+ */
+export async function startVscodeServer(options) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startVscodeServerOnce(options);
+    } catch (err) {
+      if (options.port !== undefined || !err.portTaken || attempt >= 3) throw err;
+    }
+  }
+}
+
+function readLog(logFile) {
+  try { return readFileSync(logFile, 'utf8'); } catch { return ''; }
+}
+
+// Only bounds a start that went wrong: the server answers within seconds, but a loaded 2-core CI machine is slow.
+const ANSWER_WITHIN_MS = 90_000;
+
+async function startVscodeServerOnce({ serverMain, installation, env = process.env, logFile, port: fixedPort }) {
   const port = fixedPort ?? (await freePort());
   // server-main.js directly, not code-server's wrapper: only it accepts --enable-smoke-test-driver, without
   // which a built workbench ignores extensionTestsPath from the URL payload.
@@ -71,18 +93,22 @@ export async function startVscodeServer({ serverMain, installation, env = proces
     '--extensions-dir', installation.extensions,
   ], { env, logFile });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + ANSWER_WITHIN_MS;
   let exited = false;
   child.exited.then(() => { exited = true; });
   for (;;) {
     if (exited) throw new Error(`VS Code server exited during start; see ${logFile}`);
+    if (readLog(logFile).includes(`EADDRINUSE: address already in use 127.0.0.1:${port}`)) {
+      await killGroup(child);
+      throw Object.assign(new Error(`VS Code server found port ${port} taken; see ${logFile}`), { portTaken: true });
+    }
     try {
       const res = await fetch(url + '/', { signal: AbortSignal.timeout(2000) });
       if (res.ok) break;
     } catch { /* not listening yet */ }
     if (Date.now() > deadline) {
       await killGroup(child);
-      throw new Error(`VS Code server did not answer on ${url} within 30 s; see ${logFile}`);
+      throw new Error(`VS Code server did not answer on ${url} within ${ANSWER_WITHIN_MS / 1000} s; see ${logFile}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
