@@ -36,8 +36,9 @@ function ready(o: ClusterObject | undefined): string | undefined {
   return o?.status.conditions?.find((c) => c.type === 'Ready')?.status;
 }
 
+/** Runs the CLI; the kill timeout only bounds a hang (a loaded 2-core CI machine can take tens of seconds). */
 function cli(args: string[], env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath, ...env }, timeout: 30_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath, ...env }, timeout: 300_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -5,6 +5,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { describe, test } from 'node:test';
+import { CLI_TIMEOUT_MS } from './harness';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = resolve(ROOT, 'dist/cli.js');
@@ -12,7 +13,7 @@ const FIXTURES = 'test/fixtures/applied';
 
 function run(...args: string[]) {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
-  const child = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  const child = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
   return { code: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 

@@ -9,6 +9,13 @@ import { StoredTagsRequest } from '../../common/protocol';
 
 export const SERVER = resolve(__dirname, '../../dist/server.js');
 
+/**
+ * How long a test lets one `tagline` CLI run before killing it (ms). It only bounds a hang: a run that builds
+ * kustomize roots first starts the WebAssembly module, which alone took 36 s on a loaded 2-core machine (README,
+ * Performance), and a CI run killed at 30 s while the CLI was printing its findings (`null !== 0`).
+ */
+export const CLI_TIMEOUT_MS = 300_000;
+
 export interface ServerOptions {
   rootUri?: string | null;
   settings?: unknown;

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
 import type { WorkspaceIndexParams } from '../../common/protocol';
-import { brief, TestServer } from './harness';
+import { brief, CLI_TIMEOUT_MS, TestServer } from './harness';
 
 const CLI = resolve(__dirname, '../../dist/cli.js');
 const FIXTURE = resolve(__dirname, '../fixtures/kustomize/marked-repo');
@@ -40,7 +40,7 @@ describe('markers in a file kustomize roots read', () => {
   after(() => server.stop());
 
   test('tagline check resolves them against the ImagePolicies as applied', () => {
-    const run = spawnSync(process.execPath, [CLI, 'check', '.', '--format', 'json'], { cwd: FIXTURE, encoding: 'utf8', timeout: 120_000 });
+    const run = spawnSync(process.execPath, [CLI, 'check', '.', '--format', 'json'], { cwd: FIXTURE, encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
     assert.equal(run.stderr, '');
     const findings = JSON.parse(run.stdout) as Finding[];
     assert.deepEqual(findings.map((f) => `${f.file}:${f.range.start.line}:${f.range.start.character} ${f.severity} ${f.code} ${f.message}`), [

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { CompletionItem, Diagnostic } from 'vscode-languageserver-protocol';
 import type { WorkspaceIndexParams } from '../../common/protocol';
-import { brief, TestServer } from './harness';
+import { brief, CLI_TIMEOUT_MS, TestServer } from './harness';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = resolve(ROOT, 'dist/cli.js');
@@ -47,7 +47,7 @@ describe('kustomize roots', () => {
   }
 
   test('tagline check reports only what Flux would not apply', () => {
-    const run = spawnSync(process.execPath, [CLI, 'check', root, '--format', 'json'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    const run = spawnSync(process.execPath, [CLI, 'check', root, '--format', 'json'], { cwd: root, encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
     assert.equal(run.stderr, '');
     const findings = JSON.parse(run.stdout) as { file: string; range: { start: { line: number; character: number } }; code: string; message: string }[];
     assert.deepEqual(findings.map((f) => `${f.file}:${f.range.start.line}:${f.range.start.character} ${f.code} ${f.message}`), [

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
 import { TagStore } from '../../client/src/store';
 import { StatusNotification } from '../../common/protocol';
-import { TestServer } from './harness';
+import { CLI_TIMEOUT_MS, TestServer } from './harness';
 
 const CLI = resolve(__dirname, '../../dist/cli.js');
 const IMAGE = 'ghcr.io/example/app';
@@ -31,14 +31,14 @@ describe('policy pitfalls in tagline check', () => {
     const store = await TagStore.open({ file: db });
     store.setImageTags(IMAGE, TAGS);
     await store.close();
-    const run = spawnSync(process.execPath, [CLI, 'check', join(folder, 'app.yaml'), '--db', db], { encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, [CLI, 'check', join(folder, 'app.yaml'), '--db', db], { encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
     assert.equal(run.stderr, '');
     assert.equal(run.status, 0);
     assert.deepEqual(run.stdout.split('\n').slice(1).filter(Boolean).map((l) => l.replace(/^.*app\.yaml:/, '')), [
       "19:5 warning policy.orderOverSemver alphabetical order selects 'v1.9.0' over 'v1.10.0': these tags carry semantic versions, which alphabetical order does not compare as versions; use policy.semver.",
       "31:14 warning policy.patternMatchesNothing filterTags.pattern '^stable-' matches none of the 3 stored tags (e.g. 'v1.9.0', 'v1.2.3', 'v1.10.0'); the policy selects nothing.",
     ]);
-    const without = spawnSync(process.execPath, [CLI, 'check', join(folder, 'app.yaml'), '--db', join(folder, 'none.sqlite')], { encoding: 'utf8', timeout: 60_000 });
+    const without = spawnSync(process.execPath, [CLI, 'check', join(folder, 'app.yaml'), '--db', join(folder, 'none.sqlite')], { encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
     assert.doesNotMatch(without.stdout, /policy\./);
   });
 });

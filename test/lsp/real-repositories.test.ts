@@ -6,6 +6,7 @@ import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { CLI_TIMEOUT_MS } from './harness';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = resolve(ROOT, 'dist/cli.js');
@@ -14,7 +15,7 @@ const FIXTURES = 'test/fixtures/real';
 function check(...folders: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, 'check', ...folders], { cwd: ROOT, timeout: 240_000 });
+    const child = spawn(process.execPath, [CLI, 'check', ...folders], { cwd: ROOT, timeout: CLI_TIMEOUT_MS });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { TagStore } from '../../client/src/store';
 import { STOREFRONT, storefrontDeployment, storefrontPolicy } from '../fixtures/policies';
+import { CLI_TIMEOUT_MS } from './harness';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = resolve(ROOT, 'dist/cli.js');
@@ -56,7 +57,7 @@ let db: string;
 
 function update(...args: string[]) {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
-  const run = spawnSync(process.execPath, [CLI, 'update', ...args, '--db', db], { cwd: folder, encoding: 'utf8', timeout: 30_000 });
+  const run = spawnSync(process.execPath, [CLI, 'update', ...args, '--db', db], { cwd: folder, encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -183,7 +184,7 @@ describe('tagline update', () => {
     // Larger than the file size limit below: the kernel stops the write of the new text part-way.
     const big = DEPLOYMENT + `      padding: |\n${'        0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n'.repeat(4000)}`;
     writeFileSync(join(folder, 'deployment.yaml'), big);
-    const run = spawnSync('bash', ['-c', `ulimit -f 128; exec "${process.execPath}" "${CLI}" update --write --db "${db}" .`], { cwd: folder, encoding: 'utf8', timeout: 30_000 });
+    const run = spawnSync('bash', ['-c', `ulimit -f 128; exec "${process.execPath}" "${CLI}" update --write --db "${db}" .`], { cwd: folder, encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
     assert.notEqual(run.status, 0, 'the write was expected to fail');
     assert.equal(readFileSync(join(folder, 'deployment.yaml'), 'utf8'), big);
     assert.equal(readFileSync(join(folder, 'kustomization.yaml'), 'utf8').includes('1.10.0') || readFileSync(join(folder, 'kustomization.yaml'), 'utf8') === KUSTOMIZATION, true);
