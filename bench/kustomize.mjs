@@ -115,7 +115,7 @@ try {
   console.log(`workload: ${files} YAML files, ${ROOTS} roots, ${objects} objects from kustomize build, ${ours.objects} from Tagline`);
   console.log(`kustomize build ${KUSTOMIZE_VERSION}, one process per root: ${processMs.toFixed(0)} ms${processCpuMs === undefined ? '' : ` (CPU ${processCpuMs.toFixed(0)} ms)`}`);
   const { perRoot } = ours;
-  console.log(`Tagline WebAssembly, pool of ${ours.instances} module${ours.instances === 1 ? '' : 's'} on ${availableParallelism()} cores: module start ${ours.startMs.toFixed(0)} ms, first build of all roots ${ours.buildMs.toFixed(0)} ms (CPU ${ours.cpuMs.toFixed(0)} ms), rebuild after editing one base file ${ours.rebuildMs.toFixed(0)} ms (whole process ${totalMs.toFixed(0)} ms)`);
+  console.log(`Tagline WebAssembly, pool of ${ours.instances} module${ours.instances === 1 ? '' : 's'} on ${availableParallelism()} cores: module start ${ours.startMs.toFixed(0)} ms (CPU ${ours.startCpuMs.toFixed(0)} ms), first build of all roots ${ours.buildMs.toFixed(0)} ms (CPU ${ours.cpuMs.toFixed(0)} ms), rebuild after editing one base file ${ours.rebuildMs.toFixed(0)} ms (whole process ${totalMs.toFixed(0)} ms)`);
   console.log(`per root (${perRoot.roots} roots, first build): median ${perRoot.medianMs.toFixed(0)} ms, mean ${perRoot.meanMs.toFixed(0)} ms, min ${perRoot.minMs.toFixed(0)} ms, max ${perRoot.maxMs.toFixed(0)} ms`);
   console.log(`ratio (kustomize processes / Tagline builds without module start): ${(processMs / ours.buildMs).toFixed(2)}x${processCpuMs === undefined ? '' : `; in CPU time ${(processCpuMs / ours.cpuMs).toFixed(2)}x`}`);
 } finally {

@@ -1,4 +1,4 @@
-// `tagline check <files or folders...> [--format text|json]`: the editor's diagnostics in a terminal or CI.
+// `tagline check <files or folders...> [--format text|json] [--kustomize-timeout SECONDS]`: the editor's diagnostics in a terminal or CI.
 import { relative } from 'node:path';
 import { describeFluxVersions, detectFluxVersions, loadManifests } from '../common/manifests';
 import type { DetectedFlux } from '../common/flux/fluxVersion';
@@ -7,20 +7,29 @@ import { checkedFolder, checkWorkspace } from '../server/src/validation/workspac
 import { existsSync } from 'node:fs';
 import { TagStore } from '../client/src/store';
 import { defaultDatabaseFile } from './scan';
+import { KustomizePool } from '../common/kustomize';
 
 const SEVERITY_NAMES = { [Severity.Error]: 'error', [Severity.Warning]: 'warning', [Severity.Information]: 'information', [Severity.Hint]: 'hint' } as const;
 
-const USAGE = 'usage: tagline check <files or folders...> [--format text|json] [--flux-version VERSION] [--db FILE]';
+const USAGE = 'usage: tagline check <files or folders...> [--format text|json] [--flux-version VERSION] [--db FILE] [--kustomize-timeout SECONDS]';
 
-interface CheckArgs { paths: string[]; format: 'text' | 'json'; fluxVersion?: string; db?: string }
+interface CheckArgs { paths: string[]; format: 'text' | 'json'; fluxVersion?: string; db?: string; kustomizeTimeoutMs?: number }
 
 function parseArgs(args: string[]): CheckArgs | string {
   const paths: string[] = [];
   let format: CheckArgs['format'] = 'text';
   let fluxVersion: string | undefined;
   let db: string | undefined;
+  let kustomizeTimeoutMs: number | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
+    if (arg === '--kustomize-timeout' || arg.startsWith('--kustomize-timeout=')) {
+      const value = arg === '--kustomize-timeout' ? args[++i] : arg.slice('--kustomize-timeout='.length);
+      const seconds = Number(value);
+      if (!value || !(seconds > 0)) return '--kustomize-timeout needs a positive number of seconds (CPU time one kustomize build may use; default 30)';
+      kustomizeTimeoutMs = seconds * 1000;
+      continue;
+    }
     if (arg === '--db' || arg.startsWith('--db=')) {
       db = arg === '--db' ? args[++i] : arg.slice('--db='.length);
       if (!db) return '--db needs a file';
@@ -44,7 +53,10 @@ function parseArgs(args: string[]): CheckArgs | string {
     }
   }
   if (paths.length === 0) return 'no files or folders given';
-  return { paths, format, ...(fluxVersion !== undefined ? { fluxVersion } : {}), ...(db !== undefined ? { db } : {}) };
+  return {
+    paths, format, ...(fluxVersion !== undefined ? { fluxVersion } : {}), ...(db !== undefined ? { db } : {}),
+    ...(kustomizeTimeoutMs !== undefined ? { kustomizeTimeoutMs } : {}),
+  };
 }
 
 export interface CheckFinding {
@@ -67,14 +79,16 @@ export interface CheckResult {
 /**
  * Validates every YAML file under `paths`, judging apiVersions against the Flux they run (or `fluxVersion`), and
  * ImagePolicies against the stored tags of the tag database `db` when that file exists (`tagline scan` writes it).
+ * `kustomizeTimeoutMs` is the CPU time one kustomize build may use (KustomizeModuleOptions.timeoutMs).
  */
-export async function checkPaths(paths: string[], fluxVersion?: string, db = defaultDatabaseFile()): Promise<CheckResult> {
+export async function checkPaths(paths: string[], fluxVersion?: string, db = defaultDatabaseFile(), kustomizeTimeoutMs?: number): Promise<CheckResult> {
   const loaded = await loadManifests(paths);
   const { found: flux, settingError } = detectFluxVersions(loaded.flatMap((l) => l.manifest.documents), fluxVersion, '--flux-version');
   const store = existsSync(db) ? await TagStore.open({ file: db }) : undefined;
   let diagnostics: Awaited<ReturnType<typeof checkWorkspace>>['diagnostics'];
   try {
-    ({ diagnostics } = await checkWorkspace(loaded, checkedFolder(paths), flux, undefined, store ? (name) => store.imageTags(name) : undefined));
+    const module = new KustomizePool(kustomizeTimeoutMs ? { timeoutMs: kustomizeTimeoutMs } : {});
+    ({ diagnostics } = await checkWorkspace(loaded, checkedFolder(paths), flux, module, store ? (name) => store.imageTags(name) : undefined));
   } finally {
     await store?.close().catch(() => undefined);
   }
@@ -94,7 +108,7 @@ export async function runCheck(args: string[]): Promise<number> {
     process.stderr.write((parsed ? `tagline check: ${parsed}\n` : '') + USAGE + '\n');
     return parsed ? 2 : 0;
   }
-  const { findings, flux, fluxVersionError } = await checkPaths(parsed.paths, parsed.fluxVersion, parsed.db);
+  const { findings, flux, fluxVersionError } = await checkPaths(parsed.paths, parsed.fluxVersion, parsed.db, parsed.kustomizeTimeoutMs);
   if (fluxVersionError) {
     process.stderr.write(`tagline check: ${fluxVersionError}\n`);
     return 2;

@@ -7,7 +7,7 @@ import { runUpdate } from './update';
 import { errorMessage } from '../common/errors';
 
 const USAGE = `usage:
-  tagline check <files or folders...> [--format text|json] [--flux-version VERSION]
+  tagline check <files or folders...> [--format text|json] [--flux-version VERSION] [--kustomize-timeout SECONDS]
   tagline scan <files or folders...> [--db FILE] [--format table|json|yaml|describe] [--watch] [--flux-version VERSION]
   tagline get [--kubeconfig FILE] [--context NAME] [-n NAMESPACE | -A]
   tagline diff <files or folders...> [--kubeconfig FILE] [--context NAME] [-A]

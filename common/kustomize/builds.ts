@@ -42,6 +42,9 @@ export class KustomizeBuilds {
   private readonly files = new Map<string, string>();
   private readonly results = new Map<string, RootBuild>();
   private readonly changed = new Set<string>();
+  /** Roots whose build did not finish (timeout, crash), and those of them to build again at the next build(). */
+  private readonly unfinished = new Set<string>();
+  private readonly retry = new Set<string>();
 
   constructor(private readonly module: KustomizeBuilder, private readonly limit: string) {}
 
@@ -53,6 +56,11 @@ export class KustomizeBuilds {
       else this.files.set(path, text);
       this.changed.add(path);
     }
+  }
+
+  /** Builds the roots whose last build did not finish again at the next build() (after the budget was raised). */
+  retryUnfinished(): void {
+    for (const id of this.unfinished) this.retry.add(id);
   }
 
   /**
@@ -84,14 +92,17 @@ export class KustomizeBuilds {
       const fresh = previous && previous.root.path === root.path
         && JSON.stringify(previous.root.flux?.object) === JSON.stringify(root.flux?.object)
         && JSON.stringify(previous.vars) === JSON.stringify(vars)
+        && !this.retry.has(root.id)
         && !changed.some((path) => previous.response.read.includes(path) || underFolder(path, root.path));
       if (!fresh) stale.push({ root, vars });
     }
+    this.retry.clear();
     // All at once: a pool of modules builds them in parallel, a single module one after the other.
     await Promise.all(stale.map(async ({ root, vars }) => {
       const previous = this.results.get(root.id);
+      this.unfinished.delete(root.id);
       const response = await this.module.build({ path: root.path, kustomization: root.flux?.object, vars: vars?.vars })
-        .catch((err: unknown) => this.failed(root, err, previous));
+        .catch((err: unknown) => (this.unfinished.add(root.id), this.failed(root, err, previous)));
       this.results.set(root.id, { root, response, vars });
     }));
     for (const id of [...this.results.keys()]) if (!keep.has(id)) this.results.delete(id);

@@ -1,5 +1,6 @@
 // Public surface of the kustomize support: the WebAssembly module, the roots of a workspace and their builds.
 export { appliedObject, ORIGIN_ANNOTATION, TRANSFORMATIONS_ANNOTATION, type AppliedObject, type Transformation } from './applied';
+export { DEFAULT_BUILD_TIMEOUT_MS } from './budget';
 export { KustomizeBuilds, type RootBuild, type WorkspaceBuild } from './builds';
 export { defaultModuleDirectory, KustomizeModule, type KustomizeModuleOptions } from './module';
 export { hostText, modulePath } from './paths';

@@ -1,18 +1,34 @@
 /**
  * The kustomize WebAssembly module, loaded once and lazily in a worker thread. Requests run one
- * at a time; a request that takes longer than `timeoutMs` (a hostile kustomization) terminates the
- * worker, fails with a clear error, and the next request starts a fresh one with the same files.
+ * at a time; a request that uses more than `timeoutMs` of the worker's CPU time (a hostile kustomization; see
+ * budget.ts) terminates the worker, fails with a clear error, and the next request starts a fresh one with the
+ * same files.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
+import { buildClock, DEFAULT_BUILD_TIMEOUT_MS, timeoutMessage, wallLimitMs } from './budget';
 import type { BuildRequest, KustomizeRequest, KustomizeResponse } from './protocol';
 
 // The tsconfig has no DOM library: the one WebAssembly call used, typed here.
 declare const WebAssembly: { compile(bytes: Uint8Array): Promise<object> };
 
 const compiled = new Map<string, Promise<object>>();
+
+/**
+ * V8 runs WebAssembly first as Liftoff's baseline code and compiles hot functions again with TurboFan. Go's js/wasm
+ * functions are huge (every function is one state machine that can unwind for goroutine switches), and TurboFan's
+ * compile of them costs far more CPU than its faster code saves here: a module's start (Go's package initialisation
+ * and the OpenAPI warm-up) took 7.3 s of CPU with tier-up and 1.7 s with Liftoff only, a first 64-file build 2.1 s
+ * against 0.6 s, and later builds the same (node 20, bench:kustomize's roots). The flag is V8's own
+ * (`--liftoff-only`), process-wide, and read at each compile: set before the first. Tagline's WebAssembly runs in
+ * the language server's and the CLI's own processes, never in the extension host.
+ */
+function liftoffOnly(): void {
+  setFlagsFromString('--liftoff-only');
+}
 
 /**
  * The module compiled once per process and folder, handed to every worker (a WebAssembly.Module posted to a worker
@@ -22,6 +38,7 @@ const compiled = new Map<string, Promise<object>>();
 function compiledModule(directory: string): Promise<object> {
   let module = compiled.get(directory);
   if (!module) {
+    liftoffOnly();
     module = readFile(join(directory, 'kustomize.wasm')).then((bytes) => WebAssembly.compile(bytes));
     module.catch(() => compiled.delete(directory));
     compiled.set(directory, module);
@@ -32,7 +49,11 @@ function compiledModule(directory: string): Promise<object> {
 export interface KustomizeModuleOptions {
   /** Folder holding `kustomize.wasm`, `wasm_exec.js` and `kustomize-worker.js` (the build's `dist/`). */
   directory?: string;
-  /** Longest a single request may run, in milliseconds (default 30 000). */
+  /**
+   * CPU time a single request may use, in milliseconds (default 30 000): the worker thread's own where the platform
+   * shows it, so that a loaded machine does not fail a healthy build; a request also ends after 20 times this (at least 10 s) in
+   * wall time (budget.ts).
+   */
   timeoutMs?: number;
   /** Longest the module may take to compile and start, in milliseconds (default 120 000). */
   startTimeoutMs?: number;
@@ -42,6 +63,8 @@ interface Pending {
   resolve(response: KustomizeResponse): void;
   reject(error: Error): void;
   timer: NodeJS.Timeout;
+  /** Checks the request's CPU time against its budget (requests only, not the start). */
+  watch?: NodeJS.Timeout;
 }
 
 /** Where the built module lives: beside the bundle (`dist/`), or the repository's `dist/` when run from source. */
@@ -63,8 +86,12 @@ function withLists(response: KustomizeResponse): KustomizeResponse {
 
 export class KustomizeModule {
   private readonly directory: string;
-  private readonly timeoutMs: number;
+  private timeoutMs: number;
   private readonly startTimeoutMs: number;
+  /** The worker's Linux thread id (budget.ts), undefined elsewhere. */
+  private tid: number | undefined;
+  /** CPU and wall time (ms) of the latest request that finished. */
+  lastRequest: { cpuMs: number; wallMs: number } | undefined;
   private readonly files = new Map<string, string>();
   private worker: Worker | undefined;
   private readonly pending = new Map<number, Pending>();
@@ -73,7 +100,7 @@ export class KustomizeModule {
 
   constructor(options: KustomizeModuleOptions = {}) {
     this.directory = options.directory ?? defaultModuleDirectory();
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_BUILD_TIMEOUT_MS;
     this.startTimeoutMs = options.startTimeoutMs ?? 120_000;
   }
 
@@ -112,6 +139,11 @@ export class KustomizeModule {
     return this.enqueue({ op: 'build', ...request });
   }
 
+  /** Sets the CPU time (ms) each later request may use (KustomizeModuleOptions.timeoutMs). */
+  setTimeoutMs(timeoutMs: number): void {
+    this.timeoutMs = timeoutMs;
+  }
+
   /** Stops the worker; the next request starts it again. */
   dispose(): void {
     this.stopWorker(new Error('kustomize module stopped'));
@@ -130,11 +162,20 @@ export class KustomizeModule {
 
   private post(request: KustomizeRequest): Promise<KustomizeResponse> {
     const id = this.nextId++;
+    const budget = this.timeoutMs;
+    const cpu = buildClock(this.tid);
+    const started = performance.now();
     return new Promise<KustomizeResponse>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.stopWorker(new Error(`kustomize build did not finish within ${this.timeoutMs / 1000}s`));
-      }, this.timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      const timer = setTimeout(() => this.stopWorker(new Error(timeoutMessage(budget, true))), wallLimitMs(budget));
+      // The worker is busy in one synchronous call: its CPU time is read from here, a few times a second.
+      const watch = setInterval(() => {
+        if (cpu() >= budget) this.stopWorker(new Error(timeoutMessage(budget)));
+      }, Math.max(1, Math.min(250, budget / 4)));
+      const done = <T>(settle: (value: T) => void) => (value: T) => {
+        this.lastRequest = { cpuMs: cpu(), wallMs: performance.now() - started };
+        settle(value);
+      };
+      this.pending.set(id, { resolve: done(resolve), reject, timer, watch });
       this.worker!.postMessage({ id, request: JSON.stringify(request) });
     });
   }
@@ -155,11 +196,13 @@ export class KustomizeModule {
     const module = await compiledModule(this.directory);
     const worker = new Worker(join(this.directory, 'kustomize-worker.js'), { workerData: { directory: this.directory, module }, stdout: true, stderr: true });
     worker.unref();
-    worker.on('message', ({ id, response, fault }: { id: number; response?: string; fault?: string }) => {
+    worker.on('message', ({ id, response, fault, tid }: { id: number; response?: string; fault?: string; tid?: number }) => {
       const pending = this.pending.get(id);
       if (!pending) return;
       this.pending.delete(id);
       clearTimeout(pending.timer);
+      clearInterval(pending.watch);
+      if (id === 0) this.tid = tid;
       if (fault !== undefined) pending.reject(new Error(fault));
       else pending.resolve(id === 0 ? ({} as KustomizeResponse) : withLists(JSON.parse(response!) as KustomizeResponse));
     });
@@ -180,6 +223,7 @@ export class KustomizeModule {
     this.worker = undefined;
     for (const [id, pending] of this.pending) {
       clearTimeout(pending.timer);
+      clearInterval(pending.watch);
       pending.reject(reason);
       this.pending.delete(id);
     }

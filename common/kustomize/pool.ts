@@ -54,6 +54,11 @@ export class KustomizePool {
     }
   }
 
+  /** Sets the CPU time (ms) each later build of every module may use (KustomizeModule.setTimeoutMs). */
+  setTimeoutMs(timeoutMs: number): void {
+    for (const module of this.modules) module.setTimeoutMs(timeoutMs);
+  }
+
   dispose(): void {
     for (const module of this.modules) module.dispose();
   }

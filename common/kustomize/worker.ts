@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
+import { currentThreadId } from './budget';
 
 // The tsconfig has no DOM library: the WebAssembly call used, typed here.
 interface WasmInstance { exports: Record<string, unknown> }
@@ -60,7 +61,8 @@ async function start(): Promise<(request: string) => string> {
 }
 
 const ready = start();
-ready.then(() => parentPort!.postMessage({ id: 0, response: 'ready' }), (err: unknown) => {
+// The thread id lets the parent read this thread's CPU time while a build keeps it busy (budget.ts).
+ready.then(() => parentPort!.postMessage({ id: 0, response: 'ready', tid: currentThreadId() }), (err: unknown) => {
   parentPort!.postMessage({ id: 0, fault: output || (err instanceof Error ? err.message : String(err)) });
 });
 parentPort!.on('message', async ({ id, request }: { id: number; request: string }) => {

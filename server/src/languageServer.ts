@@ -82,7 +82,7 @@ export class TaglineLanguageServer {
     if (this.diskIndexed) this.disk.scheduleAll();
     clearTimeout(this.indexTimer);
     this.indexTimer = setTimeout(() => this.sendIndex(), INDEX_DEBOUNCE_MS);
-  }, (message) => this.connection.console.error(message), () => this.flux());
+  }, (message) => this.connection.console.error(message), () => this.flux(), () => this.settings.kustomize.buildTimeout * 1000);
 
   /** Diagnostics of files that are not open (the whole workspace in Problems). */
   private readonly disk = new DiskDiagnostics({

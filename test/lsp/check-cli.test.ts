@@ -17,6 +17,24 @@ function check(...args: string[]) {
 }
 
 describe('tagline check', () => {
+  test('--kustomize-timeout sets the CPU time a kustomize build may use; a build over it is the root\'s error, saying what to do', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'tagline-check-timeout-'));
+    try {
+      writeFileSync(join(folder, 'kustomization.yaml'), `resources:\n${Array.from({ length: 50 }, (_, i) => `  - repo-${i}.yaml`).join('\n')}\n`);
+      for (let i = 0; i < 50; i++) writeFileSync(join(folder, `repo-${i}.yaml`), `apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\nmetadata:\n  name: repo-${i}\nspec:\n  image: ghcr.io/acme/repo-${i}\n`);
+      const { code, stdout } = check(folder, '--format', 'json', '--kustomize-timeout', '0.001');
+      assert.equal(code, 1);
+      const findings = JSON.parse(stdout) as { file: string; code: string; message: string }[];
+      assert.deepEqual(findings.map((f) => [f.file.endsWith('/kustomization.yaml'), f.code, f.message]), [[true, 'kustomize.build',
+        'kustomize build did not finish within 0.001s of CPU time: if the root is just large, raise the budget (setting tagline.kustomize.buildTimeout, or tagline check --kustomize-timeout SECONDS) (kustomization .)']]);
+      const bad = check(folder, '--kustomize-timeout=0');
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /^tagline check: --kustomize-timeout needs a positive number of seconds \(CPU time one kustomize build may use; default 30\)\nusage: /);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   test('stops quietly when the reader closes the pipe early, as `| head` does', async () => {
     // More output than a pipe holds, so the CLI is still writing when the reader goes away.
     const folder = mkdtempSync(join(tmpdir(), 'tagline-check-pipe-'));

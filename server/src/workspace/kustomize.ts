@@ -6,6 +6,7 @@ import { posix } from 'node:path';
 import { fluxKustomizations, KUSTOMIZATION_FILE_NAMES, KustomizeBuilds, KustomizePool, modulePath, type RootFile, type WorkspaceBuild } from '../../../common/kustomize';
 import { resolveSpecPath } from '../../../common/kustomize/roots';
 import { readReferencedFiles } from '../../../common/kustomize/referenced';
+import { DEFAULT_BUILD_TIMEOUT_MS } from '../../../common/kustomize/budget';
 import type { ParsedManifest } from '../../../common/manifests';
 import type { WorkspaceObjects } from '../../../common/model';
 import type { DetectedFlux } from '../../../common/model';
@@ -57,6 +58,7 @@ function pathOf(uri: string): string | undefined {
 
 export class KustomizeRoots {
   private readonly module = new KustomizePool();
+  private timeoutMs = DEFAULT_BUILD_TIMEOUT_MS;
   private readonly builds = new Map<string, KustomizeBuilds>();
   private readonly sent = new Map<string, ParsedManifest>();
   private timer: NodeJS.Timeout | undefined;
@@ -84,6 +86,8 @@ export class KustomizeRoots {
     private readonly log: (message: string) => void,
     /** The Flux the workspace runs, which judges each built object's apiVersion. */
     private readonly flux: () => readonly DetectedFlux[] = () => [],
+    /** The CPU time one build may use, in milliseconds (tagline.kustomize.buildTimeout). */
+    private readonly buildTimeoutMs: () => number = () => DEFAULT_BUILD_TIMEOUT_MS,
   ) {}
 
   /** The latest result (undefined before the first build, or without the module). */
@@ -244,6 +248,12 @@ export class KustomizeRoots {
     const referenced = await readReferencedFiles([...current.values()].map((m) => ({ path: fileURLToPath(m.uri), text: textOf(m) })),
       (path) => folders.some((folder) => path.startsWith(folder)));
 
+    const timeoutMs = this.buildTimeoutMs();
+    if (timeoutMs !== this.timeoutMs) {
+      this.timeoutMs = timeoutMs;
+      this.module.setTimeoutMs(timeoutMs);
+      for (const builds of this.builds.values()) builds.retryUnfinished();
+    }
     const merged: WorkspaceBuild = { builds: [], unresolved: [] };
     for (const [folder, builds] of this.builds) {
       const inFolder = Object.fromEntries(Object.entries({ ...changes, ...referenced }).filter(([path]) => path.startsWith(folder.endsWith('/') ? folder : `${folder}/`)));
