@@ -15,6 +15,8 @@ export interface KustomizationVars {
   unknown: { source: string; names: string[] }[];
   /** Texts of kustomize-controller for a required source that is not in the workspace. */
   missing: string[];
+  /** Sources (`ConfigMap/name`) that are not in the workspace, optional ones included: their values are unknown. */
+  absent?: string[];
 }
 
 const SOPS_VALUE = /^ENC\[[A-Z0-9_]+,data:/;
@@ -51,6 +53,7 @@ export function kustomizationVars(kustomization: Record<string, unknown>, namesp
     const name = String(ref.name ?? '');
     const source = sources.find((s) => s.kind === kind && s.name === name && s.namespace === namespace);
     if (!source) {
+      (result.absent ??= []).push(`${kind}/${name}`);
       if (ref.optional !== true && (kind === 'ConfigMap' || kind === 'Secret')) {
         result.missing.push(`substitute from '${kind}/${name}' error: ${kind.toLowerCase()}s "${name}" not found`);
       }

@@ -35,6 +35,7 @@ import { DiskDiagnostics } from './workspace/diskDiagnostics';
 import { indexFile, indexFolders } from './workspace/scanner';
 import { KustomizeRoots } from './workspace/kustomize';
 import { AppliedFilesCache } from './workspace/applied';
+import { automationBuilds } from './validation/builtAutomations';
 import { automationTargets, markerWritersOf, type MarkerReachContext } from './validation/markerReach';
 import { appliedObjectsOnly, uriPath } from '../../common/kustomize';
 import { StatusStore } from './workspace/statuses';
@@ -77,7 +78,10 @@ export class TaglineLanguageServer {
   private lastFlux: readonly DetectedFlux[] | undefined;
   private lastSettingError: string | undefined;
   /** Kustomize roots, built after the open file's own diagnostics; then every open file is published again. */
-  private readonly kustomize = new KustomizeRoots(() => this.index.manifests(), () => {
+  private readonly kustomize = new KustomizeRoots(() => this.index.manifests(), (result) => {
+    // Automations are read as built (post-build variables in update.path, namespaces, prefixes).
+    if (this.diskIndexed) this.applied.setBuilds(automationBuilds(result), this.index.manifests(), this.folders.map(uriPath).filter((p): p is string => p !== undefined));
+    else this.applied.setBuilds(automationBuilds(result));
     this.revalidateAll();
     if (this.diskIndexed) this.disk.scheduleAll();
     clearTimeout(this.indexTimer);

@@ -214,9 +214,12 @@ async function markerHover(document: ManifestDocument, position: Position, ctx: 
   }
   const writers = ctx.markerWriters?.(document.uri, marker);
   if (writers) {
-    lines.push(writers.length > 0
-      ? `Written by ${writers.map((w) => code(`${w.namespace}/${w.name}`) + ` (ImageUpdateAutomation, update.path ${code(w.path || '.')})`).join(', ')}.`
-      : 'No ImageUpdateAutomation in this workspace writes it (see the warning on the marker).');
+    const named = (w: AutomationScope) => code(`${w.namespace}/${w.name}`) + ` (ImageUpdateAutomation, update.path ${code(w.path || '.')})`;
+    const sure = writers.filter((w) => !w.unresolved);
+    const maybe = writers.filter((w) => w.unresolved);
+    if (sure.length > 0) lines.push(`Written by ${sure.map(named).join(', ')}.`);
+    if (maybe.length > 0) lines.push(`Perhaps written by ${maybe.map(named).join(', ')}: ${[...new Set(maybe.flatMap((w) => w.unresolved!))].map((n) => code(`\${${n}}`)).join(', ')} is not known here.`);
+    if (writers.length === 0) lines.push('No ImageUpdateAutomation in this workspace writes it (see the warning on the marker).');
   }
   const reformat = ctx.fileText !== undefined ? reformatReport(ctx.fileText) : [];
   if (reformat.length > 0) {

@@ -24,6 +24,8 @@ export interface BuiltDocument {
   /** The object as a document whose source is the base document (for validation, hover and the reconciler). */
   document: ManifestDocument;
   base?: ManifestDocument;
+  /** The root's post-build variables from the workspace (a Flux Kustomization's `substituteFrom`). */
+  vars?: RootBuild['vars'];
 }
 
 export interface BuiltValidation {
@@ -284,7 +286,7 @@ function builtDocuments(build: RootBuild, manifests: ManifestsByPath): BuiltDocu
       if (document.secret) document.secret = { ...document.secret, source };
       if (document.serviceAccount) document.serviceAccount = { ...document.serviceAccount, source };
     }
-    return { root: build.root, applied, document, base };
+    return { root: build.root, applied, document, base, vars: build.vars };
   });
 }
 

@@ -1,7 +1,8 @@
 // Markers checked against the ImageUpdateAutomations that would write them (common/kustomize/automations.ts):
 // a marker in a file no automation rewrites, naming a policy no automation that rewrites it can see, or naming a
 // policy that is in the workspace but not applied by Flux, is a value that silently never changes.
-import { automationLabel, automationWrites, selectorMatches, type AutomationScope } from '../../../common/kustomize/automations';
+import { automationLabel, automationMayWrite, automationWrites, selectorMatches, type AutomationScope } from '../../../common/kustomize/automations';
+import { nodeAt, nodeRange } from '../../../common/manifests/yamlPath';
 import { SCREENING_TOKEN, type ImagePolicyMarker } from '../../../common/flux/markers/markers';
 import { chunkMarkers, type AppliedPolicyName } from './markers';
 import { uriPath } from '../../../common/kustomize';
@@ -53,11 +54,16 @@ function why(marker: ImagePolicyMarker, path: string, ctx: MarkerReachContext): 
   }
   if (ctx.automations.length === 0) return undefined;
   const writing = ctx.automations.filter((a) => automationWrites(a, path));
+  // An update.path whose variables are unknown here may name this file's folder: no warning from a guess (the
+  // automation itself carries the information, automationPathDiagnostics).
+  const maybe = ctx.automations.filter((a) => a.unresolved && automationMayWrite(a, path));
+  if (writing.length === 0 && maybe.length > 0) return undefined;
   if (writing.length === 0) {
-    const paths = ctx.automations.map((a) => `${a.namespace}/${a.name} rewrites ${a.folder === undefined ? `${a.path || '.'} (not in this workspace)` : `${a.path || '.'}`}`);
+    const paths = [...new Set(ctx.automations.map((a) => `${a.namespace}/${a.name} rewrites ${a.folder === undefined && !a.unresolved ? `${a.path || '.'} (not in this workspace)` : `${a.path || '.'}`}`))];
     return { code: 'marker.outsideAutomations', message: `No ImageUpdateAutomation rewrites this file: ${paths.join('; ')}.` };
   }
   if (markerWriters(marker, path, ctx).length > 0) return undefined;
+  if (maybe.some((a) => a.namespace === marker.policy.namespace)) return undefined;
   const policy = policies.find((p) => !p.source || ctx.applies(p.source.uri));
   const reasons = writing.map((a) => (a.namespace !== marker.policy.namespace
     ? `${automationLabel(a)} reads only ImagePolicies in its own namespace '${a.namespace}'`
@@ -65,10 +71,31 @@ function why(marker: ImagePolicyMarker, path: string, ctx: MarkerReachContext): 
   return { code: 'marker.policyNotSeen', message: `No automation that rewrites this file sees ImagePolicy '${key}': ${reasons.join('; ')}.` };
 }
 
+export const PATH_UNRESOLVED_CODE = 'automation.pathUnresolved';
+
+/**
+ * Information on an automation's `spec.update.path` whose variables are unknown here, once per root that builds it
+ * so (or once, when no root substitutes it): which files it rewrites is not known, so markers are not judged
+ * against it.
+ */
+function automationPathDiagnostics(document: ManifestDocument, ctx: MarkerReachContext): TaglineDiagnostic[] {
+  const scopes = ctx.automations.filter((a) => a.unresolved && a.uri === document.uri && a.index === document.index);
+  if (scopes.length === 0) return [];
+  const { chunk } = document;
+  const range = nodeRange(chunk.lines, nodeAt(chunk.doc, ['spec', 'update', 'path'])) ?? nodeRange(chunk.lines, nodeAt(chunk.doc, ['kind']));
+  if (!range) return [];
+  const messages = new Set(scopes.map((a) => {
+    const names = a.unresolved!.map((n) => `\${${n}}`).join(', ');
+    const why = a.root ? `as ${a.root} builds it, ${a.unresolvedWhy ?? 'no value for it is in the workspace'}` : 'no Flux Kustomization in this workspace builds it';
+    return `spec.update.path '${a.path}' holds ${names}, whose value is not known here: ${why}. Markers in folders its update.path may name are not judged against this automation.`;
+  }));
+  return [...messages].map((message) => shiftDiagnostic({ range, severity: Severity.Information, source: SOURCE, code: PATH_UNRESOLVED_CODE, message }, document.startLine));
+}
+
 function documentReach(document: ManifestDocument, path: string, ctx: MarkerReachContext): TaglineDiagnostic[] {
   const { chunk } = document;
-  if (!chunk.text.includes(SCREENING_TOKEN)) return [];
-  const out: TaglineDiagnostic[] = [];
+  const out: TaglineDiagnostic[] = chunk.deferred ? [] : automationPathDiagnostics(document, ctx);
+  if (!chunk.text.includes(SCREENING_TOKEN)) return out;
   // The markers found once per document (cached, line by line where lines suffice): not a parse per publish.
   for (const marker of chunkMarkers(chunk).markers) {
     const problem = why(marker, path, ctx);
@@ -104,11 +131,17 @@ export function markerReachDiagnostics(manifest: ParsedManifest, ctx: MarkerReac
   return manifest.documents.flatMap((d) => cachedDocumentReach(d, path, ctx));
 }
 
-/** The automations that would write `marker` in the file `uri`; undefined when the workspace holds none. */
+/**
+ * The automations that would write `marker` in the file `uri`, then those that may (`unresolved` set: an
+ * update.path whose variables are unknown here may name the file's folder); undefined when the workspace holds none.
+ */
 export function markerWritersOf(uri: string, marker: ImagePolicyMarker, ctx: MarkerReachContext): AutomationScope[] | undefined {
   const path = uriPath(uri);
   if (ctx.automations.length === 0 || path === undefined) return undefined;
-  return markerWriters(marker, path, ctx);
+  const policy = ctx.imagePolicies(marker.policy.namespace, marker.policy.name).find((p) => !p.source || ctx.applies(p.source.uri));
+  const maybe = ctx.automations.filter((a) => a.unresolved && automationMayWrite(a, path) && a.namespace === marker.policy.namespace
+    && (!policy || selectorMatches(a.policySelector, policy.metadata.labels)));
+  return [...markerWriters(marker, path, ctx), ...maybe];
 }
 
 /**

@@ -11,6 +11,7 @@ import { AppliedObjectIndex } from './appliedPolicies';
 import type { TaglineDiagnostic } from './types';
 import { automationScopes } from '../../../common/kustomize/automations';
 import { markerReachDiagnostics, type MarkerReachContext } from './markerReach';
+import { automationBuilds } from './builtAutomations';
 import { documentsMarkerDiagnostics } from './markers';
 import { notAppliedDiagnostics } from './notApplied';
 import { policyPitfallDiagnostics } from './policyPitfalls';
@@ -73,7 +74,7 @@ export async function checkWorkspace(
   const index = new AppliedObjectIndex(objects, built);
   const applies = (uri: string) => isAppliedUri(applied, uri);
   const markerReach: MarkerReachContext = {
-    automations: automationScopes(loaded.map((l) => l.manifest), modulePath(limit), applies),
+    automations: automationScopes(loaded.map((l) => l.manifest), modulePath(limit), applies, automationBuilds(built)),
     imagePolicies: (namespace, name) => index.imagePolicies(namespace, name),
     appliedAs: (namespace, name) => index.appliedAs(namespace, name),
     applies,

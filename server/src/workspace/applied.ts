@@ -4,7 +4,7 @@
 import { posix } from 'node:path';
 import { appliedFiles, isApplied, KUSTOMIZATION_FILE_NAMES, uriPath, type AppliedFiles, type RootFile } from '../../../common/kustomize';
 import type { ParsedChunk, ParsedManifest } from '../../../common/manifests';
-import { automationScopes, type AutomationScope } from '../../../common/kustomize/automations';
+import { automationScopes, type AutomationBuilds, type AutomationScope } from '../../../common/kustomize/automations';
 
 const FLUX_KUSTOMIZE_GROUP = 'kustomize.toolkit.fluxcd.io/';
 
@@ -36,6 +36,17 @@ export class AppliedFilesCache {
   /** The ImageUpdateAutomations in files Flux applies. */
   automations: AutomationScope[] = [];
   private automationsSignature = '[]';
+  /** The automations the latest kustomize build made (validation/builtAutomations.ts). */
+  private builds: AutomationBuilds | undefined;
+
+  /**
+   * Reads the automations as the latest kustomize build made them: at once when the workspace's files and folders
+   * are given (true when the answer changed), else at the next `update`.
+   */
+  setBuilds(builds: AutomationBuilds | undefined, manifests?: ParsedManifest[], folders?: string[]): boolean {
+    this.builds = builds;
+    return manifests !== undefined && folders !== undefined && this.updateAutomations(manifests, folders);
+  }
 
   /** Recomputes from the workspace's files and folders (POSIX absolute); true when the answer changed. */
   update(manifests: ParsedManifest[], folders: string[]): boolean {
@@ -70,7 +81,7 @@ export class AppliedFilesCache {
     const automations = folders.flatMap((folder) => {
       const prefix = folder.endsWith('/') ? folder : `${folder}/`;
       const inFolder = manifests.filter((m) => uriPath(m.uri)?.startsWith(prefix));
-      return automationScopes(inFolder, folder, (uri) => this.applies(uri));
+      return automationScopes(inFolder, folder, (uri) => this.applies(uri), this.builds);
     });
     const signature = JSON.stringify(automations);
     if (signature === this.automationsSignature) return false;
