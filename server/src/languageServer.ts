@@ -78,6 +78,9 @@ export class TaglineLanguageServer {
   private lastSettingError: string | undefined;
   /** Kustomize roots, built after the open file's own diagnostics; then every open file is published again. */
   private readonly kustomize = new KustomizeRoots(() => this.index.manifests(), () => {
+    // Kustomizations the builds produced change which files Flux applies (common/kustomize/builtRoots.ts).
+    this.applied.useBuild(this.kustomize.workspace);
+    this.refreshApplied();
     this.revalidateAll();
     if (this.diskIndexed) this.disk.scheduleAll();
     clearTimeout(this.indexTimer);
