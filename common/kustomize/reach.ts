@@ -17,6 +17,7 @@ import { isRecord } from '../manifests/objects';
 import { modulePath } from './paths';
 import { foreignSources } from './sources';
 import { fluxKustomizations, KUSTOMIZATION_FILE_NAMES, resolveSpecPath, type FluxKustomization, type RootFile } from './roots';
+import type { WorkspaceBuild } from './builtRoots';
 
 export interface AppliedFiles {
   /** The Flux Kustomizations found (none: every file is applied). */
@@ -71,10 +72,20 @@ function isLocal(entry: string): boolean {
  * Follows kustomize-controller's build: fluxcd/pkg/kustomize kustomize_generator.go
  * (`findOrGenerateKustomization`, `scanManifests`: without a kustomization file every `.yaml`/`.yml` file below the
  * path is a resource, and a sub-folder with a kustomization file is one resource, not descended into) and
- * sigs.k8s.io/kustomize/api (a folder resource must hold a kustomization file).
+ * sigs.k8s.io/kustomize/api (a folder resource must hold a kustomization file). With `built` (the workspace's
+ * builds, builtRoots.ts), the Kustomizations those builds produced reach their folders and the files their builds
+ * read, and written ones Flux never applies as written (`dropped`) reach nothing: so in hmcts/sds-flux-config, whose
+ * applied Kustomizations exist only as built objects, a folder no cluster applies is told from one a cluster does.
  */
-export function appliedFiles(files: RootFile[], limit: string): AppliedFiles {
-  const kustomizations = fluxKustomizations(files);
+export function appliedFiles(files: RootFile[], limit: string, built?: WorkspaceBuild): AppliedFiles {
+  // With the builds (builtRoots.ts), also the Kustomizations they produced, and not those Flux never applies as
+  // written (a patch's partial object, one applied only in another form).
+  const dropped = new Set((built?.dropped ?? []).map((k) => `${k.file}#${k.documentIndex}`));
+  const builtRoots = (built?.builds ?? []).filter((b) => b.root.flux && b.root.builtBy);
+  const kustomizations = [
+    ...fluxKustomizations(files).filter((k) => !dropped.has(`${k.file}#${k.documentIndex}`)),
+    ...builtRoots.map((b) => b.root.flux!),
+  ];
   const reached = new Set<string>();
   if (kustomizations.length === 0) return { kustomizations, reached };
   const byPath = new Map(files.map((f) => [f.path, f]));
@@ -128,8 +139,19 @@ export function appliedFiles(files: RootFile[], limit: string): AppliedFiles {
     }
   };
 
-  const foreign = foreignSources(files, kustomizations, (k) => resolveSpecPath(k, folders, limit));
-  for (const kustomization of kustomizations) {
+  const written = kustomizations.filter((k) => k.builtBy === undefined);
+  const foreign = foreignSources(files, written, (k) => resolveSpecPath(k, folders, limit));
+  for (const { root, response } of built?.builds ?? []) {
+    if (!root.flux) continue;
+    // What a Flux root's build read, and what kustomize-controller reads without building (a build that failed).
+    for (const file of response.read) reached.add(file);
+    if (!root.builtBy) continue;
+    reached.add(root.flux.file);
+    visitRoot(root.path);
+    const spec = isRecord(root.flux.object.spec) ? root.flux.object.spec : {};
+    for (const component of strings(spec.components)) if (isLocal(component)) visitKustomization(posix.join(root.path, component));
+  }
+  for (const kustomization of written) {
     // Every Flux Kustomization counts (see above), so the file declaring it is applied too: findings of its build
     // land there when its own patches set them.
     reached.add(kustomization.file);

@@ -7,6 +7,7 @@ import { posix } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { isRecord } from '../manifests/objects';
 import { hostText } from './paths';
+import type { AppliedObject } from './applied';
 import { foreignSources } from './sources';
 
 /** kustomize's konfig.RecognizedKustomizationFileNames, in its order. */
@@ -19,9 +20,11 @@ export interface FluxKustomization {
   name: string;
   namespace: string;
   object: Record<string, unknown>;
-  /** File and document index the Kustomization was read from. */
+  /** File and document index the Kustomization was read from (for a built one: the file its origin names). */
   file: string;
   documentIndex: number;
+  /** For a built one: the label of the root whose build produced it. */
+  builtBy?: string;
 }
 
 export interface Root {
@@ -32,6 +35,10 @@ export interface Root {
   /** Folder built (POSIX, absolute). */
   path: string;
   flux?: FluxKustomization;
+  /** For a Flux Kustomization that is itself a built object: the root whose build produced it (builtRoots.ts). */
+  builtBy?: Root;
+  /** That object as built, with the files it came from (its origin and transformer annotations). */
+  built?: AppliedObject;
 }
 
 export function isFluxKustomization(value: unknown): value is Record<string, unknown> {
@@ -84,7 +91,8 @@ export function resolveSpecPath(kustomization: FluxKustomization, folders: Set<s
   }
 }
 
-function folderSet(files: RootFile[]): Set<string> {
+/** Every folder holding a file, and the folders above them (POSIX absolute). */
+export function folderSet(files: RootFile[]): Set<string> {
   const folders = new Set<string>();
   for (const file of files) {
     for (let dir = posix.dirname(file.path); !folders.has(dir); dir = posix.dirname(dir)) {

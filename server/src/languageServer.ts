@@ -79,9 +79,11 @@ export class TaglineLanguageServer {
   private lastSettingError: string | undefined;
   /** Kustomize roots, built after the open file's own diagnostics; then every open file is published again. */
   private readonly kustomize = new KustomizeRoots(() => this.index.manifests(), (result) => {
-    // Automations are read as built (post-build variables in update.path, namespaces, prefixes).
-    if (this.diskIndexed) this.applied.setBuilds(automationBuilds(result), this.index.manifests(), this.folders.map(uriPath).filter((p): p is string => p !== undefined));
-    else this.applied.setBuilds(automationBuilds(result));
+    // Kustomizations the builds produced change which files Flux applies (common/kustomize/builtRoots.ts), and
+    // automations are read as built (post-build variables in update.path, namespaces, prefixes).
+    this.applied.useBuild(this.kustomize.workspace);
+    this.applied.setBuilds(automationBuilds(result));
+    this.refreshApplied();
     this.revalidateAll();
     if (this.diskIndexed) this.disk.scheduleAll();
     clearTimeout(this.indexTimer);

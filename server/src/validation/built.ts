@@ -160,12 +160,14 @@ function transformerKey(path: PathSegment[]): string[] {
 const FLUX_KEYS: Record<string, string> = { namespace: 'targetNamespace', namePrefix: 'namePrefix', nameSuffix: 'nameSuffix', patches: 'patches', images: 'images' };
 
 /** Finds where the built value at `path` was written. */
-export function locateField(built: BuiltDocument, path: PathSegment[], manifests: ManifestsByPath): Located | undefined {
+export function locateField(built: Pick<BuiltDocument, 'root' | 'applied' | 'base'>, path: PathSegment[], manifests: ManifestsByPath): Located | undefined {
   const { applied, base, root } = built;
   const value = valueAt(applied.object, path);
   if (base) {
     const node = nodeAt(base.chunk.doc, path);
     if (sameValue(node, value)) return { uri: base.uri, range: documentRange(base, node)! };
+    // A value post-build substitution wrote (fluxcd/pkg kustomize SubstituteVariables): the field naming the variable.
+    if (isScalar(node) && typeof node.value === 'string' && node.value.includes('${')) return { uri: base.uri, range: documentRange(base, node)! };
   }
   for (const transformation of [...applied.transformations].reverse()) {
     for (const { document } of patchSources(transformation.configuredIn, manifests)) {
@@ -211,6 +213,9 @@ function rootLocation(build: RootBuild, manifests: ManifestsByPath): Located | u
   const { root } = build;
   if (root.flux) {
     const flux = manifests.get(root.flux.file)?.documents[root.flux.documentIndex];
+    // A Kustomization that is itself built: its path where it was written, or the patch that set it.
+    const built = root.built && root.builtBy && locateField({ root: root.builtBy, applied: root.built, base: flux }, ['spec', 'path'], manifests);
+    if (built) return built;
     if (flux) return { uri: flux.uri, range: documentRange(flux, nodeAt(flux.chunk.doc, ['spec', 'path'])) ?? kindRange(flux) };
   }
   for (const name of KUSTOMIZATION_FILE_NAMES) {
@@ -333,11 +338,12 @@ export function validateBuilds(workspace: WorkspaceBuild, manifests: ManifestsBy
     const where = { uri: document.uri, range: documentRange(document, nodeAt(document.chunk.doc, ['spec', 'path'])) ?? kindRange(document) };
     if (typeof spec.path === 'string' && spec.path.includes('${')) {
       // The Kustomization that applies this one substitutes the variables first (its postBuild), so the folder is
-      // known only then (hmcts/sds-flux-config: `./apps/toffee/${ENVIRONMENT}/base`).
+      // known only then (hmcts/sds-flux-config: `./apps/toffee/${ENVIRONMENT}/base`); builtRoots builds it when a
+      // root's build gives them values.
       warn(where, Severity.Information, 'kustomization.pathVariables',
-        `kustomization path ${spec.path} names post-build variables of the Kustomization that applies it: not built here`);
+        `kustomization path ${spec.path} names post-build variables of the Kustomization that applies it: not built here`, flux.builtBy);
     } else {
-      warn(where, Severity.Warning, 'kustomization.pathNotFound', `kustomization path not found: ${String(spec.path ?? './')} is not a folder of this workspace`);
+      warn(where, Severity.Warning, 'kustomization.pathNotFound', `kustomization path not found: ${String(spec.path ?? './')} is not a folder of this workspace`, flux.builtBy);
     }
   }
 

@@ -1,6 +1,6 @@
 // Validation of a whole workspace as Flux applies it: files that kustomize roots read are checked as built objects
 // (validateBuilds), every other file as written (validateManifest). Shared by `tagline check` and `tagline scan`.
-import { appliedFiles, appliedObjectsOnly, isApplied, isAppliedUri, KustomizeBuilds, KustomizePool, modulePath, type AppliedFiles } from '../../../common/kustomize';
+import { appliedFiles, appliedObjectsOnly, isApplied, isAppliedUri, KustomizeBuilds, KustomizePool, modulePath, type AppliedFiles, type WorkspaceBuild } from '../../../common/kustomize';
 import { readReferencedFiles } from '../../../common/kustomize/referenced';
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -41,13 +41,14 @@ export async function checkWorkspace(
   storedTags?: (canonicalImageName: string) => readonly string[] | null,
 ): Promise<WorkspaceCheck> {
   let built: BuiltValidation | undefined;
+  let workspace: WorkspaceBuild | undefined;
   if (module.available()) {
     const builds = new KustomizeBuilds(module, modulePath(limit));
     builds.setFiles(Object.fromEntries(loaded.map((l) => [modulePath(l.path), l.text])));
     const folder = modulePath(limit);
     builds.setFiles(await readReferencedFiles(loaded, (path) => path.startsWith(folder.endsWith('/') ? folder : `${folder}/`)));
     try {
-      const workspace = await builds.build();
+      workspace = await builds.build();
       const byPath = new Map(loaded.map((l) => [modulePath(l.path), l.manifest]));
       const covered = new Set(workspace.builds.flatMap((b) => b.response.read));
       const raw = mergeObjects(loaded.filter((l) => !covered.has(modulePath(l.path))).map((l) => l.manifest));
@@ -69,7 +70,7 @@ export async function checkWorkspace(
       ...(rawObjects.skipped || built.objects.skipped ? { skipped: [...(rawObjects.skipped ?? []), ...(built.objects.skipped ?? [])] } : {}),
     }
     : rawObjects;
-  const applied = appliedFiles(loaded.map((l) => ({ path: modulePath(l.path), text: l.text })), modulePath(limit));
+  const applied = appliedFiles(loaded.map((l) => ({ path: modulePath(l.path), text: l.text })), modulePath(limit), workspace);
   // Markers too are resolved against the objects as applied (appliedPolicies.ts), in every file.
   const index = new AppliedObjectIndex(objects, built);
   const applies = (uri: string) => isAppliedUri(applied, uri);

@@ -2,7 +2,7 @@
 // Flux Kustomization, a kustomization file or the set of files changes; and the ImageUpdateAutomations Flux
 // applies, with the folder each rewrites (common/kustomize/automations.ts).
 import { posix } from 'node:path';
-import { appliedFiles, isApplied, KUSTOMIZATION_FILE_NAMES, uriPath, type AppliedFiles, type RootFile } from '../../../common/kustomize';
+import { appliedFiles, isApplied, KUSTOMIZATION_FILE_NAMES, uriPath, type AppliedFiles, type RootFile, type WorkspaceBuild } from '../../../common/kustomize';
 import type { ParsedChunk, ParsedManifest } from '../../../common/manifests';
 import { automationScopes, type AutomationBuilds, type AutomationScope } from '../../../common/kustomize/automations';
 
@@ -48,6 +48,17 @@ export class AppliedFilesCache {
     return manifests !== undefined && folders !== undefined && this.updateAutomations(manifests, folders);
   }
 
+  /** The latest builds of the kustomize roots (all folders), which add the Kustomizations they produce. */
+  private built: WorkspaceBuild | undefined;
+  private builtGeneration = 0;
+
+  /** Takes the builds into account at the next `update` (common/kustomize/reach.ts appliedFiles). */
+  useBuild(built: WorkspaceBuild | undefined): void {
+    if (built === this.built) return;
+    this.built = built;
+    this.builtGeneration++;
+  }
+
   /** Recomputes from the workspace's files and folders (POSIX absolute); true when the answer changed. */
   update(manifests: ParsedManifest[], folders: string[]): boolean {
     const files: RootFile[] = [];
@@ -61,13 +72,14 @@ export class AppliedFilesCache {
     }
     files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const automationsChanged = this.updateAutomations(manifests, folders);
-    const key = JSON.stringify([folders, files.map((f) => [f.path, f.text])]);
+    const key = JSON.stringify([this.builtGeneration, folders, files.map((f) => [f.path, f.text])]);
     if (key === this.key) return automationsChanged;
     this.key = key;
     this.version++;
     this.byFolder = folders.map((folder) => {
       const prefix = folder.endsWith('/') ? folder : `${folder}/`;
-      return { folder: prefix, applied: appliedFiles(files.filter((f) => f.path.startsWith(prefix)), folder) };
+      const built = this.built && { ...this.built, builds: this.built.builds.filter((b) => b.root.path.startsWith(prefix) || b.root.path === folder) };
+      return { folder: prefix, applied: appliedFiles(files.filter((f) => f.path.startsWith(prefix)), folder, built) };
     });
     // A folder without Flux Kustomizations is applied whole, whatever its files: it changes nothing.
     const signature = JSON.stringify(this.byFolder.filter(({ applied }) => applied.kustomizations.length > 0)

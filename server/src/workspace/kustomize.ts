@@ -76,6 +76,8 @@ export class KustomizeRoots {
   private expected: string[] = [];
   /** Root folders of the workspace as indexed now (recomputed after a change). */
   private rootFolders: Set<string> | undefined;
+  /** The roots and builds of the latest build (every folder). */
+  workspace: WorkspaceBuild | undefined;
   /** The parsed files of the latest build, by module path. */
   manifestsByPath: ManifestsByPath = new Map();
 
@@ -254,13 +256,14 @@ export class KustomizeRoots {
       this.module.setTimeoutMs(timeoutMs);
       for (const builds of this.builds.values()) builds.retryUnfinished();
     }
-    const merged: WorkspaceBuild = { builds: [], unresolved: [] };
+    const merged: WorkspaceBuild = { builds: [], unresolved: [], dropped: [] };
     for (const [folder, builds] of this.builds) {
       const inFolder = Object.fromEntries(Object.entries({ ...changes, ...referenced }).filter(([path]) => path.startsWith(folder.endsWith('/') ? folder : `${folder}/`)));
       builds.setFiles(inFolder);
       const result = await builds.build();
       merged.builds.push(...result.builds);
       merged.unresolved.push(...result.unresolved);
+      merged.dropped!.push(...(result.dropped ?? []));
     }
     const byPath: ManifestsByPath = current;
     const covered = new Set(merged.builds.flatMap((b) => b.response.read));
@@ -274,6 +277,7 @@ export class KustomizeRoots {
       raw.serviceAccounts.push(...manifest.objects.serviceAccounts);
     }
     this.latest = validateBuilds(merged, byPath, raw, this.flux());
+    this.workspace = merged;
     this.seen = { files: new Set(current.keys()), rootFolders };
     this.manifestsByPath = byPath;
     this.buildSettled();
