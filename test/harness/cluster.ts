@@ -293,6 +293,9 @@ async function startClusterOnce(options: ClusterOptions): Promise<Cluster> {
         return controller.stop();
       });
       await controller.waitFor(/"msg":"Starting workers"[^\n]*"controller":"imagerepository"/, Math.max(1000, deadline - Date.now()));
+      // controller-runtime binds the metrics port in a goroutine of its own, racing the workers' start: only this
+      // line says it got the port (if another process took it, the controller exits instead).
+      await controller.waitFor(/"msg":"Serving metrics server"/, Math.max(1000, deadline - Date.now()));
       return controller;
     };
     let controller = await startController();
