@@ -55,8 +55,8 @@ export interface KustomizeModuleOptions {
   directory?: string;
   /**
    * CPU time a single request may use, in milliseconds (default 30 000): the worker thread's own where the platform
-   * shows it, so that a loaded machine does not fail a healthy build; a request also ends after 20 times this (at least 10 s) in
-   * wall time (budget.ts).
+   * shows it, so that a loaded machine does not fail a healthy build; a request also ends after 20 times this (at
+   * least 10 s) in wall time (budget.ts).
    */
   timeoutMs?: number;
   /** Longest the module may take to compile and start, in milliseconds (default 120 000). */
