@@ -18,16 +18,20 @@ declare const WebAssembly: { compile(bytes: Uint8Array): Promise<object> };
 const compiled = new Map<string, Promise<object>>();
 
 /**
- * V8 runs WebAssembly first as Liftoff's baseline code and compiles hot functions again with TurboFan. Go's js/wasm
- * functions are huge (every function is one state machine that can unwind for goroutine switches), and TurboFan's
- * compile of them costs far more CPU than its faster code saves here: a module's start (Go's package initialisation
- * and the OpenAPI warm-up) took 7.3 s of CPU with tier-up and 1.7 s with Liftoff only, a first 64-file build 2.1 s
- * against 0.6 s, and later builds the same (node 20, bench:kustomize's roots). The flag is V8's own
- * (`--liftoff-only`), process-wide, and read at each compile: set before the first. Tagline's WebAssembly runs in
- * the language server's and the CLI's own processes, never in the extension host.
+ * V8 runs WebAssembly first as Liftoff's baseline code and compiles a function again with TurboFan once it has run
+ * about `--wasm-tiering-budget` bytes of code (V8's default 1,800,000). Go's js/wasm functions are huge (each is a
+ * state machine that can unwind for goroutine switches), so TurboFan's compile of every function the start runs a
+ * little (Go's package initialisation, the OpenAPI warm-up) costs more CPU than it saves. Ten times the budget leaves
+ * those in Liftoff and still optimises what builds run hot: bench/kustomize-roots.ts on its 30 roots, two runs each,
+ * pool of two: module start 6.5 and 6.6 s of CPU instead of 11.0 and 9.5 s, the first build of all roots 26.1 and
+ * 26.7 s instead of 26.5 and 28.2 s. (Liftoff only: start 4.6 s, but builds 37.3 s.) The flag is process-wide and read
+ * at each tier-up decision; set before the first compile. Tagline's WebAssembly runs in the language server's and the
+ * CLI's own processes, never in the extension host.
  */
-function liftoffOnly(): void {
-  setFlagsFromString('--liftoff-only');
+const TIERING_BUDGET = 18_000_000;
+
+function setTieringBudget(): void {
+  setFlagsFromString(`--wasm-tiering-budget=${TIERING_BUDGET}`);
 }
 
 /**
@@ -38,7 +42,7 @@ function liftoffOnly(): void {
 function compiledModule(directory: string): Promise<object> {
   let module = compiled.get(directory);
   if (!module) {
-    liftoffOnly();
+    setTieringBudget();
     module = readFile(join(directory, 'kustomize.wasm')).then((bytes) => WebAssembly.compile(bytes));
     module.catch(() => compiled.delete(directory));
     compiled.set(directory, module);
@@ -51,8 +55,8 @@ export interface KustomizeModuleOptions {
   directory?: string;
   /**
    * CPU time a single request may use, in milliseconds (default 30 000): the worker thread's own where the platform
-   * shows it, so that a loaded machine does not fail a healthy build; a request also ends after 20 times this (at least 10 s) in
-   * wall time (budget.ts).
+   * shows it, so that a loaded machine does not fail a healthy build; a request also ends after 20 times this (at
+   * least 10 s) in wall time (budget.ts).
    */
   timeoutMs?: number;
   /** Longest the module may take to compile and start, in milliseconds (default 120 000). */
