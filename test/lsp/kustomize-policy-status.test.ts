@@ -2,7 +2,9 @@
 // targetNamespace (`shop/storefront`): the reconciler only knows the applied name, so its status comes back under
 // `shop/storefront`; the base document's diagnostics and hover show it, naming the applied policy and its root.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -11,6 +13,7 @@ import type { ImagePolicyStatus } from '../../common/model';
 import { PolicyStatusNotification, type PolicyStatusParams, type WorkspaceIndexParams } from '../../common/protocol';
 import { brief, TestServer } from './harness';
 
+const CLI = resolve(__dirname, '../../dist/cli.js');
 const FIXTURE = resolve(__dirname, '../fixtures/kustomize/marked-repo');
 const STOREFRONT = 'apps/base/storefront.yaml';
 const ROOT = 'Kustomization flux-system/apps in clusters/prod/apps.yaml';
@@ -56,5 +59,18 @@ describe('the status of an ImagePolicy a root renames, on its base document', ()
     const hover = await server.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line: 10, character: 2 } });
     const value = (hover?.contents as { value: string }).value;
     assert.ok(value.startsWith(`Applied as \`shop/storefront\` (${ROOT}):\n\nReady=True (Succeeded): Latest image tag for 127.0.0.1:9/acme/storefront resolved to 1.10.0\n\nstatus.latestRef: \`127.0.0.1:9/acme/storefront:1.10.0\``), value);
+  });
+
+  test('tagline scan reconciles the policy under the name the root applies it as', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tagline-renamed-scan-'));
+    try {
+      // The registry 127.0.0.1:9 refuses connections: the scan fails, the policy is still reported.
+      const run = spawnSync(process.execPath, [CLI, 'scan', '.', '--db', join(dir, 'tags.db'), '--format', 'json'], { cwd: FIXTURE, encoding: 'utf8', timeout: 120_000 });
+      const report = JSON.parse(run.stdout) as { policies?: { object: { metadata: { namespace?: string; name: string } } }[] };
+      const names = JSON.stringify(report).match(/"kind":"ImagePolicy","metadata":\{[^}]*\}/g);
+      assert.deepEqual(names, ['"kind":"ImagePolicy","metadata":{"name":"storefront","namespace":"shop"}']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
