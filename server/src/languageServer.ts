@@ -430,6 +430,7 @@ export class TaglineLanguageServer {
         namespaces: (name) => this.index.references().namespaces(name),
         fileText: this.documents.get(params.textDocument.uri)?.getText(),
         markerWriters: (uri, marker) => markerWritersOf(uri, marker, this.markerReach()),
+        appliedPolicies: (namespace, name) => applied.appliedAs?.(namespace, name) ?? [],
       });
       const folders = this.folders.filter((f) => f.startsWith('file:')).map((f) => fileURLToPath(f));
       const asApplied = appliedHover(manifest, params.position, this.kustomize.result, this.kustomize.manifestsByPath, folders);
@@ -448,7 +449,7 @@ export class TaglineLanguageServer {
         imageRepositories: (namespace, name) => applied.imageRepositories(namespace, name),
         imagePolicies: (namespace, name) => applied.imagePolicies(namespace, name),
         namespaces: (name) => this.index.references().namespaces(name),
-        policyStatus: (policy) => this.statuses.forPolicy(policy)?.status,
+        policyStatus: (policy) => this.statuses.policyStatus(policy, applied.appliedAs?.(policy.metadata.namespace ?? 'default', policy.metadata.name)),
       });
       return [...actions, ...markers];
     });
@@ -473,7 +474,7 @@ export class TaglineLanguageServer {
         imagePolicies: (namespace, name) => applied.imagePolicies(namespace, name),
         allImagePolicies: () => policies,
         namespaces: (name) => this.index.references().namespaces(name),
-        policyStatus: (policy) => this.statuses.forPolicy(policy)?.status,
+        policyStatus: (policy) => this.statuses.policyStatus(policy, applied.appliedAs?.(policy.metadata.namespace ?? 'default', policy.metadata.name)),
       };
       const labels = await repositoryPolicyLabels(manifest, ctx);
       const markers = hasMarkers ? await markerInlayHints(manifest, params.range, ctx) : [];

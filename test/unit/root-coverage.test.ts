@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseManifestText } from '../../common/manifests';
 import { ObjectIndex, validateManifest } from '../../server/src/validation';
-import { coverage, dependsOnRoots, type RootsState } from '../../server/src/workspace/rootCoverage';
+import { coverage, dependsOnRoots, isListed, listedEntries, type RootsState } from '../../server/src/workspace/rootCoverage';
 
 const BASE = '/w/infrastructure/base';
 const base = (over: Partial<RootsState> = {}): RootsState => ({ isRootFolder: (folder) => folder === BASE, building: true, ...over });
@@ -39,6 +39,16 @@ describe('coverage', () => {
     const latest = { files: new Set(['/w/tests/assert.yaml']), rootFolders: new Set([BASE]), read: new Set<string>() };
     const roots = base({ latest, isRootFolder: (folder) => folder === BASE || folder === '/w/tests' });
     assert.equal(coverage('/w/tests/assert.yaml', roots), 'pending');
+  });
+
+  test('a file a changed kustomization file now lists (itself or its folder) is pending until the build reads it', () => {
+    const latest = { files: new Set([`${BASE}/extra.yaml`, `${BASE}/more/a.yaml`]), rootFolders: new Set([BASE]), read: new Set<string>() };
+    const listed = new Set(listedEntries(`${BASE}/kustomization.yaml`, { resources: ['extra.yaml', 'more', 'https://example.com/x.yaml'], patches: [{ path: 'patch.yaml' }] }));
+    assert.deepEqual([...listed], [`${BASE}/extra.yaml`, `${BASE}/more`, `${BASE}/patch.yaml`]);
+    const roots = base({ latest, listedSince: (path) => isListed(path, listed) });
+    assert.equal(coverage(`${BASE}/extra.yaml`, roots), 'pending');
+    assert.equal(coverage(`${BASE}/more/a.yaml`, roots), 'pending');
+    assert.equal(coverage(`${BASE}/extra.yaml`, { ...roots, building: false }), 'raw');
   });
 
   test('nothing is pending without a build under way (no module, the wait ran out, the build failed)', () => {

@@ -9,7 +9,7 @@ import { documentsMarkerDiagnostics, type MarkerPolicyIndex } from '../validatio
 import type { StatusStore } from '../workspace/statuses';
 import { dependsOnRoots } from '../workspace/rootCoverage';
 import { conditionDiagnostics, withoutDuplicates } from './conditions';
-import { policyConditionDiagnostics } from './policyConditions';
+import { appliedPolicyConditions, policyConditionDiagnostics } from './policyConditions';
 
 export interface DiagnosticsSettings {
   validationEnabled: boolean;
@@ -67,6 +67,7 @@ export function documentDiagnostics(
   for (const document of manifest.documents) {
     const status = document.imagePolicy && statuses.forPolicy(document.imagePolicy);
     if (status) conditions.push(...policyConditionDiagnostics(document, status.status));
+    else if (document.imagePolicy) conditions.push(...appliedPolicyConditions(document, statuses, settings.markerPolicies));
   }
   if (conditions.length === 0) return own;
   return [...own, ...withoutDuplicates(own, conditions)].sort(byPosition);

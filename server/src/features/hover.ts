@@ -19,6 +19,7 @@ import { SCREENING_TOKEN, setterValue, type ImagePolicyMarker } from '../../../c
 import { describeReformats, reformatReport } from '../../../common/flux/markers/reformat';
 import { encodeSetterValue, scalarText } from '../../../common/flux/markers/quoting';
 import type { AutomationScope } from '../../../common/kustomize/automations';
+import type { AppliedPolicyName } from '../validation/markers';
 import { chunkMarkers } from '../validation/markers';
 import { applyPolicy } from '../../../common/flux/policy/policies';
 import type { ImagePolicyObject, NamespaceObject } from '../../../common/model';
@@ -47,6 +48,8 @@ export interface HoverContext {
    * none (then nothing is said about automations).
    */
   markerWriters?(uri: string, marker: ImagePolicyMarker): AutomationScope[] | undefined;
+  /** The names kustomize roots apply an ImagePolicy written as `namespace/name` under (appliedPolicies.ts). */
+  appliedPolicies?(namespace: string, name: string): AppliedPolicyName[];
 }
 
 export function commandLink(command: string, args: unknown[]): string {
@@ -164,6 +167,13 @@ async function policyHover(document: ManifestDocument, position: Position, ctx: 
   if (first === 'kind' || (first === 'metadata' && second === 'name') || (first === 'spec' && (second === 'policy' || second === 'filterTags' || second === 'imageRepositoryRef' || second === 'digestReflectionPolicy'))) {
     const reconciled = document.imagePolicy && ctx.statuses.forPolicy(document.imagePolicy);
     if (reconciled) parts.push(policyStatusMarkdown(reconciled.status));
+    else if (document.imagePolicy) {
+      // Reconciled under the names the roots apply it as: one status per applied policy and root.
+      const { metadata } = document.imagePolicy;
+      for (const { applied, status } of ctx.statuses.forAppliedPolicy(document.imagePolicy, ctx.appliedPolicies?.(metadata.namespace ?? 'default', metadata.name) ?? [])) {
+        parts.push(`Applied as ${code(`${applied.namespace}/${applied.name}`)} (${plainText(applied.root)}):\n\n${policyStatusMarkdown(status.status)}`);
+      }
+    }
     const selection = await policySelectionMarkdown(document, ctx);
     if (selection) parts.push(selection);
   }

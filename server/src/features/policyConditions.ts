@@ -11,6 +11,8 @@ import {
 import type { ManifestDocument } from '../../../common/manifests';
 import { keyAt, nodeRange } from '../../../common/manifests/yamlPath';
 import type { Condition, ImagePolicyStatus, Range } from '../../../common/model';
+import type { StatusStore } from '../workspace/statuses';
+import type { MarkerPolicyIndex } from '../validation/markers';
 import { CONDITION_SOURCE, Severity, type SeverityValue, type TaglineDiagnostic } from '../validation';
 
 /** The key a reason is about: the reference for dependency and access problems, the policy for the rest. */
@@ -41,4 +43,17 @@ export function policyConditionDiagnostics(document: ManifestDocument, status: I
   const found = stalled?.status === 'True' ? make(Severity.Error, stalled)
     : ready?.status === 'False' && ready.reason !== SucceededReason ? make(Severity.Warning, ready) : undefined;
   return found ? [found] : [];
+}
+
+/**
+ * The conditions of an ImagePolicy that kustomize roots apply under other names (a namespace, prefix or suffix
+ * from the kustomization or the Flux Kustomization): the reconciler reports them under the applied names, each
+ * finding naming the applied policy and its root.
+ */
+export function appliedPolicyConditions(document: ManifestDocument, statuses: StatusStore, index: MarkerPolicyIndex | undefined): TaglineDiagnostic[] {
+  const policy = document.imagePolicy;
+  if (!policy || !index?.appliedAs) return [];
+  const applied = index.appliedAs(policy.metadata.namespace ?? 'default', policy.metadata.name);
+  return statuses.forAppliedPolicy(policy, applied).flatMap(({ applied: name, status }) => policyConditionDiagnostics(document, status.status)
+    .map((d) => ({ ...d, message: `${d.message} (ImagePolicy ${name.namespace}/${name.name}, ${name.root})` })));
 }

@@ -11,7 +11,7 @@ import type { ParsedManifest } from '../../../common/manifests';
 import type { WorkspaceObjects } from '../../../common/model';
 import type { DetectedFlux } from '../../../common/model';
 import { validateBuilds, type BuiltValidation, type ManifestsByPath } from '../validation/built';
-import { coverage, type Coverage } from './rootCoverage';
+import { coverage, isListed, listedEntries, type Coverage } from './rootCoverage';
 
 /** Rebuilds start this long after the last change, so a burst of edits builds once. */
 const BUILD_DEBOUNCE_MS = 250;
@@ -67,7 +67,9 @@ export class KustomizeRoots {
   private again = false;
   private latest: BuiltValidation | undefined;
   /** The files the latest finished build was given, and the root folders of the workspace then. */
-  private seen: { files: Set<string>; rootFolders: Set<string> } | undefined;
+  private seen: { files: Set<string>; rootFolders: Set<string>; kustomizations: Map<string, ParsedManifest> } | undefined;
+  /** What kustomization files changed since the latest build list (recomputed after a change). */
+  private listed: Set<string> | undefined;
   /** A build is scheduled or running (see rootCoverage); the wait for it is bounded by BUILD_WAIT_MS. */
   private building = false;
   private waitTimer: NodeJS.Timeout | undefined;
@@ -112,8 +114,20 @@ export class KustomizeRoots {
     return coverage(path, {
       isRootFolder: (folder) => (indexing ? this.expected.includes(folder) : this.rootFolders!.has(folder)),
       building,
+      listedSince: (file) => building && !indexing && isListed(file, this.listed ??= this.newlyListed()),
       latest: this.latest && this.seen && { ...this.seen, read: this.latest.covered },
     });
+  }
+
+  /** The files and folders that kustomization files changed since the latest build list. */
+  private newlyListed(): Set<string> {
+    const out = new Set<string>();
+    for (const manifest of this.manifests()) {
+      const path = pathOf(manifest.uri);
+      if (!path || !KUSTOMIZATION_FILE_NAMES.includes(posix.basename(path)) || this.seen?.kustomizations.get(path) === manifest) continue;
+      for (const entry of listedEntries(path, manifest.documents[0]?.chunk.value)) out.add(entry);
+    }
+    return out;
   }
 
   /** Whether a root read the file (URI) at the latest build, so that only its built objects are validated. */
@@ -195,6 +209,7 @@ export class KustomizeRoots {
   /** Builds what changed, soon. `uri` is the file that changed: a kustomization file seen while the workspace is still being indexed starts the modules, so that their start overlaps the indexing. */
   schedule(uri?: string): void {
     this.rootFolders = undefined;
+    this.listed = undefined;
     if (this.builds.size === 0 && uri && !this.starting && KUSTOMIZATION_FILE_NAMES.includes(posix.basename(uri)) && this.module.available()) {
       this.starting = this.module.start().catch((err: unknown) => this.log(`tagline: kustomize module did not start: ${err instanceof Error ? err.message : String(err)}`));
     }
@@ -278,7 +293,8 @@ export class KustomizeRoots {
     }
     this.latest = validateBuilds(merged, byPath, raw, this.flux());
     this.workspace = merged;
-    this.seen = { files: new Set(current.keys()), rootFolders };
+    this.seen = { files: new Set(current.keys()), rootFolders, kustomizations: new Map([...current].filter(([path]) => KUSTOMIZATION_FILE_NAMES.includes(posix.basename(path)))) };
+    this.listed = undefined;
     this.manifestsByPath = byPath;
     this.buildSettled();
     this.onBuilt(this.latest);

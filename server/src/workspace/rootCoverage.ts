@@ -5,6 +5,8 @@
 // findings a root can change; those wait for the build under way (bounded by the caller). Anything else is
 // validated as written.
 
+import { posix } from 'node:path';
+
 /** How a file is validated now. */
 export type Coverage =
   /** A root read it at the latest build: only its built objects are validated. */
@@ -23,6 +25,11 @@ export interface RootsState {
   isRootFolder(folder: string): boolean;
   /** A build is scheduled or running, and the wait for it has not run out. */
   building: boolean;
+  /**
+   * Whether a kustomization file changed since the latest build now lists the file at `path` or a folder above it
+   * (`listedEntries`): its root reads it once the build under way finishes.
+   */
+  listedSince?(path: string): boolean;
   latest?: {
     /** The files the build was given. */
     files: ReadonlySet<string>;
@@ -42,12 +49,36 @@ export interface RootsState {
 export function coverage(path: string, roots: RootsState): Coverage {
   if (roots.latest?.read.has(path)) return 'built';
   if (!roots.building) return 'raw';
+  if (roots.listedSince?.(path)) return 'pending';
   for (let folder = parentOf(path); folder !== undefined; folder = parentOf(folder)) {
     if (!roots.isRootFolder(folder)) continue;
     const { latest } = roots;
     if (!latest || !latest.files.has(path) || !latest.rootFolders.has(folder)) return 'pending';
   }
   return 'raw';
+}
+
+/**
+ * The workspace files and folders (POSIX absolute) a kustomization file at `path` lists, `value` being its parsed
+ * first document: local `resources`, `bases`, `components`, `crds` and the files of `patches`,
+ * `patchesStrategicMerge` and `patchesJson6902` (sigs.k8s.io/kustomize/api types.Kustomization), resolved against
+ * its folder. Remote entries (`https://…`, `github.com/…`) are left out.
+ */
+export function listedEntries(path: string, value: unknown): string[] {
+  if (value === null || typeof value !== 'object') return [];
+  const k = value as Record<string, unknown>;
+  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((e): e is string => typeof e === 'string') : []);
+  const paths = (v: unknown) => (Array.isArray(v) ? v.map((e) => (e !== null && typeof e === 'object' ? (e as { path?: unknown }).path : undefined)).filter((p): p is string => typeof p === 'string') : []);
+  const entries = [...strings(k.resources), ...strings(k.bases), ...strings(k.components), ...strings(k.crds), ...strings(k.patchesStrategicMerge), ...paths(k.patches), ...paths(k.patchesJson6902)];
+  const folder = path.slice(0, path.lastIndexOf('/')) || '/';
+  return entries.filter((e) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(e) && !e.startsWith('git@') && !/^[a-z0-9.-]+\.[a-z]{2,}\//i.test(e))
+    .map((e) => posix.join(folder, e));
+}
+
+/** Whether `path` is one of `listed` or below one of them. */
+export function isListed(path: string, listed: ReadonlySet<string>): boolean {
+  for (let at: string | undefined = path; at !== undefined; at = parentOf(at)) if (listed.has(at)) return true;
+  return false;
 }
 
 function parentOf(path: string): string | undefined {

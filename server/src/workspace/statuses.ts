@@ -1,7 +1,8 @@
 // The reconciler's view of each ImageRepository and ImagePolicy, as sent by the extension host
 // (`tagline/status`, `tagline/policyStatus`).
-import { objectKey, type ImagePolicyObject, type ImageRepositoryObject } from '../../../common/model';
+import { objectKey, type ImagePolicyObject, type ImagePolicyStatus, type ImageRepositoryObject } from '../../../common/model';
 import type { ObjectStatus, PolicyObjectStatus, PolicyStatusParams, StatusParams } from '../../../common/protocol';
+import type { AppliedPolicyName } from '../validation/markers';
 
 export class StatusStore {
   private readonly byKey = new Map<string, ObjectStatus>();
@@ -28,6 +29,31 @@ export class StatusStore {
   forPolicy(object: ImagePolicyObject): PolicyObjectStatus | undefined {
     const status = this.policiesByKey.get(objectKey(object.metadata));
     return status && (!object.source || status.uri === object.source.uri) ? status : undefined;
+  }
+
+  /**
+   * The reconciler's statuses of an ImagePolicy written in this file under the names kustomize roots apply it as
+   * (`appliedAs`, appliedPolicies.ts): the controller only knows those names.
+   */
+  forAppliedPolicy(object: ImagePolicyObject, appliedAs: readonly AppliedPolicyName[]): { applied: AppliedPolicyName; status: PolicyObjectStatus }[] {
+    const out: { applied: AppliedPolicyName; status: PolicyObjectStatus }[] = [];
+    for (const applied of appliedAs) {
+      const status = this.policiesByKey.get(`${applied.namespace}/${applied.name}`);
+      if (status && (!object.source || status.uri === object.source.uri)) out.push({ applied, status });
+    }
+    return out;
+  }
+
+  /**
+   * One status for the policy written in this file: its own, else that of the names roots apply it as when they
+   * all agree on Ready and latestRef (a tag shown once must hold for every root); undefined otherwise.
+   */
+  policyStatus(object: ImagePolicyObject, appliedAs: readonly AppliedPolicyName[] = []): ImagePolicyStatus | undefined {
+    const own = this.forPolicy(object);
+    if (own) return own.status;
+    const applied = this.forAppliedPolicy(object, appliedAs).map((a) => a.status.status);
+    const summary = (status: ImagePolicyStatus) => JSON.stringify([status.conditions?.find((c) => c.type === 'Ready')?.status, status.latestRef?.tag]);
+    return applied.length > 0 && applied.every((status) => summary(status) === summary(applied[0])) ? applied[0] : undefined;
   }
 
   policy(key: string): PolicyObjectStatus | undefined {
