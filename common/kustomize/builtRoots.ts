@@ -168,7 +168,7 @@ export async function builtRoots(input: BuiltRootsInput): Promise<WorkspaceBuild
   };
 
   /** Flux Kustomizations of a node's build, as roots; the unresolved ones and every origin seen are recorded. */
-  const children = (node: Node, unresolved: FluxKustomization[], seen: Map<string, string[]>): Node[] => {
+  const children = (node: Node, unresolved: FluxKustomization[], seen: Map<string, string[]>, builtElsewhere: VarsSource[]): Node[] => {
     const out: Node[] = [];
     const ids = new Set<string>();
     const notFound: FluxKustomization[] = [];
@@ -191,7 +191,9 @@ export async function builtRoots(input: BuiltRootsInput): Promise<WorkspaceBuild
         notFound.push(flux);
         continue;
       }
-      const vars = kustomizationVars(applied.object, namespace, [...sourcesOf(node), ...input.sources]);
+      // Flux reads substituteFrom from the cluster: what this build applies first, then what any root applies
+      // (a Secret a bootstrap kustomization puts in the namespace), then the files as written.
+      const vars = kustomizationVars(applied.object, namespace, [...sourcesOf(node), ...builtElsewhere, ...input.sources]);
       const root: Root = {
         id: `${node.root.id} > ${namespace}/${applied.name}`, label: `Kustomization ${namespace}/${applied.name} built by ${node.root.label}`,
         path, flux, builtBy: node.root, built: applied,
@@ -219,6 +221,8 @@ export async function builtRoots(input: BuiltRootsInput): Promise<WorkspaceBuild
       return out;
     }
     node.transient = true;
+    // Named as what it stands in for: `flux-system built by kustomization clusters/prod/00`.
+    if (node.root.flux) for (const successor of successors) successor.root.label = node.root.label;
     return successors;
   };
 
@@ -226,16 +230,18 @@ export async function builtRoots(input: BuiltRootsInput): Promise<WorkspaceBuild
     const nodes: Node[] = [];
     const unresolved: FluxKustomization[] = [];
     const seen = new Map<string, string[]>();
+    const builtSourcesSoFar: VarsSource[] = [];
     let frontier = seeds;
     while (frontier.length > 0) {
       await Promise.all(frontier.map(async (node) => {
         node.response ??= await input.build(node.root, node.vars);
       }));
+      for (const node of frontier) builtSourcesSoFar.push(...sourcesOf(node));
       const next: Node[] = [];
       for (const node of frontier) {
         nodes.push(node);
         if (node.depth >= MAX_DEPTH) continue;
-        for (const child of children(node, unresolved, seen)) if (nodes.length + next.length < MAX_ROOTS) next.push(child);
+        for (const child of children(node, unresolved, seen, builtSourcesSoFar)) if (nodes.length + next.length < MAX_ROOTS) next.push(child);
       }
       frontier = next;
     }

@@ -166,8 +166,6 @@ export function locateField(built: Pick<BuiltDocument, 'root' | 'applied' | 'bas
   if (base) {
     const node = nodeAt(base.chunk.doc, path);
     if (sameValue(node, value)) return { uri: base.uri, range: documentRange(base, node)! };
-    // A value post-build substitution wrote (fluxcd/pkg kustomize SubstituteVariables): the field naming the variable.
-    if (isScalar(node) && typeof node.value === 'string' && node.value.includes('${')) return { uri: base.uri, range: documentRange(base, node)! };
   }
   for (const transformation of [...applied.transformations].reverse()) {
     for (const { document } of patchSources(transformation.configuredIn, manifests)) {
@@ -196,6 +194,13 @@ export function locateField(built: Pick<BuiltDocument, 'root' | 'applied' | 'bas
     }
   }
   return undefined;
+}
+
+/** A value post-build substitution wrote (fluxcd/pkg kustomize SubstituteVariables): the base field naming the variable. */
+function substituted(built: BuiltDocument, path: PathSegment[]): Located | undefined {
+  const node = built.base && nodeAt(built.base.chunk.doc, path);
+  return built.base && isScalar(node) && typeof node.value === 'string' && node.value.includes('${')
+    ? { uri: built.base.uri, range: documentRange(built.base, node)! } : undefined;
 }
 
 function keyNode(document: ManifestDocument, key: string, parent: PathSegment[] = []): Node | undefined {
@@ -363,7 +368,7 @@ export function validateBuilds(workspace: WorkspaceBuild, manifests: ManifestsBy
       const hit = pathAt(built.document, diagnostic.range.start);
       // A finding on a key (a required field missing below it) goes on the base's own key, where the raw check puts it.
       const baseKey = hit?.onKey && built.base ? documentRange(built.base, keyAt(built.base.chunk.doc, hit.path)) : undefined;
-      const located = baseKey ? { uri: built.base!.uri, range: baseKey } : hit ? locateField(built, hit.path, manifests) : undefined;
+      const located = baseKey ? { uri: built.base!.uri, range: baseKey } : hit ? locateField(built, hit.path, manifests) ?? substituted(built, hit.path) : undefined;
       const where = located ?? (built.base ? { uri: built.base.uri, range: kindRange(built.base) } : undefined);
       const { data: _fixes, source: _source, ...rest } = diagnostic;
       if (where) findings.add(where.uri, { ...rest, range: where.range }, built.root.label);
