@@ -108,6 +108,14 @@ export class TestServer {
     return new Promise((resolve) => this.diagnosticWaiters.push({ uri, version, resolve }));
   }
 
+  /** The next diagnostics published for `uri` that satisfy `accept` (earlier ones are skipped). */
+  async diagnosticsWhere(uri: string, accept: (d: Diagnostic[]) => boolean): Promise<Diagnostic[]> {
+    for (;;) {
+      const next = await this.nextDiagnostics(uri);
+      if (accept(next.diagnostics)) return next.diagnostics;
+    }
+  }
+
   nextNotification<T>(method: string): Promise<T> {
     return new Promise((resolve) => {
       const list = this.notificationWaiters.get(method) ?? [];
@@ -146,6 +154,11 @@ export class TestServer {
       await exited;
     }
   }
+}
+
+/** The codes of `diagnostics`, in order. */
+export function codes(diagnostics: Diagnostic[]): string[] {
+  return diagnostics.map((d) => String(d.code));
 }
 
 /** Diagnostics in a compact, exact form for assertions. */

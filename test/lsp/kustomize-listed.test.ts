@@ -7,9 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import type { Diagnostic } from 'vscode-languageserver-protocol';
 import type { WorkspaceIndexParams } from '../../common/protocol';
-import { TestServer } from './harness';
+import { codes, TestServer } from './harness';
 
 const FIXTURE = resolve(__dirname, '../fixtures/kustomize/flux-repo');
 const root = mkdtempSync(join(tmpdir(), 'tagline-kustomize-listed-'));
@@ -24,17 +23,6 @@ const BASE = 'infrastructure/image-repos/base';
 // Like backend.yaml: the base's patch (annotationSelector tagline.dev/scan=registry) sets its interval.
 const EXTRA = 'apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\nmetadata:\n  name: extra\n  annotations:\n    tagline.dev/scan: registry\nspec:\n  image: ghcr.io/acme/extra:1.0\n';
 
-function codes(diagnostics: Diagnostic[]): string[] {
-  return diagnostics.map((d) => String(d.code));
-}
-
-/** The next diagnostics for `uri` that satisfy `accept`. */
-async function diagnosticsWhere(uri: string, accept: (d: Diagnostic[]) => boolean): Promise<Diagnostic[]> {
-  for (;;) {
-    const next = await server.nextDiagnostics(uri);
-    if (accept(next.diagnostics)) return next.diagnostics;
-  }
-}
 
 test('a file newly listed in resources shows no finding its root changes until the build has read it', async () => {
   let extraBuiltAt = Infinity;
@@ -60,7 +48,7 @@ test('a file newly listed in resources shows no finding its root changes until t
   const listed = readFileSync(join(root, BASE, 'kustomization.yaml'), 'utf8').replace('  - backend.yaml\n', '  - backend.yaml\n  - extra.yaml\n');
   const changedAt = performance.now();
   // The first publish that sees the file listed (so applied by Flux) comes before the build that reads it.
-  const next = diagnosticsWhere(extra, (d) => !codes(d).includes('kustomize.notApplied'));
+  const next = server.diagnosticsWhere(extra, (d) => !codes(d).includes('kustomize.notApplied'));
   writeFileSync(join(root, BASE, 'kustomization.yaml'), listed);
   await server.open(kustomization, listed);
   const pending = await next;
@@ -68,7 +56,7 @@ test('a file newly listed in resources shows no finding its root changes until t
   assert.deepEqual(codes(pending), ['image.tag']);
 
   // The build that reads it: its findings are the built object's, named after the roots.
-  const built = diagnosticsWhere(extra, (d) => d.some((x) => String(x.message).includes('(Kustomization flux-system/image-repos')));
+  const built = server.diagnosticsWhere(extra, (d) => d.some((x) => String(x.message).includes('(Kustomization flux-system/image-repos')));
   await extraBuilt;
   assert.deepEqual(codes(await built), ['image.tag']);
   for (const published of server.published.filter((p) => p.uri === extra && p.at > changedAt)) {

@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import type { Diagnostic } from 'vscode-languageserver-protocol';
 import type { WorkspaceIndexParams } from '../../common/protocol';
-import { brief, TestServer } from './harness';
+import { brief, codes, TestServer } from './harness';
 
 const FIXTURE = resolve(__dirname, '../fixtures/kustomize/flux-repo');
 const root = mkdtempSync(join(tmpdir(), 'tagline-kustomize-startup-'));
@@ -63,8 +62,8 @@ test('a file added after the first build, on disk or opened new, shows its own f
   const created = pathToFileURL(join(root, 'apps/podinfo/created.yaml')).href;
   const opened = pathToFileURL(join(root, 'apps/podinfo/opened.yaml')).href;
   const firstCreated = server.nextDiagnostics(created);
-  const builtCreated = diagnosticsWhere(created, (d) => d.some((x) => String(x.message).endsWith(BUILT_BY_APPS)));
-  const builtOpened = diagnosticsWhere(opened, (d) => d.some((x) => String(x.message).endsWith(BUILT_BY_APPS)));
+  const builtCreated = server.diagnosticsWhere(created, (d) => d.some((x) => String(x.message).endsWith(BUILT_BY_APPS)));
+  const builtOpened = server.diagnosticsWhere(opened, (d) => d.some((x) => String(x.message).endsWith(BUILT_BY_APPS)));
   writeFileSync(join(root, 'apps/podinfo/created.yaml'), repository('created'));
   await server.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: created, type: 1 }] });
   assert.deepEqual(codes((await firstCreated).diagnostics), ['image.tag']);
@@ -77,14 +76,3 @@ test('a file added after the first build, on disk or opened new, shows its own f
   }
 });
 
-function codes(diagnostics: Diagnostic[]): string[] {
-  return diagnostics.map((d) => String(d.code));
-}
-
-/** The next diagnostics for `uri` that satisfy `accept`. */
-async function diagnosticsWhere(uri: string, accept: (d: Diagnostic[]) => boolean): Promise<Diagnostic[]> {
-  for (;;) {
-    const next = await server.nextDiagnostics(uri);
-    if (accept(next.diagnostics)) return next.diagnostics;
-  }
-}
