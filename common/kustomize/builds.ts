@@ -106,9 +106,11 @@ export class KustomizeBuilds {
     // One at a time per key: the first build says which variables matter to the next.
     for (let at = 0; at <= list.length; at++) {
       if (at === list.length) {
-        const kept: KeptBuild = { path: root.path, vars: wanted, mentions: new Map(), used: true, response: Promise.resolve(undefined as never) };
-        kept.response = this.module.build({ path: root.path, kustomization: root.flux?.object, vars: vars?.vars })
+        // The catch runs after `kept` is assigned (a promise settles asynchronously).
+        let kept!: KeptBuild;
+        const response = this.module.build({ path: root.path, kustomization: root.flux?.object, vars: vars?.vars })
           .catch((err: unknown) => ((kept.unfinished = true), this.failed(root, err, previous.get(key))));
+        kept = { path: root.path, vars: wanted, mentions: new Map(), used: true, response };
         list.push(kept);
         this.builds++;
         return kept.response;
